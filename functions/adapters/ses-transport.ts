@@ -1,0 +1,75 @@
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import type { DeliveryReceipt, OutboundMail, Transport } from '../app/ports.ts';
+import type { SesDeliveryConfig } from '../core/config/schema.ts';
+import { forwardAddress, rewriteForForwarding } from '../core/delivery/forwarding.ts';
+import { DeliveryError } from '../core/errors.ts';
+import { parseMessage } from '../core/mime/parse-message.ts';
+
+/**
+ * Forwards mail through SES (SendEmail with raw content) for organisations whose mailboxes
+ * live elsewhere. Recipients are mapped by `forward` / `forwardDomain`; the From header is
+ * rewritten to the verified `fromAddress` (see rewriteForForwarding).
+ */
+export class SesTransport implements Transport {
+  readonly description: string;
+  private readonly ses: SESv2Client;
+  private readonly config: SesDeliveryConfig;
+  private readonly orgName: string;
+
+  constructor(ses: SESv2Client, config: SesDeliveryConfig, orgName: string) {
+    this.ses = ses;
+    this.config = config;
+    this.orgName = orgName;
+    this.description = `ses (from ${config.fromAddress})`;
+  }
+
+  async deliver(mail: OutboundMail): Promise<DeliveryReceipt> {
+    const targets = new Map<string, string>();
+    const unmapped: string[] = [];
+    for (const recipient of mail.recipients) {
+      const target = forwardAddress(this.config, recipient);
+      if (target) targets.set(recipient, target);
+      else unmapped.push(recipient);
+    }
+    if (targets.size === 0) {
+      throw new DeliveryError(`no forward address configured for ${unmapped.join(', ')}`, {
+        permanent: true,
+        response: 'no forward address configured',
+      });
+    }
+    const raw = rewriteForForwarding(
+      mail.raw,
+      await parseMessage(mail.raw),
+      this.config.fromAddress,
+      this.orgName,
+    );
+    try {
+      const out = await this.ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: this.config.fromAddress,
+          Destination: { ToAddresses: [...new Set(targets.values())] },
+          Content: { Raw: { Data: raw } },
+        }),
+      );
+      return {
+        response: `SES accepted as ${out.MessageId ?? 'unknown id'}`,
+        accepted: [...targets.keys()],
+        rejected: unmapped,
+      };
+    } catch (error) {
+      const e = error as Error & { $metadata?: { httpStatusCode?: number } };
+      const status = e.$metadata?.httpStatusCode ?? 0;
+      // 4xx from SES (message rejected, identity not verified) will not succeed on retry.
+      const permanent =
+        status >= 400 &&
+        status < 500 &&
+        e.name !== 'TooManyRequestsException' &&
+        e.name !== 'ThrottlingException';
+      throw new DeliveryError(`SES refused the message: ${e.name}: ${e.message}`, {
+        cause: error,
+        permanent,
+        response: `${e.name}: ${e.message}`,
+      });
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The DynamoDB layouts the adapters read and write. The CDK stack and the local gateway both
+ * create tables from these definitions, so AWS and the emulators cannot drift apart.
+ * Every key attribute is a string.
+ */
+export interface IndexDefinition {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** KEYS_ONLY where the reader fetches the full item afterwards. */
+  readonly projection: 'ALL' | 'KEYS_ONLY';
+}
+
+export interface TableDefinition {
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  /** Epoch-seconds attribute DynamoDB TTL deletes items by. */
+  readonly ttlAttribute: string;
+  readonly indexes: readonly IndexDefinition[];
+}
+
+export const TRACKING_TABLE: TableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: [
+    { name: 'bySender', partitionKey: 'gsiSender', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
+    { name: 'byRecipient', partitionKey: 'gsiRecipient', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
+    { name: 'byDay', partitionKey: 'gsiDay', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
+  ],
+};
+
+export const QUARANTINE_TABLE: TableDefinition = {
+  partitionKey: 'messageId',
+  sortKey: 'recipient',
+  ttlAttribute: 'expiresAtEpoch',
+  indexes: [
+    { name: 'byRecipient', partitionKey: 'recipient', sortKey: 'quarantinedAt', projection: 'ALL' },
+    { name: 'byDay', partitionKey: 'qDay', sortKey: 'quarantinedAt', projection: 'ALL' },
+  ],
+};

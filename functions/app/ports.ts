@@ -1,0 +1,191 @@
+import type {
+  GraymailSummary,
+  MessageState,
+  RecipientRecord,
+  ScanSummary,
+  TrackingEvent,
+  TrackingRecord,
+} from '../core/tracking/types.ts';
+import type { QuarantineItem, QuarantineState } from './quarantine-item.ts';
+
+/**
+ * The use cases' view of the outside world. Adapters implement these over S3, DynamoDB,
+ * SQS, SMTP and SES; the same adapters run in AWS and against the local emulators.
+ */
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+  /** A logger that adds `fields` (e.g. the message id) to every line. */
+  child(fields: Record<string, unknown>): Logger;
+}
+
+/** Raw mail objects in the mail bucket. */
+export interface MailStore {
+  readonly bucket: string;
+  /** The object's bytes; throws NotFoundError when it does not exist. */
+  get(key: string): Promise<Buffer>;
+  /** Object size in bytes without downloading it; throws NotFoundError when absent. */
+  size(key: string): Promise<number>;
+  put(key: string, body: Uint8Array): Promise<void>;
+  copy(fromKey: string, toKey: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export interface NewTrackingRecord {
+  readonly messageId: string;
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  readonly receivedAt: string;
+  readonly bucket: string;
+  readonly key: string;
+  readonly size: number;
+  /** When DynamoDB TTL removes the record (epoch seconds). */
+  readonly expiresAt: number;
+  readonly event: TrackingEvent;
+}
+
+export interface ScanFields {
+  readonly internetMessageId?: string;
+  readonly from?: string;
+  readonly subject?: string;
+  readonly remoteIp?: string;
+}
+
+export interface RecipientUpdate {
+  readonly state: MessageState;
+  readonly policy?: string;
+  readonly action?: RecipientRecord['action'];
+  readonly response?: string;
+}
+
+export interface ClaimResult {
+  /** Recipients this caller now owns: deliver to them, then mark them. */
+  readonly claimed: readonly string[];
+  /** Recipients some earlier attempt already finished (state in the record). */
+  readonly finished: readonly RecipientRecord[];
+  /** Recipients another attempt is working on right now (lease not expired). */
+  readonly busy: readonly string[];
+}
+
+export interface TrackingQuery {
+  readonly sender?: string;
+  readonly recipient?: string;
+  /** ISO timestamps, inclusive. */
+  readonly since: string;
+  readonly until: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  readonly cursor?: string;
+}
+
+/** Message tracking: one record per message, every decision and event on it. */
+export interface TrackingStore {
+  /** Creates the record unless it exists. Returns false when it already did (a redelivery). */
+  create(record: NewTrackingRecord): Promise<boolean>;
+  get(messageId: string): Promise<TrackingRecord | undefined>;
+  /** Stores the scan result once. Returns false (and changes nothing) if one is already stored. */
+  recordScan(
+    messageId: string,
+    scan: ScanSummary,
+    fields: ScanFields,
+    event: TrackingEvent,
+  ): Promise<boolean>;
+  /** Stores the graymail result once. Returns false if one is already stored. */
+  recordGraymail(messageId: string, graymail: GraymailSummary, event: TrackingEvent): Promise<boolean>;
+  appendEvents(messageId: string, events: readonly TrackingEvent[]): Promise<void>;
+  /** Sets the state of some recipients, appends the event and recomputes the message state. */
+  updateRecipients(
+    messageId: string,
+    recipients: readonly string[],
+    update: RecipientUpdate,
+    event: TrackingEvent,
+  ): Promise<void>;
+  /**
+   * Claims recipients for an irreversible action (delivery, quarantine) so that a duplicated
+   * or retried stage acts on each recipient once. A claim older than `leaseMs` is considered
+   * abandoned (the attempt holding it died) and can be taken over.
+   */
+  claimRecipients(
+    messageId: string,
+    recipients: readonly string[],
+    now: Date,
+    leaseMs: number,
+  ): Promise<ClaimResult>;
+  /** Gives claimed recipients back after a failed attempt so the retry can claim them. */
+  releaseClaims(messageId: string, recipients: readonly string[]): Promise<void>;
+  search(query: TrackingQuery): Promise<Page<TrackingRecord>>;
+}
+
+export interface QuarantineQuery {
+  readonly recipient?: string;
+  readonly since: string;
+  readonly until: string;
+  readonly state?: QuarantineState;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface QuarantineStore {
+  /** Stores an item unless one exists for this message and recipient. Returns false if it did. */
+  put(item: QuarantineItem): Promise<boolean>;
+  get(messageId: string, recipient: string): Promise<QuarantineItem | undefined>;
+  listForMessage(messageId: string): Promise<QuarantineItem[]>;
+  list(query: QuarantineQuery): Promise<Page<QuarantineItem>>;
+  /**
+   * Moves an item to state `to` if it is currently in one of `from.states`, or in an in-flight
+   * state (`releasing`) claimed before `from.staleClaimBefore` (the attempt holding it died).
+   * Returns the updated item, or undefined when the item was in no such state.
+   */
+  transition(
+    messageId: string,
+    recipient: string,
+    from: { readonly states: readonly QuarantineState[]; readonly staleClaimBefore?: string },
+    to: QuarantineState,
+    fields?: Partial<
+      Pick<QuarantineItem, 'releasedBy' | 'releasedAt' | 'deletedBy' | 'deletedAt' | 'claimedAt'>
+    >,
+  ): Promise<QuarantineItem | undefined>;
+}
+
+export type StageName = 'graymail' | 'action';
+
+/** The queues between pipeline stages. */
+export interface StageQueue {
+  send(stage: StageName, body: unknown): Promise<void>;
+}
+
+export interface OutboundMail {
+  /** Envelope sender (MAIL FROM); empty string for the null reverse-path `<>`. */
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  readonly raw: Uint8Array;
+}
+
+export interface DeliveryReceipt {
+  /** The downstream host's reply, e.g. `250 2.0.0 Ok: queued as 4F1`. */
+  readonly response: string;
+  readonly accepted: readonly string[];
+  /** Recipients refused by the downstream host; the rest were accepted. */
+  readonly rejected: readonly string[];
+}
+
+/**
+ * Hands mail to the next hop. Throws DeliveryError (permanent for 5xx) when nothing was
+ * accepted.
+ */
+export interface Transport {
+  readonly description: string;
+  deliver(mail: OutboundMail): Promise<DeliveryReceipt>;
+}

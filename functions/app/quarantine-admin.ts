@@ -1,0 +1,172 @@
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { prependHeaderFields } from '../core/mime/raw-message.ts';
+import { renderForDelivery } from '../core/policy/render-delivery.ts';
+import type { TrackingRecord } from '../core/tracking/types.ts';
+import { CLAIM_LEASE_MS, deliver } from './action-stage.ts';
+import type { Page, QuarantineQuery } from './ports.ts';
+import type { QuarantineItem } from './quarantine-item.ts';
+import type { PipelineDeps } from './stage-deps.ts';
+import { trackingEvent } from './tracking-event.ts';
+
+export interface QuarantineDetail {
+  readonly items: readonly QuarantineItem[];
+  readonly tracking: TrackingRecord | undefined;
+}
+
+export interface QuarantineOutcome {
+  /** Recipients this call acted on. */
+  readonly done: readonly string[];
+  /** Recipients whose item was already released or deleted (nothing was done again). */
+  readonly unchanged: ReadonlyArray<{ readonly recipient: string; readonly state: string }>;
+}
+
+export async function listQuarantine(
+  deps: PipelineDeps,
+  query: QuarantineQuery,
+): Promise<Page<QuarantineItem>> {
+  return deps.quarantine.list(query);
+}
+
+export async function showQuarantined(deps: PipelineDeps, messageId: string): Promise<QuarantineDetail> {
+  const items = await deps.quarantine.listForMessage(messageId);
+  if (items.length === 0) throw new NotFoundError(`no quarantined message ${messageId}`);
+  return { items, tracking: await deps.tracking.get(messageId) };
+}
+
+/**
+ * Releases quarantined copies: delivers them without scanning again and records who did it.
+ * Each recipient's item is claimed (`quarantined` → `releasing`) before delivery, so a second
+ * release, or two admins clicking at once, delivers once.
+ */
+export async function releaseQuarantined(
+  deps: PipelineDeps,
+  messageId: string,
+  recipients: readonly string[] | 'all',
+  principal: string,
+): Promise<QuarantineOutcome> {
+  const { clock, log } = deps;
+  const items = selectItems(await deps.quarantine.listForMessage(messageId), messageId, recipients);
+  const now = clock.now();
+  const staleClaimBefore = new Date(now.getTime() - CLAIM_LEASE_MS).toISOString();
+  const claimed: QuarantineItem[] = [];
+  const unchanged: Array<{ recipient: string; state: string }> = [];
+  for (const item of items) {
+    const moved = await deps.quarantine.transition(
+      messageId,
+      item.recipient,
+      { states: ['quarantined'], staleClaimBefore },
+      'releasing',
+      { claimedAt: now.toISOString() },
+    );
+    if (moved) claimed.push(moved);
+    else
+      unchanged.push({
+        recipient: item.recipient,
+        state: (await deps.quarantine.get(messageId, item.recipient))?.state ?? 'gone',
+      });
+  }
+  if (claimed.length === 0) return { done: [], unchanged };
+
+  const first = claimed[0] as QuarantineItem;
+  const record = await deps.tracking.get(messageId);
+  const to = claimed.map((item) => item.recipient);
+  try {
+    const raw = await deps.mail.get(first.key);
+    const scan = record?.scan ?? {
+      score: first.score,
+      verdict: first.verdict,
+      reasons: first.reasons,
+      engineVersion: 'unknown',
+    };
+    const rendered = renderForDelivery(raw, scan, record?.graymail, {});
+    const bytes = prependHeaderFields(rendered, [
+      ['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`],
+    ]);
+    await deliver(
+      deps,
+      messageId,
+      first.envelopeFrom,
+      { recipients: to, policy: first.policy },
+      bytes,
+      `released by ${principal}`,
+      'release',
+    );
+  } catch (error) {
+    // Put the items back so the admin can try again; the failure is in the timeline.
+    for (const recipient of to) {
+      await deps.quarantine.transition(messageId, recipient, { states: ['releasing'] }, 'quarantined');
+    }
+    throw error;
+  }
+  const releasedAt = clock.now().toISOString();
+  for (const recipient of to) {
+    await deps.quarantine.transition(messageId, recipient, { states: ['releasing'] }, 'released', {
+      releasedBy: principal,
+      releasedAt,
+    });
+  }
+  await deps.tracking.appendEvents(messageId, [
+    trackingEvent(clock, 'release', 'released', `Released from quarantine by ${principal}`, to),
+  ]);
+  log.info('released from quarantine', { recipients: to, principal });
+  return { done: to, unchanged };
+}
+
+/** Deletes quarantined copies for good; the tracking record keeps the history. */
+export async function deleteQuarantined(
+  deps: PipelineDeps,
+  messageId: string,
+  recipients: readonly string[] | 'all',
+  principal: string,
+): Promise<QuarantineOutcome> {
+  const { clock, log } = deps;
+  const all = await deps.quarantine.listForMessage(messageId);
+  const items = selectItems(all, messageId, recipients);
+  const deletedAt = clock.now().toISOString();
+  const done: string[] = [];
+  const unchanged: Array<{ recipient: string; state: string }> = [];
+  for (const item of items) {
+    const moved = await deps.quarantine.transition(
+      messageId,
+      item.recipient,
+      { states: ['quarantined'] },
+      'deleted',
+      {
+        deletedBy: principal,
+        deletedAt,
+      },
+    );
+    if (moved) done.push(item.recipient);
+    else unchanged.push({ recipient: item.recipient, state: item.state });
+  }
+  if (done.length > 0) {
+    await deps.tracking.updateRecipients(
+      messageId,
+      done,
+      { state: 'deleted' },
+      trackingEvent(clock, 'admin', 'deleted', `Deleted from quarantine by ${principal}`, done),
+    );
+    // The stored copy goes once no recipient can release it any more.
+    const remaining = await deps.quarantine.listForMessage(messageId);
+    if (remaining.every((item) => item.state === 'released' || item.state === 'deleted')) {
+      await deps.mail.delete((all[0] as QuarantineItem).key);
+    }
+    log.info('deleted from quarantine', { recipients: done, principal });
+  }
+  return { done, unchanged };
+}
+
+function selectItems(
+  items: readonly QuarantineItem[],
+  messageId: string,
+  recipients: readonly string[] | 'all',
+): QuarantineItem[] {
+  if (items.length === 0) throw new NotFoundError(`no quarantined message ${messageId}`);
+  if (recipients === 'all') return [...items];
+  const wanted = new Set(recipients.map((r) => r.toLowerCase()));
+  const selected = items.filter((item) => wanted.has(item.recipient));
+  const missing = [...wanted].filter((r) => !items.some((item) => item.recipient === r));
+  if (missing.length > 0)
+    throw new BadRequestError(`message ${messageId} is not quarantined for ${missing.join(', ')}`);
+  return selected;
+}

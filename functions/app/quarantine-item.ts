@@ -1,0 +1,32 @@
+import type { Reason, SpamVerdict } from '../core/scan/types.ts';
+
+/**
+ * `releasing` and `deleting` are in-flight claims: they make release idempotent (only one
+ * caller can move an item out of `quarantined`) and recoverable (a stale claim can be retried).
+ */
+export type QuarantineState = 'quarantined' | 'releasing' | 'released' | 'deleted';
+
+/** One recipient's copy of a quarantined message. */
+export interface QuarantineItem {
+  readonly messageId: string;
+  readonly recipient: string;
+  readonly envelopeFrom: string;
+  readonly from?: string;
+  readonly subject?: string;
+  readonly size: number;
+  readonly score: number;
+  readonly verdict: SpamVerdict;
+  readonly reasons: readonly Reason[];
+  readonly policy: string;
+  /** Object key of the quarantined copy in the mail bucket. */
+  readonly key: string;
+  readonly quarantinedAt: string;
+  /** ISO time after which the item is removed (TTL and S3 lifecycle). */
+  readonly expiresAt: string;
+  readonly state: QuarantineState;
+  readonly claimedAt?: string;
+  readonly releasedBy?: string;
+  readonly releasedAt?: string;
+  readonly deletedBy?: string;
+  readonly deletedAt?: string;
+}

@@ -1,0 +1,82 @@
+import { GraywallError } from '../core/errors.ts';
+import { headerValues } from '../core/mime/raw-message.ts';
+import { ipFromReceived } from '../core/mime/received.ts';
+import { scanRawMessage } from '../core/scan/scan-message.ts';
+import { compactVerdict, type InboundMail, type ScannedMessage } from './pipeline-messages.ts';
+import type { PipelineDeps } from './stage-deps.ts';
+import { expiryEpochSeconds } from './stage-deps.ts';
+import { trackingEvent } from './tracking-event.ts';
+
+/**
+ * Stage 1: read the stored mail, score it, record the verdict, pass it on.
+ * Idempotent on the SES message id: a redelivered notification re-sends the stored verdict
+ * instead of scanning again, and the later stages are idempotent on the same id.
+ */
+export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promise<ScannedMessage> {
+  const { tracking, clock, log } = deps;
+  if (mail.bucket !== deps.mail.bucket) {
+    throw new GraywallError(
+      `notification names bucket ${mail.bucket}, but this stack stores mail in ${deps.mail.bucket}`,
+    );
+  }
+  // The raw mail is read from S3, never from the event: the event is small and untrusted.
+  const raw = await deps.mail.get(mail.key);
+
+  const created = await tracking.create({
+    messageId: mail.messageId,
+    envelopeFrom: mail.envelopeFrom,
+    recipients: mail.recipients,
+    receivedAt: mail.receivedAt,
+    bucket: mail.bucket,
+    key: mail.key,
+    size: raw.byteLength,
+    expiresAt: expiryEpochSeconds(clock.now(), deps.config.tracking.retentionDays),
+    event: {
+      at: mail.receivedAt,
+      stage: 'receive',
+      type: 'received',
+      detail: `Received ${raw.byteLength} bytes from <${mail.envelopeFrom}> for ${mail.recipients.length} recipient(s)`,
+      recipients: mail.recipients,
+    },
+  });
+  if (!created) {
+    const existing = await tracking.get(mail.messageId);
+    if (existing?.scan) {
+      log.info('already scanned: forwarding the stored verdict', { verdict: existing.scan.verdict });
+      const message: ScannedMessage = { v: 1, mail, scan: compactVerdict(existing.scan) };
+      await deps.queue.send('graymail', message);
+      return message;
+    }
+  }
+
+  const { result, message } = await scanRawMessage(raw, mail.ses, deps.config.antispam);
+  const receivedHeader = message ? headerValues(message.header, 'received')[0] : undefined;
+  const remoteIp = receivedHeader ? ipFromReceived(receivedHeader) : undefined;
+  const top = result.reasons
+    .slice(0, 3)
+    .map((r) => r.id)
+    .join(', ');
+  const recorded = await tracking.recordScan(
+    mail.messageId,
+    result,
+    {
+      ...(message?.messageId ? { internetMessageId: message.messageId } : {}),
+      ...(message?.from ? { from: message.from.address } : {}),
+      ...(message ? { subject: message.subject } : {}),
+      ...(remoteIp ? { remoteIp } : {}),
+    },
+    trackingEvent(
+      clock,
+      'scan',
+      'scanned',
+      result.verdict === 'unscannable'
+        ? `Not scanned: ${result.note ?? 'unscannable'}`
+        : `Scored ${result.score}/100: ${result.verdict}${top ? ` (${top})` : ''} by ${result.engineVersion}`,
+    ),
+  );
+  const scan = recorded ? result : ((await tracking.get(mail.messageId))?.scan ?? result);
+  log.info('scanned', { score: scan.score, verdict: scan.verdict, reasons: scan.reasons.map((r) => r.id) });
+  const next: ScannedMessage = { v: 1, mail, scan: compactVerdict(scan) };
+  await deps.queue.send('graymail', next);
+  return next;
+}

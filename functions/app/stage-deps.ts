@@ -1,0 +1,33 @@
+import type { GraywallConfig } from '../core/config/schema.ts';
+import type {
+  Clock,
+  Logger,
+  MailStore,
+  QuarantineStore,
+  StageQueue,
+  TrackingStore,
+  Transport,
+} from './ports.ts';
+
+/** Everything the pipeline stages and admin use cases need; built once per container. */
+export interface PipelineDeps {
+  readonly config: GraywallConfig;
+  readonly mail: MailStore;
+  readonly tracking: TrackingStore;
+  readonly quarantine: QuarantineStore;
+  readonly queue: StageQueue;
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Epoch seconds `days` after `from`: the DynamoDB TTL attribute format. */
+export function expiryEpochSeconds(from: Date, days: number): number {
+  return Math.floor((from.getTime() + days * DAY_MS) / 1000);
+}
+
+export function addDays(from: Date, days: number): Date {
+  return new Date(from.getTime() + days * DAY_MS);
+}

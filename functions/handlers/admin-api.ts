@@ -1,0 +1,134 @@
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import {
+  deleteQuarantined,
+  listQuarantine,
+  releaseQuarantined,
+  showQuarantined,
+} from '../app/quarantine-admin.ts';
+import type { QuarantineState } from '../app/quarantine-item.ts';
+import type { PipelineDeps } from '../app/stage-deps.ts';
+import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
+import { BadRequestError } from '../core/errors.ts';
+import { RULES_VERSION } from '../core/scan/rules/index.ts';
+import { pageLimit, timeWindow } from '../core/time/time-window.ts';
+import { matchAdminRoute, pathExists } from './admin-routes.ts';
+import { errorResponse, json } from './http-response.ts';
+import { lambdaDeps } from './lambda-deps.ts';
+
+type AdminEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
+const QUARANTINE_STATES: readonly QuarantineState[] = ['quarantined', 'releasing', 'released', 'deleted'];
+const MAX_BODY = 64 * 1024;
+
+/**
+ * The admin API (IAM-authorised routes under /admin). The caller's IAM principal, as API
+ * Gateway verified it, is recorded on every release and delete.
+ */
+export function createAdminApiHandler(getDeps: () => PipelineDeps) {
+  return middy<AdminEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
+    async (event, context) => {
+      const deps = getDeps();
+      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+      const log = deps.log.child({
+        requestId,
+        route: `${event.requestContext.http.method} ${event.rawPath}`,
+      });
+      try {
+        return await dispatch({ ...deps, log }, event);
+      } catch (error) {
+        return errorResponse(error, log, requestId);
+      }
+    },
+  );
+}
+
+async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatewayProxyStructuredResultV2> {
+  const method = event.requestContext.http.method;
+  const route = matchAdminRoute(method, event.rawPath);
+  if (!route) {
+    return pathExists(event.rawPath)
+      ? json(405, { error: 'method_not_allowed', message: `${method} is not allowed on ${event.rawPath}` })
+      : json(404, { error: 'not_found', message: `no route ${event.rawPath}` });
+  }
+  const query = event.queryStringParameters ?? {};
+  const now = deps.clock.now();
+  const principal = principalOf(event);
+  const id = route.params.messageId ?? '';
+  switch (route.name) {
+    case 'listQuarantine': {
+      const state = query.state as QuarantineState | undefined;
+      if (state !== undefined && !QUARANTINE_STATES.includes(state)) {
+        throw new BadRequestError(`state must be one of ${QUARANTINE_STATES.join(', ')}`);
+      }
+      const window = timeWindow(query.since, query.until, now, 30);
+      const page = await listQuarantine(deps, {
+        ...window,
+        ...(query.recipient ? { recipient: query.recipient } : {}),
+        ...(state ? { state } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: pageLimit(query.limit),
+      });
+      return json(200, page);
+    }
+    case 'showQuarantined':
+      return json(200, await showQuarantined(deps, id));
+    case 'releaseQuarantined': {
+      const outcome = await releaseQuarantined(deps, id, recipientsFromBody(event), principal);
+      return json(200, { messageId: id, released: outcome.done, unchanged: outcome.unchanged });
+    }
+    case 'deleteQuarantined': {
+      const recipients = query.recipient ? query.recipient.split(',').map((r) => r.trim()) : 'all';
+      const outcome = await deleteQuarantined(deps, id, recipients, principal);
+      return json(200, { messageId: id, deleted: outcome.done, unchanged: outcome.unchanged });
+    }
+    case 'searchMessages': {
+      const window = timeWindow(query.since, query.until, now, 1);
+      const page = await searchTracking(deps, {
+        ...window,
+        ...(query.sender ? { sender: query.sender } : {}),
+        ...(query.recipient ? { recipient: query.recipient } : {}),
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        limit: pageLimit(query.limit),
+      });
+      return json(200, page);
+    }
+    case 'getMessage':
+      return json(200, await getTrackingRecord(deps, id));
+    case 'version':
+      return json(200, { engine: RULES_VERSION });
+  }
+}
+
+/** The verified IAM caller (API Gateway fills this only after SigV4 verification). */
+function principalOf(event: AdminEvent): string {
+  const iam = event.requestContext.authorizer?.iam;
+  return iam?.userArn ?? iam?.callerId ?? 'unknown-principal';
+}
+
+function recipientsFromBody(event: AdminEvent): readonly string[] | 'all' {
+  if (!event.body) return 'all';
+  if (event.body.length > MAX_BODY) throw new BadRequestError('request body too large');
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequestError('request body must be JSON, e.g. {"recipients":["user@example.com"]}');
+  }
+  const recipients = (body as { recipients?: unknown })?.recipients;
+  if (recipients === undefined) return 'all';
+  if (
+    !Array.isArray(recipients) ||
+    recipients.length === 0 ||
+    !recipients.every((r) => typeof r === 'string')
+  ) {
+    throw new BadRequestError('recipients must be a non-empty list of addresses');
+  }
+  return recipients as string[];
+}
+
+export const handler = createAdminApiHandler(lambdaDeps);

@@ -1,0 +1,124 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Logger } from '../app/ports.ts';
+import type { PipelineDeps } from '../app/stage-deps.ts';
+import { trackingEvent } from '../app/tracking-event.ts';
+import { TERMINAL_STATES } from '../core/tracking/types.ts';
+
+export type PipelineStage = 'scan' | 'graymail' | 'action';
+
+export interface StageDefinition<T> {
+  readonly stage: PipelineStage;
+  /** Reads the queue message; throws on a message that can never be processed. */
+  readonly parse: (body: string) => T;
+  readonly messageIdOf: (value: T) => string;
+  readonly locationOf: (value: T) => { bucket: string; key: string };
+  readonly run: (deps: PipelineDeps, value: T) => Promise<unknown>;
+}
+
+/**
+ * Wraps a stage use case as an SQS-triggered Lambda handler. Records are processed one by
+ * one; a failed record is reported in `batchItemFailures` (the event source mapping has
+ * ReportBatchItemFailures on) so only it is retried. On the last attempt the tracking record
+ * is marked `error` with where the raw mail is and how to redrive, before SQS moves the
+ * message to the stage's dead-letter queue. Nothing is deleted on failure.
+ */
+export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: StageDefinition<T>) {
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
+    const deps = getDeps();
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+      const maxAttempts = deps.config.pipeline.maxReceiveCount;
+      const base = deps.log.child({
+        stage: definition.stage,
+        sqsMessageId: record.messageId,
+        attempt,
+        ...(context?.awsRequestId ? { requestId: context.awsRequestId } : {}),
+      });
+      let value: T;
+      try {
+        value = definition.parse(record.body);
+      } catch (error) {
+        base.error('unreadable queue message: it will reach the dead-letter queue', {
+          error,
+          body: record.body.slice(0, 500),
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        continue;
+      }
+      const messageId = definition.messageIdOf(value);
+      const log = base.child({ messageId });
+      try {
+        await definition.run({ ...deps, log }, value);
+      } catch (error) {
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+        const final = attempt >= maxAttempts;
+        log.error(final ? 'stage failed on its last attempt: dead-lettering' : 'stage failed: will retry', {
+          error,
+        });
+        await recordFailure(
+          { ...deps, log },
+          definition,
+          value,
+          messageId,
+          attempt,
+          maxAttempts,
+          error as Error,
+          final,
+        );
+      }
+    }
+    return { batchItemFailures };
+  });
+}
+
+async function recordFailure<T>(
+  deps: PipelineDeps,
+  definition: StageDefinition<T>,
+  value: T,
+  messageId: string,
+  attempt: number,
+  maxAttempts: number,
+  error: Error,
+  final: boolean,
+): Promise<void> {
+  const { tracking, clock, log } = deps;
+  const reason = `${error.name}: ${error.message}`.slice(0, 500);
+  try {
+    const record = await tracking.get(messageId);
+    if (!record) {
+      log.warn('no tracking record to note the failure in (the scan stage did not get far enough)');
+      return;
+    }
+    if (!final) {
+      await tracking.appendEvents(messageId, [
+        trackingEvent(
+          clock,
+          'pipeline',
+          'stage-failed',
+          `${definition.stage} attempt ${attempt} of ${maxAttempts} failed: ${reason}; will retry`,
+        ),
+      ]);
+      return;
+    }
+    const { bucket, key } = definition.locationOf(value);
+    const open = record.recipientStates
+      .filter((r) => !TERMINAL_STATES.includes(r.state))
+      .map((r) => r.recipient);
+    const event = trackingEvent(
+      clock,
+      'pipeline',
+      'dead-lettered',
+      `${definition.stage} failed ${attempt} times (${reason}); moved to the ${definition.stage} dead-letter queue. ` +
+        `The raw mail is kept at s3://${bucket}/${key}; redrive the queue once the cause is fixed.`,
+      open,
+    );
+    if (open.length > 0)
+      await tracking.updateRecipients(messageId, open, { state: 'error', response: reason }, event);
+    else await tracking.appendEvents(messageId, [event]);
+  } catch (trackingError) {
+    // The queue still holds the message; a tracking outage must not hide the original failure.
+    (log as Logger).error('could not record the failure in tracking', { error: trackingError });
+  }
+}

@@ -1,0 +1,225 @@
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
+import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
+import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
+import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
+import { QUARANTINE_TABLE, TRACKING_TABLE } from '../adapters/table-definitions.ts';
+import { createTransport } from '../adapters/transport-factory.ts';
+import type { Logger } from '../app/ports.ts';
+import type { PipelineDeps } from '../app/stage-deps.ts';
+import type { GraywallConfig } from '../core/config/schema.ts';
+import { createActionHandler } from '../handlers/action.ts';
+import { createAdminApiHandler } from '../handlers/admin-api.ts';
+import { createGraymailHandler } from '../handlers/graymail.ts';
+import { createScanHandler } from '../handlers/scan.ts';
+import { createTable, type Emulators, startEmulators } from './emulators.ts';
+import { type LocalHttpApi, startLocalHttpApi } from './http-api.ts';
+import { type QueuePoller, type SqsHandler, startQueuePoller } from './queue-poller.ts';
+import { type SmtpInbound, startSmtpInbound } from './smtp-inbound.ts';
+import { type SinkMessage, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
+
+export interface GatewayOptions {
+  readonly config: GraywallConfig;
+  readonly log: Logger;
+  /** 0 picks a free port (tests); `npm start` uses fixed ones. */
+  readonly smtpPort?: number;
+  readonly httpPort?: number;
+  readonly sinkPort?: number;
+  /** `sink` (default) delivers to the gateway's own SMTP sink; `config` to `config.delivery`. */
+  readonly deliverTo?: 'sink' | 'config';
+  /**
+   * Seconds a failed message stays invisible before its retry (SQS visibility timeout).
+   * Short locally so retries and dead-lettering happen in seconds, not minutes.
+   */
+  readonly retryDelaySeconds?: number;
+  readonly onDelivered?: (message: SinkMessage) => void;
+}
+
+export interface Gateway {
+  readonly smtp: { readonly host: '127.0.0.1'; readonly port: number };
+  readonly apiUrl: string;
+  readonly sink: SmtpSink | undefined;
+  readonly emulators: Emulators;
+  readonly clients: AwsClients;
+  readonly deps: PipelineDeps;
+  readonly queues: Readonly<Record<QueueName, { url: string; arn: string; dlqUrl: string; dlqArn: string }>>;
+  stop(): Promise<void>;
+}
+
+type QueueName = 'inbound' | 'graymail' | 'action';
+
+export const LOCAL_NAMES = {
+  bucket: 'graywall-mail',
+  trackingTable: 'graywall-tracking',
+  quarantineTable: 'graywall-quarantine',
+  queuePrefix: 'graywall-',
+} as const;
+
+/**
+ * The whole pipeline on one machine: emulators, the same adapters and handlers as in AWS,
+ * an SMTP listener playing SES inbound, pollers playing the SQS event source mappings, an
+ * HTTP server playing API Gateway, and an SMTP sink playing the downstream mail host.
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const { log } = options;
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const emulators = await startEmulators();
+    stops.push(() => emulators.stop());
+    const clients = createAwsClients({
+      region: emulators.region,
+      credentials: emulators.credentials,
+      endpoints: emulators.endpoints,
+    });
+
+    await clients.s3.send(new CreateBucketCommand({ Bucket: LOCAL_NAMES.bucket }));
+    await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.trackingTable, TRACKING_TABLE);
+    await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.quarantineTable, QUARANTINE_TABLE);
+    const retryDelay = options.retryDelaySeconds ?? 2;
+    const maxReceiveCount = options.config.pipeline.maxReceiveCount;
+    const queues = {
+      inbound: await createQueuePair(clients.sqs, 'inbound', retryDelay, maxReceiveCount),
+      graymail: await createQueuePair(clients.sqs, 'graymail', retryDelay, maxReceiveCount),
+      action: await createQueuePair(clients.sqs, 'action', retryDelay, maxReceiveCount),
+    };
+
+    let sink: SmtpSink | undefined;
+    let config = options.config;
+    if ((options.deliverTo ?? 'sink') === 'sink') {
+      sink = await startSmtpSink({
+        ...(options.sinkPort === undefined ? {} : { port: options.sinkPort }),
+        ...(options.onDelivered ? { onMessage: options.onDelivered } : {}),
+      });
+      stops.push(() => (sink as SmtpSink).stop());
+      // STARTTLS is required, as towards a real downstream host; the sink's certificate is
+      // self-signed, so it is not verified (local only).
+      config = {
+        ...config,
+        delivery: {
+          type: 'smtp',
+          host: '127.0.0.1',
+          port: sink.port,
+          tls: 'required',
+          verifyCertificate: false,
+          connectTimeoutSeconds: 5,
+        },
+      };
+    }
+
+    const mail = new S3MailStore(clients.s3, LOCAL_NAMES.bucket);
+    const deps: PipelineDeps = {
+      config,
+      mail,
+      tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
+      quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
+      queue: new SqsStageQueue(clients.sqs, { graymail: queues.graymail.url, action: queues.action.url }),
+      transport: createTransport(config, clients.ses),
+      clock: { now: () => new Date() },
+      log,
+    };
+    const getDeps = (): PipelineDeps => deps;
+
+    const pollers: QueuePoller[] = [
+      poll(clients.sqs, queues.inbound, 'graywall-scan', createScanHandler(getDeps) as SqsHandler, 10, log),
+      poll(
+        clients.sqs,
+        queues.graymail,
+        'graywall-graymail',
+        createGraymailHandler(getDeps) as SqsHandler,
+        10,
+        log,
+      ),
+      poll(clients.sqs, queues.action, 'graywall-action', createActionHandler(getDeps) as SqsHandler, 5, log),
+    ];
+    stops.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+
+    const api: LocalHttpApi = await startLocalHttpApi({
+      port: options.httpPort ?? 0,
+      adminHandler: createAdminApiHandler(getDeps),
+      log,
+    });
+    stops.push(() => api.stop());
+
+    const smtp: SmtpInbound = await startSmtpInbound({
+      config,
+      mail,
+      sqs: clients.sqs,
+      inboundQueueUrl: queues.inbound.url,
+      log,
+      port: options.smtpPort ?? 0,
+    });
+    stops.push(() => smtp.stop());
+
+    return {
+      smtp: { host: '127.0.0.1', port: smtp.port },
+      apiUrl: api.url,
+      sink,
+      emulators,
+      clients,
+      deps,
+      queues,
+      stop: () => stopAll(stops),
+    };
+  } catch (error) {
+    await stopAll(stops);
+    throw error;
+  }
+}
+
+async function stopAll(stops: Array<() => Promise<void>>): Promise<void> {
+  // Reverse order: the SMTP listener first, the emulators last.
+  for (const stop of stops.splice(0).reverse()) {
+    await stop().catch(() => undefined);
+  }
+}
+
+function poll(
+  sqs: SQSClient,
+  queue: { url: string; arn: string },
+  functionName: string,
+  handler: SqsHandler,
+  batchSize: number,
+  log: Logger,
+): QueuePoller {
+  return startQueuePoller({
+    sqs,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    functionName,
+    handler,
+    batchSize,
+    log,
+  });
+}
+
+/** A stage queue and its dead-letter queue, with the same redrive policy as the stack's. */
+async function createQueuePair(
+  sqs: SQSClient,
+  name: QueueName,
+  visibilityTimeout: number,
+  maxReceiveCount: number,
+) {
+  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${LOCAL_NAMES.queuePrefix}${name}-dlq` }));
+  const dlqUrl = dlq.QueueUrl as string;
+  const dlqArn = await queueArn(sqs, dlqUrl);
+  const queue = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `${LOCAL_NAMES.queuePrefix}${name}`,
+      Attributes: {
+        VisibilityTimeout: String(visibilityTimeout),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
+      },
+    }),
+  );
+  const url = queue.QueueUrl as string;
+  return { url, arn: await queueArn(sqs, url), dlqUrl, dlqArn };
+}
+
+async function queueArn(sqs: SQSClient, url: string): Promise<string> {
+  const out = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  return out.Attributes?.QueueArn as string;
+}

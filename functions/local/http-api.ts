@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import type { Logger } from '../app/ports.ts';
+import { localLambdaContext } from './lambda-context.ts';
+
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2WithIAMAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export interface LocalHttpApi {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** The principal local admin calls are recorded under (AWS records the caller's IAM ARN). */
+export const LOCAL_ADMIN_PRINCIPAL = 'arn:aws:iam::000000000000:user/local-admin';
+
+const MAX_BODY = 1024 * 1024;
+
+/**
+ * Plays API Gateway (HTTP API, payload format 2.0) on 127.0.0.1: turns each request into the
+ * event API Gateway would send and returns the handler's result. Admin routes get the IAM
+ * authorizer context API Gateway adds after SigV4 verification; locally the caller is the
+ * machine's own user (the server listens on loopback only).
+ */
+export async function startLocalHttpApi(options: {
+  port: number;
+  adminHandler: ApiHandler;
+  log: Logger;
+}): Promise<LocalHttpApi> {
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => {
+      options.log.error('local API failed', { error });
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'internal_error' }));
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) {
+        response.writeHead(413, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ error: 'payload_too_large' }));
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    if (!url.pathname.startsWith('/admin/')) {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'not_found', message: `no route ${url.pathname}` }));
+      return;
+    }
+    const event = toEvent(request, url, Buffer.concat(chunks));
+    const result = await options.adminHandler(event, localLambdaContext('graywall-admin-api', 30_000));
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+    response.writeHead(result.statusCode ?? 200, headers);
+    response.end(result.isBase64Encoded ? Buffer.from(result.body ?? '', 'base64') : (result.body ?? ''));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function toEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2WithIAMAuthorizer {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = query[name] ? `${query[name]},${value}` : value;
+  const method = request.method ?? 'GET';
+  const now = new Date();
+  return {
+    version: '2.0',
+    routeKey: `${method} ${url.pathname}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(body.length > 0 ? { body: body.toString('utf8') } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '000000000000',
+      apiId: 'local',
+      domainName: headers.host ?? '127.0.0.1',
+      domainPrefix: 'local',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey: `${method} ${url.pathname}`,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+      authorizer: {
+        iam: {
+          accessKey: 'LOCAL',
+          accountId: '000000000000',
+          callerId: 'local-admin',
+          cognitoIdentity: null as never,
+          principalOrgId: null as never,
+          userArn: LOCAL_ADMIN_PRINCIPAL,
+          userId: 'local-admin',
+        },
+      },
+    },
+  } as APIGatewayProxyEventV2WithIAMAuthorizer;
+}

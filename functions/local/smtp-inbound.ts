@@ -1,0 +1,180 @@
+import type { AddressInfo } from 'node:net';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import type { Logger, MailStore } from '../app/ports.ts';
+import type { GraywallConfig } from '../core/config/schema.ts';
+import { formatRfc5322Date } from '../core/mime/format-date.ts';
+import { formatHeaderField } from '../core/mime/raw-message.ts';
+import { newSesMessageId } from './message-id.ts';
+
+export const INBOUND_HOST_NAME = 'inbound-smtp.graywall.local';
+export const INCOMING_PREFIX = 'incoming/';
+
+export interface SmtpInboundOptions {
+  readonly config: GraywallConfig;
+  readonly mail: MailStore;
+  readonly sqs: SQSClient;
+  readonly inboundQueueUrl: string;
+  readonly log: Logger;
+  readonly port: number;
+  readonly now?: () => Date;
+}
+
+export interface SmtpInbound {
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+interface SmtpError extends Error {
+  responseCode?: number;
+}
+
+/**
+ * Plays SES inbound on 127.0.0.1: accepts mail for the configured domains (550 for the
+ * rest), refuses mail over the size limit (552), stores the raw message under incoming/
+ * with the trace headers SES adds (Return-Path, Received with the connecting IP), and only
+ * then queues an SES receipt notification for the scan stage and answers 250. If storing
+ * or queueing fails the client gets a 451 and retries, so accepted mail is never lost.
+ */
+export async function startSmtpInbound(options: SmtpInboundOptions): Promise<SmtpInbound> {
+  const { config, log } = options;
+  const now = options.now ?? (() => new Date());
+  const maxBytes = config.limits.maxMessageBytes;
+  const server = new SMTPServer({
+    name: INBOUND_HOST_NAME,
+    banner: 'Graywall local gateway (playing Amazon SES inbound)',
+    size: maxBytes,
+    authOptional: true,
+    disabledCommands: ['AUTH'],
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      const recipient = address.address.toLowerCase();
+      if (!acceptsRecipient(config, recipient)) {
+        return callback(
+          smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: not a domain handled here`),
+        );
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      receive(stream, session)
+        .then((id) => callback(null, `Ok: queued as ${id}`))
+        .catch((error: SmtpError) => {
+          if (!error.responseCode) log.error('could not accept message', { error });
+          callback(
+            error.responseCode
+              ? error
+              : smtpError(451, '4.3.0 Temporary failure storing the message, try again later'),
+          );
+        });
+    },
+  });
+
+  async function receive(stream: SMTPServerDataStream, session: SMTPServerSession): Promise<string> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of stream) {
+      size += (chunk as Buffer).length;
+      // Keep reading to the end of DATA (the protocol needs it) but stop buffering past the limit.
+      if (size <= maxBytes) chunks.push(chunk as Buffer);
+    }
+    if (stream.sizeExceeded || size > maxBytes) {
+      throw smtpError(552, `5.3.4 Message size exceeds fixed maximum message size (${maxBytes} bytes)`);
+    }
+    const id = newSesMessageId();
+    const receivedAt = now();
+    const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
+    const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+    const raw = Buffer.concat([
+      Buffer.from(traceHeaders(session, id, mailFrom, recipients, receivedAt), 'latin1'),
+      ...chunks,
+    ]);
+    const key = `${INCOMING_PREFIX}${id}`;
+    await options.mail.put(key, raw);
+    await options.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: options.inboundQueueUrl,
+        MessageBody: JSON.stringify(
+          receiptNotification(id, options.mail.bucket, key, mailFrom, recipients, receivedAt),
+        ),
+      }),
+    );
+    log.info('accepted', {
+      messageId: id,
+      from: mailFrom,
+      recipients,
+      size: raw.byteLength,
+      remoteIp: session.remoteAddress,
+    });
+    return id;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  server.on('error', (error) => log.warn('smtp inbound error', { error }));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+export function acceptsRecipient(config: GraywallConfig, recipient: string): boolean {
+  if (config.recipients.length > 0) return config.recipients.includes(recipient);
+  const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
+  return config.domains.includes(domain);
+}
+
+/** Return-Path and a Received line as SES writes them (RFC 5321 §4.4 trace information). */
+function traceHeaders(
+  session: SMTPServerSession,
+  id: string,
+  mailFrom: string,
+  recipients: string[],
+  at: Date,
+): string {
+  // The HELO name is whatever the client typed: keep only characters a host name may hold.
+  const clean = (text: string | false): string =>
+    (text || 'unknown').replace(/[^\w.:[\]-]/g, '?').slice(0, 255);
+  const helo = clean(session.hostNameAppearsAs);
+  const reverse = clean(session.clientHostname);
+  const ip = session.remoteAddress.includes(':') ? `IPv6:${session.remoteAddress}` : session.remoteAddress;
+  const forClause = recipients.length === 1 ? ` for ${recipients[0]}` : '';
+  return (
+    formatHeaderField('Return-Path', `<${mailFrom}>`) +
+    formatHeaderField(
+      'Received',
+      `from ${helo} (${reverse} [${ip}]) by ${INBOUND_HOST_NAME} with SMTP id ${id}${forClause}; ${formatRfc5322Date(at)}`,
+    )
+  );
+}
+
+/** The SES receipt notification (S3 action) that SNS delivers raw to the inbound queue. */
+function receiptNotification(
+  id: string,
+  bucket: string,
+  key: string,
+  source: string,
+  recipients: string[],
+  at: Date,
+) {
+  return {
+    notificationType: 'Received',
+    mail: { timestamp: at.toISOString(), source, messageId: id, destination: recipients },
+    receipt: {
+      timestamp: at.toISOString(),
+      recipients,
+      // The local gateway has no SES scanners; say so rather than invent verdicts.
+      spamVerdict: { status: 'DISABLED' },
+      virusVerdict: { status: 'DISABLED' },
+      action: { type: 'S3', bucketName: bucket, objectKey: key },
+    },
+  };
+}
+
+function smtpError(code: number, message: string): SmtpError {
+  const error: SmtpError = new Error(message);
+  error.responseCode = code;
+  return error;
+}

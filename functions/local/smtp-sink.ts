@@ -1,0 +1,96 @@
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface SinkMessage {
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  readonly raw: Buffer;
+  readonly receivedAt: Date;
+}
+
+export interface SmtpSink {
+  readonly port: number;
+  readonly messages: readonly SinkMessage[];
+  /**
+   * Makes the sink answer every DATA with this SMTP error (e.g. 451 or 554), or accept again
+   * with `undefined`: how tests play a downstream host that is down or refusing.
+   */
+  refuseWith(reply: { code: number; message: string } | undefined): void;
+  /** Resolves with the first message (already received or arriving) that matches. */
+  waitFor(match: (message: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
+  clear(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The downstream mail host of the local gateway: a real SMTP server on 127.0.0.1 that keeps
+ * what it receives. It offers STARTTLS with smtp-server's built-in self-signed certificate,
+ * so the relay transport's STARTTLS path runs for real.
+ */
+export async function startSmtpSink(
+  options: { port?: number; onMessage?: (message: SinkMessage) => void } = {},
+): Promise<SmtpSink> {
+  const messages: SinkMessage[] = [];
+  const events = new EventEmitter();
+  let refusal: { code: number; message: string } | undefined;
+  const server = new SMTPServer({
+    name: 'sink.graywall.local',
+    authOptional: true,
+    disabledCommands: ['AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        if (refusal) {
+          const error = new Error(refusal.message) as Error & { responseCode: number };
+          error.responseCode = refusal.code;
+          return callback(error);
+        }
+        const message: SinkMessage = {
+          envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          recipients: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks),
+          receivedAt: new Date(),
+        };
+        messages.push(message);
+        options.onMessage?.(message);
+        events.emit('message', message);
+        callback(null, `Ok: stored as #${messages.length}`);
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    messages,
+    refuseWith(reply) {
+      refusal = reply;
+    },
+    waitFor(match, timeoutMs = 10_000) {
+      const found = messages.find(match);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const onMessage = (message: SinkMessage): void => {
+          if (!match(message)) return;
+          clearTimeout(timer);
+          events.off('message', onMessage);
+          resolve(message);
+        };
+        const timer = setTimeout(() => {
+          events.off('message', onMessage);
+          reject(new Error(`no matching message reached the sink within ${timeoutMs} ms`));
+        }, timeoutMs);
+        events.on('message', onMessage);
+      });
+    },
+    clear() {
+      messages.length = 0;
+    },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
