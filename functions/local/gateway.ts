@@ -4,6 +4,7 @@ import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../adapters/table-definitions.ts';
 import { createTransport } from '../adapters/transport-factory.ts';
@@ -45,10 +46,12 @@ export interface Gateway {
   readonly clients: AwsClients;
   readonly deps: PipelineDeps;
   readonly queues: Readonly<Record<QueueName, { url: string; arn: string; dlqUrl: string; dlqArn: string }>>;
+  /** Moves a stage's dead-lettered messages back to its queue (the local start-message-move-task). */
+  redrive(queue: QueueName): Promise<number>;
   stop(): Promise<void>;
 }
 
-type QueueName = 'inbound' | 'graymail' | 'action';
+export type QueueName = 'inbound' | 'graymail' | 'action';
 
 export const LOCAL_NAMES = {
   bucket: 'graywall-mail',
@@ -162,6 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       clients,
       deps,
       queues,
+      redrive: (queue) => redriveDeadLetters(clients.sqs, queues[queue].dlqUrl, queues[queue].url),
       stop: () => stopAll(stops),
     };
   } catch (error) {

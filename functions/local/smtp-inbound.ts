@@ -151,7 +151,7 @@ function traceHeaders(
 }
 
 /** The SES receipt notification (S3 action) that SNS delivers raw to the inbound queue. */
-function receiptNotification(
+export function receiptNotification(
   id: string,
   bucket: string,
   key: string,

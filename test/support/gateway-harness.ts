@@ -1,3 +1,4 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import nodemailer from 'nodemailer';
 import { createJsonLogger } from '../../functions/adapters/json-logger.ts';
 import type { Logger } from '../../functions/app/ports.ts';
@@ -5,6 +6,8 @@ import { parseConfig } from '../../functions/core/config/parse-config.ts';
 import type { ConfigInput, GraywallConfig } from '../../functions/core/config/schema.ts';
 import type { MessageState, TrackingRecord } from '../../functions/core/tracking/types.ts';
 import { type Gateway, type GatewayOptions, startGateway } from '../../functions/local/gateway.ts';
+import { newSesMessageId } from '../../functions/local/message-id.ts';
+import { INCOMING_PREFIX, receiptNotification } from '../../functions/local/smtp-inbound.ts';
 
 export const TEST_CONFIG: ConfigInput = {
   organisation: { name: 'Example Corp' },
@@ -40,6 +43,11 @@ export interface TestGateway extends Gateway {
     states: readonly MessageState[],
     timeoutMs?: number,
   ): Promise<TrackingRecord>;
+  /**
+   * Stores a message and queues its SES notification `copies` times at once, as an
+   * at-least-once event source would on a bad day. Returns the message id.
+   */
+  inject(raw: string | Buffer, envelope: { from: string; to: string[] }, copies?: number): Promise<string>;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
@@ -72,6 +80,22 @@ export async function startTestGateway(options: Partial<GatewayOptions> = {}): P
       throw new Error(
         `message ${messageId} did not reach ${states.join('/')} within ${timeoutMs} ms; last: ${JSON.stringify(last, null, 1)}`,
       );
+    },
+    async inject(raw, envelope, copies = 1) {
+      const id = newSesMessageId();
+      const key = `${INCOMING_PREFIX}${id}`;
+      await gateway.deps.mail.put(key, Buffer.from(raw));
+      const body = JSON.stringify(
+        receiptNotification(id, gateway.deps.mail.bucket, key, envelope.from, envelope.to, new Date()),
+      );
+      await Promise.all(
+        Array.from({ length: copies }, () =>
+          gateway.clients.sqs.send(
+            new SendMessageCommand({ QueueUrl: gateway.queues.inbound.url, MessageBody: body }),
+          ),
+        ),
+      );
+      return id;
     },
     async api(method, path, body) {
       const response = await fetch(`${gateway.apiUrl}${path}`, {

@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// `npm start`: the whole pipeline on this machine over embedded AWS emulators, plus a demo.
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { createAdminApiClient } from '../functions/adapters/admin-api-client.ts';
+import { loadConfigFile } from '../functions/adapters/config-file.ts';
+import { createJsonLogger } from '../functions/adapters/json-logger.ts';
+import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../functions/cli/local-state.ts';
+import { ConfigError } from '../functions/core/errors.ts';
+import { headerValues, readHeaderBlock } from '../functions/core/mime/raw-message.ts';
+import { runDemo } from '../functions/local/demo.ts';
+import { startGateway } from '../functions/local/gateway.ts';
+
+const { values } = parseArgs({
+  allowNegative: true,
+  options: {
+    config: { type: 'string', short: 'c' },
+    'smtp-port': { type: 'string', default: '2525' },
+    'api-port': { type: 'string', default: '8787' },
+    'sink-port': { type: 'string', default: '2526' },
+    'deliver-to-config': { type: 'boolean', default: false },
+    demo: { type: 'boolean', default: true },
+    verbose: { type: 'boolean', short: 'v', default: false },
+  },
+});
+
+const configPath = values.config ?? process.env.GRAYWALL_CONFIG ?? 'graywall.example.yaml';
+let config: ReturnType<typeof loadConfigFile>;
+try {
+  config = loadConfigFile(configPath);
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+mkdirSync('.graywall', { recursive: true });
+const logFile = '.graywall/gateway.log';
+const log = createJsonLogger({
+  level: 'debug',
+  write: (line) => {
+    appendFileSync(logFile, `${line}\n`);
+    if (values.verbose) process.stdout.write(`${line}\n`);
+  },
+});
+
+const started = Date.now();
+const gateway = await startGateway({
+  config,
+  log,
+  smtpPort: Number(values['smtp-port']),
+  httpPort: Number(values['api-port']),
+  sinkPort: Number(values['sink-port']),
+  deliverTo: values['deliver-to-config'] ? 'config' : 'sink',
+  onDelivered: (message) => {
+    const header = readHeaderBlock(message.raw);
+    const subject = headerValues(header, 'subject')[0] ?? '';
+    const result = headerValues(header, 'x-graywall-result')[0] ?? '';
+    process.stdout.write(
+      `  ✉ delivered to ${message.recipients.join(', ')}: "${subject}"  [${result.split(';').slice(0, 3).join(';')}]\n`,
+    );
+  },
+});
+writeLocalState({
+  apiUrl: gateway.apiUrl,
+  smtp: gateway.smtp,
+  ...(gateway.sink ? { sinkPort: gateway.sink.port } : {}),
+  pid: process.pid,
+  domains: config.domains,
+});
+
+const e = gateway.emulators.endpoints;
+process.stdout.write(`
+Graywall local gateway is up in ${Date.now() - started} ms (config: ${configPath})
+
+  SMTP inbound, playing SES     smtp://127.0.0.1:${gateway.smtp.port}   accepts mail for ${config.domains.join(', ')}
+  Admin API, playing API GW     ${gateway.apiUrl}/admin/quarantine
+  Downstream mail host (sink)   ${gateway.sink ? `smtp://127.0.0.1:${gateway.sink.port}   deliveries are printed below` : `${config.delivery.type} (from config)`}
+  Emulators                     DynamoDB ${e.dynamodb}   S3+SQS ${e.s3}   SES ${e.ses}
+  Logs (JSON, one per line)     ${logFile}${values.verbose ? ' (and stdout)' : ''}
+  Where the CLI finds this      ${LOCAL_STATE_FILE}
+
+Try:  npx graywall demo        send example mail and see what happens to it
+      npx graywall quarantine list
+      swaks --server 127.0.0.1:${gateway.smtp.port} --to you@${config.domains[0]} --header 'X-Advertisement: spam'
+
+`);
+
+if (values.demo) {
+  process.stdout.write('Demo: sending four example messages\n');
+  try {
+    await runDemo({
+      smtp: gateway.smtp,
+      api: createAdminApiClient({ baseUrl: gateway.apiUrl }),
+      recipient: `demo@${config.domains[0]}`,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+    process.stdout.write('\nRelease a quarantined one:  npx graywall quarantine release <message-id>\n');
+  } catch (error) {
+    process.stdout.write(`Demo failed: ${(error as Error).message} (details in ${logFile})\n`);
+  }
+}
+process.stdout.write('\nPress Ctrl-C to stop.\n');
+
+let stopping = false;
+const shutdown = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write('\nStopping...\n');
+  removeLocalState();
+  await gateway.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

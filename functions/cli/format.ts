@@ -1,0 +1,113 @@
+import type { QuarantineItem } from '../app/quarantine-item.ts';
+import type { TrackingRecord } from '../core/tracking/types.ts';
+
+/** Plain-text tables for a terminal: columns padded, long cells cut with an ellipsis. */
+export function table(
+  headers: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+  maxWidth = 48,
+): string {
+  const cut = (text: string): string => (text.length > maxWidth ? `${text.slice(0, maxWidth - 1)}…` : text);
+  const cells = [headers, ...rows].map((row) => row.map((cell) => cut(cell.replace(/\s+/g, ' '))));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? '').length)));
+  return cells
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+export function formatQuarantineList(items: readonly QuarantineItem[]): string {
+  if (items.length === 0) return 'No quarantined messages in this window.';
+  return table(
+    ['QUARANTINED', 'MESSAGE ID', 'RECIPIENT', 'FROM', 'SUBJECT', 'SCORE', 'TOP REASON'],
+    items.map((item) => [
+      item.quarantinedAt.slice(0, 19).replace('T', ' '),
+      item.messageId,
+      item.recipient,
+      item.from ?? item.envelopeFrom,
+      item.subject ?? '',
+      String(item.score),
+      item.reasons[0]?.id ?? '',
+    ]),
+  );
+}
+
+/** The answer to "why": verdict, every reason with its contribution, and the timeline. */
+export function formatTrackingRecord(record: TrackingRecord): string {
+  const lines = [
+    `Message   ${record.messageId}${record.internetMessageId ? `  (Message-ID ${record.internetMessageId})` : ''}`,
+    `Received  ${record.receivedAt}${record.remoteIp ? ` from ${record.remoteIp}` : ''}, ${record.size} bytes`,
+    `Envelope  <${record.envelopeFrom}> → ${record.recipients.join(', ')}`,
+    `From      ${record.from ?? '-'}`,
+    `Subject   ${record.subject ?? '-'}`,
+    `State     ${record.state}`,
+  ];
+  if (record.scan) {
+    lines.push(
+      `Verdict   ${record.scan.verdict}, score ${record.scan.score}/100 (${record.scan.engineVersion})`,
+    );
+    if (record.scan.reasons.length > 0) {
+      lines.push('', 'Reasons');
+      lines.push(
+        table(
+          ['RULE', 'SCORE', 'DESCRIPTION', 'EVIDENCE'],
+          record.scan.reasons.map((r) => [
+            r.id,
+            `${r.score >= 0 ? '+' : ''}${r.score}`,
+            r.description,
+            r.evidence ?? '',
+          ]),
+          60,
+        ),
+      );
+    }
+  }
+  if (record.graymail)
+    lines.push(
+      '',
+      `Graymail  ${record.graymail.category}${record.graymail.reasons.length ? ` (${record.graymail.reasons.map((r) => r.id).join(', ')})` : ''}`,
+    );
+  lines.push('', 'Recipients');
+  lines.push(
+    table(
+      ['RECIPIENT', 'STATE', 'POLICY', 'ACTION', 'LAST RESPONSE'],
+      record.recipientStates.map((r) => [
+        r.recipient,
+        r.state,
+        r.policy ?? '',
+        r.action ?? '',
+        r.response ?? '',
+      ]),
+      70,
+    ),
+  );
+  lines.push('', 'Timeline');
+  lines.push(
+    table(
+      ['TIME', 'STAGE', 'EVENT', 'DETAIL'],
+      record.events.map((e) => [e.at.slice(0, 23).replace('T', ' '), e.stage, e.type, e.detail]),
+      110,
+    ),
+  );
+  return lines.join('\n');
+}
+
+export function formatTrackingList(records: readonly TrackingRecord[]): string {
+  if (records.length === 0) return 'No messages in this window.';
+  return table(
+    ['RECEIVED', 'MESSAGE ID', 'FROM', 'TO', 'SUBJECT', 'VERDICT', 'STATE'],
+    records.map((r) => [
+      r.receivedAt.slice(0, 19).replace('T', ' '),
+      r.messageId,
+      r.envelopeFrom || '<>',
+      r.recipients.join(','),
+      r.subject ?? '',
+      r.scan ? `${r.scan.verdict} ${r.scan.score}` : '-',
+      r.state,
+    ]),
+  );
+}

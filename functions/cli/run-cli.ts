@@ -1,0 +1,238 @@
+import { parseArgs } from 'node:util';
+import { type AdminApiCall, ApiError, createAdminApiClient } from '../adapters/admin-api-client.ts';
+import type { Page } from '../app/ports.ts';
+import type { QuarantineDetail } from '../app/quarantine-admin.ts';
+import type { QuarantineItem } from '../app/quarantine-item.ts';
+import type { TrackingRecord } from '../core/tracking/types.ts';
+import { runDemo } from '../local/demo.ts';
+import { formatQuarantineList, formatTrackingList, formatTrackingRecord } from './format.ts';
+import { readLocalState } from './local-state.ts';
+
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Where the local gateway state file is (tests point this at their own gateway). */
+  readonly stateFile?: string;
+}
+
+const USAGE = `graywall — operate a Graywall email filter
+
+Usage:
+  graywall quarantine list [--recipient ADDR] [--since 7d] [--until TIME] [--state quarantined|released|deleted] [--limit N]
+  graywall quarantine show <message-id>
+  graywall quarantine release <message-id> [--recipient ADDR ...]
+  graywall quarantine delete <message-id> [--recipient ADDR ...]
+  graywall track <message-id>                       full record: verdict, reasons, timeline ("why")
+  graywall track [--sender ADDR | --recipient ADDR] [--since 2h] [--until TIME] [--limit N]
+  graywall version                                  engine version the deployed functions run
+  graywall demo [--to ADDR]                         send example mail through the local gateway
+
+Where:
+  By default the CLI talks to the local gateway started by \`npm start\`.
+  --api URL        another API (e.g. the AdminApiUrl output of the deployed stack)
+  --aws            sign requests with AWS SigV4 (IAM-authorised admin API); credentials from
+                   the usual AWS chain (env, profile, SSO); region from --region or AWS_REGION
+  --json           print JSON instead of tables
+  Times are ISO 8601 (2026-11-25T10:00:00Z) or durations back from now (30m, 2h, 7d).
+`;
+
+/** Runs one CLI command; returns the process exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    io.err(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, sub, ...rest] = positionals;
+  if (values.help || !command) {
+    io.out(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  try {
+    const api = apiFor(values, io);
+    const json = (value: unknown): void => io.out(JSON.stringify(value, null, 2));
+    switch (command) {
+      case 'quarantine':
+        return await quarantine(api, sub, rest, values, io, json);
+      case 'track':
+        return await track(api, sub, values, io, json);
+      case 'version': {
+        const version = await api<{ engine: string }>('GET', '/admin/version');
+        values.json ? json(version) : io.out(`engine ${version.engine}`);
+        return 0;
+      }
+      case 'demo': {
+        const state = readLocalState(io.stateFile);
+        if (!state) throw new UsageError('the demo needs the local gateway: run `npm start` first');
+        const to = values.to ?? `demo@${state.domains[0] ?? 'example.com'}`;
+        io.out(`Sending example mail to ${to} through smtp://${state.smtp.host}:${state.smtp.port} ...`);
+        await runDemo({ smtp: state.smtp, api, recipient: to, print: io.out });
+        io.out(
+          '\nSee the quarantine:   npx graywall quarantine list\nAsk why:              npx graywall track <message-id>',
+        );
+        return 0;
+      }
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof ApiError) {
+      io.err(`error: ${error.message}`);
+      return 1;
+    }
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code === 'ECONNREFUSED') {
+      io.err('error: cannot reach the API. Is the local gateway running (`npm start`)? Or pass --api URL.');
+      return 1;
+    }
+    io.err(`error: ${(error as Error).message}`);
+    return 1;
+  }
+}
+
+class UsageError extends Error {}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      api: { type: 'string' },
+      aws: { type: 'boolean' },
+      region: { type: 'string' },
+      json: { type: 'boolean' },
+      recipient: { type: 'string', multiple: true },
+      sender: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      state: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
+      to: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+type Values = ReturnType<typeof parse>['values'];
+
+function apiFor(values: Values, io: CliIo): AdminApiCall {
+  const baseUrl = values.api ?? io.env.GRAYWALL_API_URL ?? readLocalState(io.stateFile)?.apiUrl;
+  if (!baseUrl) {
+    throw new UsageError(
+      'no API to talk to: start the local gateway with `npm start`, or pass --api URL (the stack output AdminApiUrl)',
+    );
+  }
+  if (!values.aws) return createAdminApiClient({ baseUrl });
+  const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
+  if (!region) throw new UsageError('--aws needs a region: pass --region or set AWS_REGION');
+  return createAdminApiClient({ baseUrl, sigv4: { region } });
+}
+
+async function quarantine(
+  api: AdminApiCall,
+  sub: string | undefined,
+  rest: string[],
+  values: Values,
+  io: CliIo,
+  json: (value: unknown) => void,
+): Promise<number> {
+  const id = rest[0];
+  const needId = (): string => {
+    if (!id) throw new UsageError(`quarantine ${sub} needs a message id`);
+    return id;
+  };
+  switch (sub) {
+    case 'list': {
+      const page = await api<Page<QuarantineItem>>('GET', '/admin/quarantine', {
+        recipient: values.recipient?.[0],
+        since: values.since,
+        until: values.until,
+        state: values.state,
+        limit: values.limit,
+        cursor: values.cursor,
+      });
+      if (values.json) json(page);
+      else {
+        io.out(formatQuarantineList(page.items));
+        if (page.cursor) io.out(`\nMore: --cursor ${page.cursor}`);
+      }
+      return 0;
+    }
+    case 'show': {
+      const detail = await api<QuarantineDetail>('GET', `/admin/quarantine/${encodeURIComponent(needId())}`);
+      if (values.json) json(detail);
+      else {
+        io.out(formatQuarantineList(detail.items));
+        if (detail.tracking) io.out(`\n${formatTrackingRecord(detail.tracking)}`);
+      }
+      return 0;
+    }
+    case 'release': {
+      const body = values.recipient ? { recipients: values.recipient } : undefined;
+      const result = await api<{
+        released: string[];
+        unchanged: Array<{ recipient: string; state: string }>;
+      }>('POST', `/admin/quarantine/${encodeURIComponent(needId())}/release`, {}, body);
+      if (values.json) json(result);
+      else {
+        if (result.released.length > 0) io.out(`Released and delivered to ${result.released.join(', ')}`);
+        for (const u of result.unchanged) io.out(`Not released for ${u.recipient}: already ${u.state}`);
+      }
+      return 0;
+    }
+    case 'delete': {
+      const result = await api<{ deleted: string[]; unchanged: Array<{ recipient: string; state: string }> }>(
+        'DELETE',
+        `/admin/quarantine/${encodeURIComponent(needId())}`,
+        { recipient: values.recipient?.join(',') },
+      );
+      if (values.json) json(result);
+      else {
+        if (result.deleted.length > 0) io.out(`Deleted for ${result.deleted.join(', ')}`);
+        for (const u of result.unchanged) io.out(`Not deleted for ${u.recipient}: already ${u.state}`);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(
+        sub ? `unknown quarantine command "${sub}"` : 'quarantine needs list, show, release or delete',
+      );
+  }
+}
+
+async function track(
+  api: AdminApiCall,
+  id: string | undefined,
+  values: Values,
+  io: CliIo,
+  json: (value: unknown) => void,
+): Promise<number> {
+  if (id) {
+    const record = await api<TrackingRecord>('GET', `/admin/messages/${encodeURIComponent(id)}`);
+    values.json ? json(record) : io.out(formatTrackingRecord(record));
+    return 0;
+  }
+  const page = await api<Page<TrackingRecord>>('GET', '/admin/messages', {
+    sender: values.sender,
+    recipient: values.recipient?.[0],
+    since: values.since,
+    until: values.until,
+    limit: values.limit,
+    cursor: values.cursor,
+  });
+  if (values.json) json(page);
+  else {
+    io.out(formatTrackingList(page.items));
+    if (page.cursor) io.out(`\nMore: --cursor ${page.cursor}`);
+  }
+  return 0;
+}

@@ -1,0 +1,117 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeLocalState } from '../../functions/cli/local-state.ts';
+import { runCli } from '../../functions/cli/run-cli.ts';
+import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+
+let gw: TestGateway;
+let stateFile: string;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  stateFile = join(mkdtempSync(join(tmpdir(), 'graywall-cli-')), 'local.json');
+  writeLocalState(
+    { apiUrl: gw.apiUrl, smtp: gw.smtp, pid: process.pid, domains: ['example.com'] },
+    stateFile,
+  );
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    out: (t) => {
+      out += `${t}\n`;
+    },
+    err: (t) => {
+      err += `${t}\n`;
+    },
+    env: {},
+    stateFile,
+  });
+  return { code, out, err };
+}
+
+describe('graywall CLI against the local gateway', () => {
+  it('lists, shows, releases and tracks a quarantined message', async () => {
+    const raw = rfc822(
+      {
+        From: 'ads@promo.example.net',
+        To: 'jane@example.com',
+        Subject: 'Test of the positive policy',
+        'X-Advertisement': 'spam',
+      },
+      'testing\n',
+    );
+    const id = await gw.send(raw, { from: 'ads@promo.example.net', to: ['jane@example.com'] });
+    await gw.waitForState(id, ['quarantined']);
+
+    const list = await cli('quarantine', 'list', '--recipient', 'jane@example.com');
+    expect(list.code).toBe(0);
+    expect(list.out).toMatch(
+      new RegExp(
+        `${id}\\s+jane@example.com\\s+ads@promo.example.net\\s+Test of the positive policy\\s+100\\s+X_ADVERTISEMENT_SPAM`,
+      ),
+    );
+
+    const show = await cli('quarantine', 'show', id);
+    expect(show.out).toContain('X_ADVERTISEMENT_SPAM  +100');
+
+    const release = await cli('quarantine', 'release', id);
+    expect(release.out).toContain('Released and delivered to jane@example.com');
+    const again = await cli('quarantine', 'release', id);
+    expect(again.out).toContain('Not released for jane@example.com: already released');
+
+    const track = await cli('track', id);
+    expect(track.out).toMatch(
+      /release\s+released\s+Released from quarantine by arn:aws:iam::000000000000:user\/local-admin/,
+    );
+    const json = JSON.parse((await cli('track', id, '--json')).out) as { state: string };
+    expect(json.state).toBe('released');
+  });
+
+  it('searches tracking by sender and by recipient', async () => {
+    const raw = rfc822(
+      { From: 'kim@partner.example.org', To: 'lee@example.com', Subject: 'search me' },
+      'hi\n',
+    );
+    const id = await gw.send(raw, {
+      from: 'kim@partner.example.org',
+      to: ['lee@example.com', 'max@example.com'],
+    });
+    await gw.waitForState(id, ['delivered']);
+    const bySender = await cli('track', '--sender', 'KIM@partner.example.org', '--since', '1h');
+    expect(bySender.out).toContain(id);
+    const byRecipient = await cli('track', '--recipient', 'max@example.com', '--json');
+    expect(
+      (JSON.parse(byRecipient.out) as { items: Array<{ messageId: string }> }).items.map((i) => i.messageId),
+    ).toEqual([id]);
+    const nobody = await cli('track', '--recipient', 'nobody@example.com');
+    expect(nobody.out).toContain('No messages in this window.');
+  });
+
+  it('deletes a quarantined message and reports errors clearly', async () => {
+    const raw = rfc822(
+      { From: 'x@promo.example.net', To: 'ned@example.com', Subject: 'to delete', 'X-Advertisement': 'spam' },
+      'x\n',
+    );
+    const id = await gw.send(raw, { from: 'x@promo.example.net', to: ['ned@example.com'] });
+    await gw.waitForState(id, ['quarantined']);
+    expect((await cli('quarantine', 'delete', id)).out).toContain('Deleted for ned@example.com');
+    expect((await gw.deps.tracking.get(id))?.state).toBe('deleted');
+    await expect(gw.deps.mail.get(`quarantine/${id}`)).rejects.toThrow(/does not exist/);
+
+    const missing = await cli('track', 'no-such-message');
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.err).toContain('API answered 404: no message no-such-message in tracking');
+    const badWindow = await cli('quarantine', 'list', '--since', 'yesterday');
+    expect(badWindow.err).toContain('since must be an ISO time');
+    const usage = await cli('frobnicate');
+    expect(usage.code).toBe(2);
+  });
+});

@@ -1,0 +1,145 @@
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+
+let gw: TestGateway;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+const deliveredWith = (marker: string) =>
+  gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from(marker))) ?? [];
+
+describe('at-least-once events', () => {
+  it('delivers once when the same SES notification arrives three times at once', async () => {
+    const raw = rfc822(
+      { From: 'dup@sender.example.org', To: 'dave@example.com', Subject: 'dup', 'Message-ID': '<dup-1@x>' },
+      'once\n',
+    );
+    const id = await gw.inject(raw, { from: 'dup@sender.example.org', to: ['dave@example.com'] }, 3);
+    const record = await gw.waitForState(id, ['delivered']);
+    // Let the duplicates drain through every stage before counting deliveries.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(deliveredWith('<dup-1@x>')).toHaveLength(1);
+    expect(record.events.filter((e) => e.type === 'scanned')).toHaveLength(1);
+    const final = await gw.deps.tracking.get(id);
+    expect(final?.events.filter((e) => e.type === 'delivered')).toHaveLength(1);
+  });
+
+  it('delivers once when a notification is redelivered after the message was handled', async () => {
+    const raw = rfc822(
+      {
+        From: 'late@sender.example.org',
+        To: 'erin@example.com',
+        Subject: 'late',
+        'Message-ID': '<late-1@x>',
+      },
+      'hi\n',
+    );
+    const id = await gw.inject(raw, { from: 'late@sender.example.org', to: ['erin@example.com'] });
+    await gw.waitForState(id, ['delivered']);
+    // Same notification again, long after: SES/SNS/SQS may do this.
+    const record = await gw.deps.tracking.get(id);
+    const { receiptNotification } = await import('../../functions/local/smtp-inbound.ts');
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    await gw.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: gw.queues.inbound.url,
+        MessageBody: JSON.stringify(
+          receiptNotification(
+            id,
+            gw.deps.mail.bucket,
+            record?.key ?? '',
+            'late@sender.example.org',
+            ['erin@example.com'],
+            new Date(),
+          ),
+        ),
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(deliveredWith('<late-1@x>')).toHaveLength(1);
+    const logs = gw.logLines.filter(
+      (l) => l.messageId === id && l.message === 'recipients already handled by an earlier attempt',
+    );
+    expect(logs.length).toBeGreaterThan(0);
+  });
+});
+
+describe('bad input', () => {
+  it('gives undecodable MIME a tracked "unscannable" verdict and delivers it with a warning tag', async () => {
+    // 2000 nested multiparts: the parser refuses it (too many child nodes).
+    const nested = Array.from(
+      { length: 2000 },
+      (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n\r\n`,
+    ).join('');
+    const raw = `From: nest@sender.example.org\r\nTo: frank@example.com\r\nSubject: nested\r\nMessage-ID: <nest-1@x>\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n${nested}`;
+    const id = await gw.send(raw, { from: 'nest@sender.example.org', to: ['frank@example.com'] });
+    const record = await gw.waitForState(id, ['delivered']);
+    expect(record.scan).toMatchObject({ verdict: 'unscannable' });
+    expect(record.scan?.reasons[0]?.id).toBe('MIME_PARSE_ERROR');
+    const [delivered] = deliveredWith('<nest-1@x>');
+    const text = delivered?.raw.toString('latin1') ?? '';
+    expect(text).toContain('Subject: [WARNING: MESSAGE UNSCANNED] nested');
+    expect(text).not.toContain('X-Graywall-Filtered');
+    expect(text).toContain('X-Graywall-Result: score=0; verdict=not scanned;');
+  });
+
+  it('scans binary garbage without crashing and tracks the outcome', async () => {
+    const garbage = Buffer.from(Array.from({ length: 4000 }, (_, i) => ((i * 7919) % 254) + 1));
+    const id = await gw.send(garbage, { from: 'noise@sender.example.org', to: ['gina@example.com'] });
+    const record = await gw.waitForState(id, ['delivered']);
+    expect(['clean', 'unscannable']).toContain(record.scan?.verdict);
+  });
+});
+
+describe('a stage that keeps failing', () => {
+  it('is retried, then dead-lettered with the mail kept, and delivered once after a redrive', async () => {
+    gw.sink?.refuseWith({ code: 451, message: '4.3.0 mailbox server busy' });
+    const raw = rfc822(
+      {
+        From: 'busy@sender.example.org',
+        To: 'hank@example.com',
+        Subject: 'busy',
+        'Message-ID': '<busy-1@x>',
+      },
+      'hello\n',
+    );
+    const id = await gw.send(raw, { from: 'busy@sender.example.org', to: ['hank@example.com'] });
+    const record = await gw.waitForState(id, ['error'], 20_000);
+    gw.sink?.refuseWith(undefined);
+
+    const failures = record.events.filter((e) => e.type === 'delivery-failed');
+    expect(failures).toHaveLength(3); // maxReceiveCount in the test config
+    expect(failures[0]?.detail).toContain('451 4.3.0 mailbox server busy');
+    const dead = record.events.find((e) => e.type === 'dead-lettered');
+    expect(dead?.detail).toContain(`s3://graywall-mail/incoming/${id}`);
+    // The raw mail is still there.
+    const object = await gw.clients.s3.send(
+      new GetObjectCommand({ Bucket: 'graywall-mail', Key: `incoming/${id}` }),
+    );
+    expect(await object.Body?.transformToString()).toContain('<busy-1@x>');
+    // SQS moves the message to the dead-letter queue on the receive after the last attempt.
+    const start = Date.now();
+    let moved = 0;
+    while (moved === 0 && Date.now() - start < 10_000) {
+      const peek = await gw.clients.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: gw.queues.action.dlqUrl, VisibilityTimeout: 0 }),
+      );
+      moved = peek.Messages?.length ?? 0;
+      if (moved === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(moved).toBe(1);
+    expect(deliveredWith('<busy-1@x>')).toHaveLength(0);
+
+    expect(await gw.redrive('action')).toBe(1);
+    const after = await gw.waitForState(id, ['delivered']);
+    expect(after.recipientStates[0]).toMatchObject({ recipient: 'hank@example.com', state: 'delivered' });
+    expect(deliveredWith('<busy-1@x>')).toHaveLength(1);
+  });
+});
