@@ -168,7 +168,7 @@ export const configSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['recipients', index],
-          message: `${recipient} is not in one of the configured domains (${config.domains.join(', ')})`,
+          message: `is not in one of the configured domains (${config.domains.join(', ')})`,
         });
       }
     });

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../functions/core/config/parse-config.ts';
+import { ConfigError } from '../../../functions/core/errors.ts';
+
+const minimal = 'domains: [Example.COM]\ndelivery: { type: smtp, host: mail.example.com }\n';
+
+function issuesOf(text: string): readonly string[] {
+  try {
+    parseConfig(text, 'graywall.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).issues;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('fills documented defaults and normalises domains', () => {
+    const config = parseConfig(minimal);
+    expect(config.domains).toEqual(['example.com']);
+    expect(config.antispam).toEqual({ positiveThreshold: 90, suspectThreshold: 50 });
+    expect(config.delivery).toMatchObject({
+      type: 'smtp',
+      port: 25,
+      tls: 'required',
+      verifyCertificate: true,
+    });
+    expect(config.policy.positive.action).toBe('quarantine');
+    expect(config.policy.suspect).toEqual({ action: 'deliver', prependSubject: '[SUSPECTED SPAM] ' });
+    expect(config.quarantine.retentionDays).toBe(30);
+  });
+
+  it('reads JSON as well as YAML', () => {
+    expect(
+      parseConfig(
+        JSON.stringify({ domains: ['a.example'], delivery: { type: 'ses', fromAddress: 'f@a.example' } }),
+      ).delivery.type,
+    ).toBe('ses');
+  });
+
+  it('names the field, the rule and the value for out-of-range thresholds', () => {
+    expect(issuesOf(`${minimal}antispam: { positiveThreshold: 120, suspectThreshold: 10 }\n`)).toEqual([
+      'antispam.positiveThreshold: must be 99 or less (got 120)',
+      'antispam.suspectThreshold: must be 25 or more (got 10)',
+    ]);
+    expect(issuesOf(`${minimal}antispam: { positiveThreshold: 60, suspectThreshold: 70 }\n`)).toEqual([
+      'antispam.suspectThreshold: suspectThreshold must not be above positiveThreshold (got 70)',
+    ]);
+  });
+
+  it('rejects bad domains, recipients outside them, unknown keys and bad delivery', () => {
+    expect(issuesOf('domains: ["not a domain"]\ndelivery: { type: smtp, host: h.example.com }')[0]).toMatch(
+      /^domains\.0: must be a domain name/,
+    );
+    expect(issuesOf(`${minimal}recipients: [bob@other.example]\n`)).toEqual([
+      'recipients.0: is not in one of the configured domains (example.com) (got "bob@other.example")',
+    ]);
+    expect(issuesOf(`${minimal}antispam: { positiveTreshold: 80 }\n`)).toEqual([
+      'antispam: unknown setting positiveTreshold',
+    ]);
+    expect(issuesOf('domains: [example.com]\ndelivery: { type: carrier-pigeon }')[0]).toBe(
+      'delivery.type: must be { type: smtp, host, ... } or { type: ses, fromAddress, ... } (got "carrier-pigeon")',
+    );
+    expect(issuesOf('domains: [example.com]')).toEqual(['delivery: is required (object)']);
+    expect(
+      issuesOf('domains: [example.com]\ndelivery: { type: smtp, host: h.example.com, tls: sometimes }\n')[0],
+    ).toBe('delivery.tls: must be one of "required", "opportunistic", "none" (got "sometimes")');
+  });
+
+  it('refuses subject tags that could inject header lines', () => {
+    expect(
+      issuesOf(`${minimal}policy: { suspect: { action: deliver, prependSubject: "x\\nBcc: a@b" } }\n`)[0],
+    ).toMatch(/^policy\.suspect\.prependSubject: must be printable US-ASCII/);
+  });
+
+  it('explains unreadable files and non-mapping documents', () => {
+    expect(() => parseConfig('domains: [a\n  b: c', 'x.yaml')).toThrow(/x\.yaml: not valid YAML or JSON/);
+    expect(() => parseConfig('- a\n- b', 'x.yaml')).toThrow(/x\.yaml: must be a mapping of settings/);
+    expect(() => parseConfig('domains: [a.example]\ndomains: [b.example]', 'x.yaml')).toThrow(
+      /not valid YAML/,
+    );
+  });
+});
