@@ -41,21 +41,39 @@ describe('a clean message', () => {
   });
 });
 
-describe('a GTUBE message', () => {
+describe.each([
+  {
+    signal: 'the test header X-Advertisement: spam',
+    rule: 'X_ADVERTISEMENT_SPAM',
+    headers: { 'X-Advertisement': 'spam' },
+    body: 'Policy test\n',
+    tag: 'xadv',
+  },
+  {
+    signal: 'the GTUBE string',
+    rule: 'GTUBE',
+    headers: {},
+    body: `Buy now!\n${GTUBE_STRING}\n`,
+    tag: 'gtube',
+  },
+])('a message with $signal', ({ rule, headers, body, tag }) => {
   it('is quarantined, listed, released once through the API and then delivered', async () => {
+    const marker = `<${tag}-1@bad.example.net>`;
     const raw = rfc822(
       {
         From: 'spammer@bad.example.net',
         To: 'carol@example.com',
         Subject: 'cheap pills',
-        'Message-ID': '<gtube-1@bad>',
+        'Message-ID': marker,
+        ...headers,
       },
-      `Buy now!\n${GTUBE_STRING}\n`,
+      body,
     );
     const id = await gw.send(raw, { from: 'spammer@bad.example.net', to: ['carol@example.com'] });
     const record = await gw.waitForState(id, ['quarantined']);
     expect(record.scan).toMatchObject({ score: 100, verdict: 'positive' });
-    expect(record.scan?.reasons.map((r) => r.id)).toContain('GTUBE');
+    expect(record.scan?.reasons.map((r) => r.id)).toContain(rule);
+    expect(gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from(marker)))).toHaveLength(0);
 
     const list = await gw.api<{ items: Array<{ messageId: string }> }>(
       'GET',
@@ -63,14 +81,25 @@ describe('a GTUBE message', () => {
     );
     expect(list.status).toBe(200);
     expect(list.body.items.map((i) => i.messageId)).toContain(id);
+    const shown = await gw.api<{ items: Array<{ reasons: Array<{ id: string }> }> }>(
+      'GET',
+      `/admin/quarantine/${id}`,
+    );
+    expect(shown.body.items[0]?.reasons.map((r) => r.id)).toContain(rule);
 
     const first = await gw.api<{ released: string[] }>('POST', `/admin/quarantine/${id}/release`);
     expect(first).toMatchObject({ status: 200, body: { released: ['carol@example.com'] } });
     const second = await gw.api<{ released: string[] }>('POST', `/admin/quarantine/${id}/release`);
-    expect(second).toMatchObject({ status: 200, body: { released: [] } });
+    expect(second).toMatchObject({
+      status: 200,
+      body: { released: [], unchanged: [{ recipient: 'carol@example.com', state: 'released' }] },
+    });
 
-    const delivered = gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from('<gtube-1@bad>'))) ?? [];
+    const delivered = gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from(marker))) ?? [];
     expect(delivered).toHaveLength(1);
+    const text = delivered[0]?.raw.toString('latin1') ?? '';
+    expect(text).toMatch(/^X-Graywall-Released: by arn:aws:iam::000000000000:user\/local-admin at\s+\d{4}-/);
+    expect(text.endsWith(raw)).toBe(true);
     const tracked = await gw.api<{ state: string; events: Array<{ type: string; detail: string }> }>(
       'GET',
       `/admin/messages/${id}`,
@@ -84,5 +113,8 @@ describe('a GTUBE message', () => {
       'delivered',
       'released',
     ]);
+    expect(tracked.body.events.at(-1)?.detail).toBe(
+      'Released from quarantine by arn:aws:iam::000000000000:user/local-admin',
+    );
   });
 });
