@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SESClient } from '@aws-sdk/client-ses';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +10,8 @@ export interface AwsClients {
   readonly sqs: SQSClient;
   readonly dynamo: DynamoDBDocumentClient;
   readonly ses: SESv2Client;
+  /** SES API v1, for SendBounce (which v2 lacks). */
+  readonly sesV1: SESClient;
 }
 
 export interface AwsClientOptions {
@@ -53,5 +56,6 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } },
   );
   const ses = new SESv2Client({ ...base, ...(endpoints.ses ? { endpoint: endpoints.ses } : {}) });
-  return { s3, sqs, dynamo, ses };
+  const sesV1 = new SESClient({ ...base, ...(endpoints.ses ? { endpoint: endpoints.ses } : {}) });
+  return { s3, sqs, dynamo, ses, sesV1 };
 }

@@ -1,7 +1,8 @@
+import { resolveMx } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
-import type { DeliveryReceipt, OutboundMail, Transport } from '../app/ports.ts';
+import type { DeliveryReceipt, HostTarget, OutboundMail, Transport, TransportFactory } from '../app/ports.ts';
 import type { SmtpDeliveryConfig } from '../core/config/schema.ts';
 import { DeliveryError } from '../core/errors.ts';
 
@@ -66,4 +67,64 @@ export class SmtpTransport implements Transport {
 
 function address(value: string | { address: string }): string {
   return typeof value === 'string' ? value : value.address;
+}
+
+export type MxResolver = (domain: string) => Promise<Array<{ exchange: string; priority: number }>>;
+
+/**
+ * Transports for policy "alternate host" actions: same TLS and timeout settings as the
+ * configured SMTP delivery, another host. A host name is looked up as a mail domain first
+ * (MX records, lowest preference first, RFC 5321 §5.1) and used directly when it has none
+ * (the implicit MX: its A/AAAA records); an IP literal is used as is.
+ */
+export class SmtpTransportFactory implements TransportFactory {
+  private readonly base: SmtpDeliveryConfig;
+  private readonly resolve: MxResolver;
+
+  constructor(base: SmtpDeliveryConfig, resolve: MxResolver = resolveMx) {
+    this.base = base;
+    this.resolve = resolve;
+  }
+
+  forHost(target: HostTarget): Transport {
+    const port = target.port ?? 25;
+    const make = (host: string): SmtpTransport => new SmtpTransport({ ...this.base, host, port });
+    if (isIP(target.host)) return make(target.host);
+    const resolve = this.resolve;
+    const description = `smtp://${target.host}:${port} (MX)`;
+    return {
+      description,
+      async deliver(mail) {
+        let hosts: string[];
+        try {
+          const records = await resolve(target.host);
+          hosts = records
+            .sort((a, b) => a.priority - b.priority)
+            .map((r) => r.exchange)
+            .filter(Boolean);
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          if (code !== 'ENODATA' && code !== 'ENOTFOUND') {
+            throw new DeliveryError(
+              `MX lookup for ${target.host} failed: ${code ?? (error as Error).message}`,
+              { cause: error },
+            );
+          }
+          hosts = [];
+        }
+        if (hosts.length === 0) hosts = [target.host];
+        let last: unknown;
+        for (const host of hosts) {
+          try {
+            return await make(host).deliver(mail);
+          } catch (error) {
+            // A 5xx is the receiving domain's answer: do not shop it around other MX hosts.
+            if (error instanceof DeliveryError && error.permanent) throw error;
+            last = error;
+          }
+        }
+        throw last;
+      },
+    };
+  }
 }

@@ -1,8 +1,11 @@
 import { DeliveryError, GraywallError } from '../core/errors.ts';
+import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
+import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
+import type { Transport } from './ports.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -15,22 +18,33 @@ export const CLAIM_LEASE_MS = 5 * 60_000;
 
 export const QUARANTINE_PREFIX = 'quarantine/';
 
+/**
+ * SES accepts SendBounce only within 24 hours of receipt; a message retried or redriven
+ * later than that can no longer be bounced.
+ */
+const BOUNCE_WINDOW_MS = 24 * 3_600_000;
+
 /** Another attempt holds the claim on some recipients: retry after its lease. */
 export class ClaimBusyError extends GraywallError {
   override readonly name = 'ClaimBusyError';
 }
 
 /**
- * Stage 3: apply the policy to each recipient group and carry out the action. Every
- * irreversible step is claimed per recipient first, so a duplicated or retried message is
- * delivered once and quarantined once.
+ * Stage 3: match each recipient to its policy, then carry out the policy's action for each
+ * group of recipients. Every irreversible step is claimed per recipient first, so a
+ * duplicated or retried message is delivered, bounced or quarantined once.
  */
 export async function runActionStage(deps: PipelineDeps, message: ClassifiedMessage): Promise<void> {
   const { tracking, log } = deps;
   const id = message.mail.messageId;
   const record = await tracking.get(id);
   if (!record) throw new GraywallError(`no tracking record for ${id}: the scan stage must run first`);
-  const plans = planActions(deps.config.policy, message.scan, undefined, message.mail.recipients);
+  const plans = planActions(resolvePolicies(deps.config), {
+    score: message.scan.score,
+    scanVerdict: message.scan.verdict,
+    envelopeFrom: message.mail.envelopeFrom,
+    recipients: message.mail.recipients,
+  });
   const raw = await deps.mail.get(message.mail.key);
   for (const plan of plans) {
     const claim = await tracking.claimRecipients(id, plan.recipients, deps.clock.now(), CLAIM_LEASE_MS);
@@ -57,16 +71,25 @@ async function carryOut(
 ): Promise<void> {
   const { tracking, clock, log } = deps;
   const id = message.mail.messageId;
-  const policyNote = `policy "${plan.policy}" (${plan.matched})`;
-  switch (plan.action) {
+  const { settings } = plan;
+  const why = describePlan(plan);
+  if (settings.archive) await archive(deps, message, raw, plan);
+  switch (settings.action) {
     case 'deliver': {
       const bytes = renderForDelivery(
         raw,
-        message.scan,
-        { category: message.graymail.category, reasons: [] },
-        plan.prependSubject === undefined ? {} : { prependSubject: plan.prependSubject },
+        { ...message.scan, verdict: plan.verdict },
+        { category: message.graymail.category },
+        settings,
+        plan.policy,
       );
-      await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, policyNote);
+      const transport = settings.alternateHost
+        ? deps.transports.forHost(settings.alternateHost)
+        : deps.transport;
+      await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, why, {
+        transport,
+        ...alternate(settings.alternateRecipient),
+      });
       return;
     }
     case 'quarantine': {
@@ -85,7 +108,7 @@ async function carryOut(
           ...(record.subject === undefined ? {} : { subject: record.subject }),
           size: raw.byteLength,
           score: message.scan.score,
-          verdict: message.scan.verdict,
+          verdict: plan.verdict,
           reasons: record.scan?.reasons ?? message.scan.reasons,
           policy: plan.policy,
           key,
@@ -103,11 +126,11 @@ async function carryOut(
           clock,
           'action',
           'quarantined',
-          `Quarantined for ${retention} days by ${policyNote}`,
+          `Quarantined for ${retention} days by ${why}`,
           plan.recipients,
         ),
       );
-      log.info('quarantined', { recipients: plan.recipients });
+      log.info('quarantined', { recipients: plan.recipients, policy: plan.policy });
       return;
     }
     case 'drop': {
@@ -115,17 +138,121 @@ async function carryOut(
         id,
         plan.recipients,
         { state: 'dropped', policy: plan.policy, action: 'drop' },
-        trackingEvent(clock, 'action', 'dropped', `Dropped by ${policyNote}`, plan.recipients),
+        trackingEvent(clock, 'action', 'dropped', `Dropped by ${why}`, plan.recipients),
       );
-      log.info('dropped', { recipients: plan.recipients });
+      log.info('dropped', { recipients: plan.recipients, policy: plan.policy });
+      return;
+    }
+    case 'bounce': {
+      await bounce(deps, message, raw, plan, why);
       return;
     }
   }
 }
 
 /**
- * Sends one copy to all claimed recipients in a single SMTP transaction. On failure the
- * claims are given back and the error rethrown, so the queue retries the stage.
+ * Bounces only to senders whose identity SES (or the local gateway) verified: SPF or DMARC
+ * passed. A bounce to a forged sender is backscatter, spam to an innocent third party; such
+ * mail is dropped instead, and the tracking record says why.
+ */
+async function bounce(
+  deps: PipelineDeps,
+  message: ClassifiedMessage,
+  raw: Buffer,
+  plan: RecipientPlan,
+  why: string,
+): Promise<void> {
+  const { tracking, clock, log } = deps;
+  const id = message.mail.messageId;
+  const { ses, envelopeFrom } = message.mail;
+  const authenticated = ses.spf === 'PASS' || ses.dmarc === 'PASS';
+  const arrival = new Date(message.mail.receivedAt);
+  const tooLate = clock.now().getTime() - arrival.getTime() > BOUNCE_WINDOW_MS;
+  if (!envelopeFrom || !authenticated || tooLate) {
+    const reason = !envelopeFrom
+      ? 'the message has no return path (it is itself a bounce)'
+      : !authenticated
+        ? `the sender is not authenticated (SPF ${ses.spf ?? 'not checked'}, DMARC ${ses.dmarc ?? 'not checked'}); bouncing could hit a forged address`
+        : 'the message arrived more than 24 hours ago, too late to bounce';
+    await tracking.updateRecipients(
+      id,
+      plan.recipients,
+      { state: 'dropped', policy: plan.policy, action: 'bounce', response: `not bounced: ${reason}` },
+      trackingEvent(
+        clock,
+        'action',
+        'dropped',
+        `Not bounced (${why}): ${reason}; dropped instead`,
+        plan.recipients,
+      ),
+    );
+    log.info('bounce refused, dropped', { recipients: plan.recipients, reason });
+    return;
+  }
+  const response = await deps.bouncer.bounce({
+    messageId: id,
+    envelopeFrom,
+    recipients: plan.recipients,
+    arrivalDate: arrival,
+    original: raw,
+    status: '5.7.1',
+    diagnostic: `Message rejected by the recipient's mail policy "${plan.policy}"`,
+  });
+  await tracking.updateRecipients(
+    id,
+    plan.recipients,
+    { state: 'bounced', policy: plan.policy, action: 'bounce', response },
+    trackingEvent(
+      clock,
+      'action',
+      'bounced',
+      `Bounced to <${envelopeFrom}> by ${why}: ${response}`,
+      plan.recipients,
+    ),
+  );
+  log.info('bounced', { recipients: plan.recipients, response });
+}
+
+/** Writes the message to the archive once per message (the key is per message and day). */
+async function archive(
+  deps: PipelineDeps,
+  message: ClassifiedMessage,
+  raw: Buffer,
+  plan: RecipientPlan,
+): Promise<void> {
+  const received = new Date(message.mail.receivedAt);
+  const key = archiveKey(message.mail.messageId, received, plan.policy);
+  await deps.mail.put(key, toMboxEntry(raw, message.mail.envelopeFrom, received));
+  await deps.tracking.appendEvents(message.mail.messageId, [
+    trackingEvent(
+      deps.clock,
+      'action',
+      'archived',
+      `Archived (policy "${plan.policy}") to ${key}`,
+      plan.recipients,
+    ),
+  ]);
+}
+
+function alternate(address: string | undefined): { alternateRecipient?: string } {
+  return address === undefined ? {} : { alternateRecipient: address };
+}
+
+function describePlan(plan: RecipientPlan): string {
+  return `policy "${plan.policy}" (${plan.verdict}${plan.notes.length ? `; ${plan.notes.join('; ')}` : ''})`;
+}
+
+export interface DeliverOptions {
+  readonly stage?: 'action' | 'release';
+  readonly transport?: Transport;
+  /** Send one copy to this address instead of the recipients. */
+  readonly alternateRecipient?: string;
+}
+
+/**
+ * Sends one copy to all claimed recipients in a single SMTP transaction (or one copy to the
+ * alternate recipient on their behalf). On failure the claims are given back and the error
+ * rethrown, so the queue retries the stage.
  */
 export async function deliver(
   deps: PipelineDeps,
@@ -134,15 +261,30 @@ export async function deliver(
   plan: Pick<RecipientPlan, 'recipients' | 'policy'>,
   bytes: Uint8Array,
   why: string,
-  stage: 'action' | 'release' = 'action',
+  options: DeliverOptions = {},
 ): Promise<void> {
   const { tracking, clock, log } = deps;
+  const stage = options.stage ?? 'action';
+  const transport = options.transport ?? deps.transport;
+  const to = options.alternateRecipient ? [options.alternateRecipient] : plan.recipients;
+  const via = `${transport.description}${options.alternateRecipient ? ` to alternate recipient ${options.alternateRecipient}` : ''}`;
   try {
-    const receipt = await deps.transport.deliver({ envelopeFrom, recipients: plan.recipients, raw: bytes });
-    if (receipt.accepted.length > 0) {
+    const receipt = await transport.deliver({ envelopeFrom, recipients: to, raw: bytes });
+    // With an alternate recipient, the group's fate is that one address's fate.
+    const accepted = options.alternateRecipient
+      ? receipt.accepted.length > 0
+        ? plan.recipients
+        : []
+      : receipt.accepted;
+    const rejected = options.alternateRecipient
+      ? receipt.accepted.length > 0
+        ? []
+        : plan.recipients
+      : receipt.rejected;
+    if (accepted.length > 0) {
       await tracking.updateRecipients(
         id,
-        receipt.accepted,
+        accepted,
         {
           state: stage === 'release' ? 'released' : 'delivered',
           policy: plan.policy,
@@ -153,30 +295,20 @@ export async function deliver(
           clock,
           stage,
           'delivered',
-          `Delivered via ${deps.transport.description} (${why}): ${receipt.response}`,
-          receipt.accepted,
+          `Delivered via ${via} (${why}): ${receipt.response}`,
+          accepted,
         ),
       );
     }
-    if (receipt.rejected.length > 0) {
+    if (rejected.length > 0) {
       await tracking.updateRecipients(
         id,
-        receipt.rejected,
+        rejected,
         { state: 'error', policy: plan.policy, action: 'deliver', response: receipt.response },
-        trackingEvent(
-          clock,
-          stage,
-          'delivery-rejected',
-          `Rejected by ${deps.transport.description}: ${receipt.response}`,
-          receipt.rejected,
-        ),
+        trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${receipt.response}`, rejected),
       );
     }
-    log.info('delivered', {
-      accepted: receipt.accepted,
-      rejected: receipt.rejected,
-      response: receipt.response,
-    });
+    log.info('delivered', { accepted, rejected, via, response: receipt.response });
   } catch (error) {
     await tracking.releaseClaims(id, plan.recipients);
     const response =
@@ -186,7 +318,7 @@ export async function deliver(
         clock,
         stage,
         'delivery-failed',
-        `Delivery via ${deps.transport.description} failed: ${response}`,
+        `Delivery via ${via} failed: ${response}`,
         plan.recipients,
       ),
     ]);

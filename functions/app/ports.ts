@@ -189,3 +189,34 @@ export interface Transport {
   readonly description: string;
   deliver(mail: OutboundMail): Promise<DeliveryReceipt>;
 }
+
+/** Where an alternate-host action sends mail: host, and port (25 when not given). */
+export interface HostTarget {
+  readonly host: string;
+  readonly port?: number;
+}
+
+/** Transports to hosts other than the configured delivery target (policy alternate host). */
+export interface TransportFactory {
+  forHost(target: HostTarget): Transport;
+}
+
+export interface BounceRequest {
+  /** SES message id of the message being bounced. */
+  readonly messageId: string;
+  /** Where the bounce goes: the original envelope sender. */
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  readonly arrivalDate: Date;
+  readonly original: Uint8Array;
+  /** RFC 3463 enhanced status code, e.g. 5.7.1. */
+  readonly status: string;
+  readonly diagnostic: string;
+}
+
+/** Returns mail to its sender with a delivery status notification. */
+export interface Bouncer {
+  readonly description: string;
+  /** Returns a short description of what was sent (for the tracking record). */
+  bounce(request: BounceRequest): Promise<string>;
+}

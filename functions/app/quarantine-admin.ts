@@ -78,7 +78,7 @@ export async function releaseQuarantined(
       reasons: first.reasons,
       engineVersion: 'unknown',
     };
-    const rendered = renderForDelivery(raw, scan, record?.graymail, {});
+    const rendered = renderForDelivery(raw, scan, record?.graymail, {}, first.policy);
     const bytes = prependHeaderFields(rendered, [
       ['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`],
     ]);
@@ -89,7 +89,7 @@ export async function releaseQuarantined(
       { recipients: to, policy: first.policy },
       bytes,
       `released by ${principal}`,
-      'release',
+      { stage: 'release' },
     );
   } catch (error) {
     // Put the items back so the admin can try again; the failure is in the timeline.

@@ -1,5 +1,6 @@
 import type { GraywallConfig } from '../core/config/schema.ts';
 import type {
+  Bouncer,
   Clock,
   Logger,
   MailStore,
@@ -7,6 +8,7 @@ import type {
   StageQueue,
   TrackingStore,
   Transport,
+  TransportFactory,
 } from './ports.ts';
 
 /** Everything the pipeline stages and admin use cases need; built once per container. */
@@ -16,7 +18,11 @@ export interface PipelineDeps {
   readonly tracking: TrackingStore;
   readonly quarantine: QuarantineStore;
   readonly queue: StageQueue;
+  /** The configured delivery target. */
   readonly transport: Transport;
+  /** Transports to policy alternate hosts. */
+  readonly transports: TransportFactory;
+  readonly bouncer: Bouncer;
   readonly clock: Clock;
   readonly log: Logger;
 }

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
 import { createAwsClients } from '../adapters/aws-clients.ts';
+import { SesBouncer } from '../adapters/bouncers.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
-import { createTransport } from '../adapters/transport-factory.ts';
+import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
+import { bounceSenderOf } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
 
 /** Environment the stack gives every function (see lib/constructs/pipeline.ts). */
@@ -52,6 +54,8 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
       action: env[ENV.actionQueueUrl] ?? '',
     }),
     transport: createTransport(config, clients.ses),
+    transports: createTransportFactory(config),
+    bouncer: new SesBouncer(clients.sesV1, bounceSenderOf(config)),
     clock: { now: () => new Date() },
     log: createJsonLogger(level === 'debug' || level === 'warn' || level === 'error' ? { level } : {}),
   };

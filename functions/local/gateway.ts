@@ -1,16 +1,17 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
+import { DsnBouncer } from '../adapters/bouncers.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../adapters/table-definitions.ts';
-import { createTransport } from '../adapters/transport-factory.ts';
+import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import type { Logger } from '../app/ports.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
-import type { GraywallConfig } from '../core/config/schema.ts';
+import { bounceSenderOf, type GraywallConfig } from '../core/config/schema.ts';
 import { createActionHandler } from '../handlers/action.ts';
 import { createAdminApiHandler } from '../handlers/admin-api.ts';
 import { createGraymailHandler } from '../handlers/graymail.ts';
@@ -112,14 +113,24 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
 
     const mail = new S3MailStore(clients.s3, LOCAL_NAMES.bucket);
+    const transport = createTransport(config, clients.ses);
+    const clock = { now: () => new Date() };
     const deps: PipelineDeps = {
       config,
       mail,
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
       queue: new SqsStageQueue(clients.sqs, { graymail: queues.graymail.url, action: queues.action.url }),
-      transport: createTransport(config, clients.ses),
-      clock: { now: () => new Date() },
+      transport,
+      transports: createTransportFactory(config),
+      // Locally a bounce is a DSN handed to the downstream transport (the sink), where it can
+      // be inspected; in AWS, SES sends it (SendBounce).
+      bouncer: new DsnBouncer(transport, {
+        from: bounceSenderOf(config),
+        reportingMta: 'inbound-smtp.graywall.local',
+        clock,
+      }),
+      clock,
       log,
     };
     const getDeps = (): PipelineDeps => deps;

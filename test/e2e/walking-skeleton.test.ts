@@ -41,7 +41,7 @@ describe('a clean message', () => {
   });
 });
 
-describe.each([
+describe.each<{ signal: string; rule: string; headers: Record<string, string>; body: string; tag: string }>([
   {
     signal: 'the test header X-Advertisement: spam',
     rule: 'X_ADVERTISEMENT_SPAM',

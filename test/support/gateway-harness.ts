@@ -47,7 +47,11 @@ export interface TestGateway extends Gateway {
    * Stores a message and queues its SES notification `copies` times at once, as an
    * at-least-once event source would on a bad day. Returns the message id.
    */
-  inject(raw: string | Buffer, envelope: { from: string; to: string[] }, copies?: number): Promise<string>;
+  inject(
+    raw: string | Buffer,
+    envelope: { from: string; to: string[] },
+    options?: { copies?: number; ses?: Record<string, { status: string }> },
+  ): Promise<string>;
   api<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
 }
 
@@ -81,15 +85,23 @@ export async function startTestGateway(options: Partial<GatewayOptions> = {}): P
         `message ${messageId} did not reach ${states.join('/')} within ${timeoutMs} ms; last: ${JSON.stringify(last, null, 1)}`,
       );
     },
-    async inject(raw, envelope, copies = 1) {
+    async inject(raw, envelope, options = {}) {
       const id = newSesMessageId();
       const key = `${INCOMING_PREFIX}${id}`;
       await gateway.deps.mail.put(key, Buffer.from(raw));
-      const body = JSON.stringify(
-        receiptNotification(id, gateway.deps.mail.bucket, key, envelope.from, envelope.to, new Date()),
+      const notification = receiptNotification(
+        id,
+        gateway.deps.mail.bucket,
+        key,
+        envelope.from,
+        envelope.to,
+        new Date(),
       );
+      // Verdicts as SES would set them (spfVerdict, dmarcVerdict...), for tests that need them.
+      Object.assign(notification.receipt, options.ses ?? {});
+      const body = JSON.stringify(notification);
       await Promise.all(
-        Array.from({ length: copies }, () =>
+        Array.from({ length: options.copies ?? 1 }, () =>
           gateway.clients.sqs.send(
             new SendMessageCommand({ QueueUrl: gateway.queues.inbound.url, MessageBody: body }),
           ),

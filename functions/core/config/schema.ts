@@ -1,64 +1,12 @@
 import { z } from 'zod';
+import { domainName, emailAddress, hostName } from './fields.ts';
+import { policiesSchema } from './policy-schema.ts';
 
 /**
  * The one configuration file an organisation writes (YAML or JSON). The same file drives
  * `cdk deploy -c config=...` and `npm start`; the CDK app ships the validated JSON inside
  * each function bundle so the Lambdas and the local gateway read identical settings.
  */
-
-// RFC 1035 labels (letters, digits, hyphens; 1-63 chars; no leading/trailing hyphen), at least
-// two labels, lowercased on input because mail domains are case-insensitive (RFC 5321 §2.4).
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
-// Deliberately simple: a local part without spaces or angle brackets, then a valid domain.
-// RFC 5321 allows quoted local parts; SES receipt rules and downstream MTAs rarely accept them.
-const ADDRESS = /^[^\s@<>"(),;:]{1,64}@(.+)$/;
-
-const domainName = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(DOMAIN, 'must be a domain name such as example.com (letters, digits, hyphens and dots)');
-
-const emailAddress = z
-  .string()
-  .trim()
-  .refine((value) => {
-    const match = ADDRESS.exec(value);
-    return match !== null && DOMAIN.test((match[1] ?? '').toLowerCase());
-  }, 'must be an email address such as user@example.com')
-  .transform((value) => {
-    const at = value.lastIndexOf('@');
-    return `${value.slice(0, at)}@${value.slice(at + 1).toLowerCase()}`;
-  });
-
-// A host name or an IPv4/IPv6 literal for the downstream MTA.
-const hostName = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .refine(
-    (value) =>
-      DOMAIN.test(value.toLowerCase()) ||
-      /^[a-z0-9-]+$/i.test(value) ||
-      z.ipv4().safeParse(value).success ||
-      z.ipv6().safeParse(value).success,
-    'must be a host name or an IP address',
-  );
-
-// Subject tags go into a header verbatim: US-ASCII printable only, so we never have to
-// RFC 2047-encode them and can never inject a line break into the header block.
-const subjectTag = z
-  .string()
-  .max(60, 'must be at most 60 characters')
-  .regex(/^[\x20-\x7e]*$/, 'must be printable US-ASCII (no line breaks or non-ASCII characters)');
-
-const actionName = z.enum(['deliver', 'quarantine', 'drop']);
-
-const actionSettings = z.strictObject({
-  action: actionName,
-  /** Text put in front of the Subject header, kept byte for byte (whitespace included). */
-  prependSubject: subjectTag.optional(),
-});
 
 const smtpDelivery = z.strictObject({
   type: z.literal('smtp'),
@@ -109,13 +57,6 @@ const antispam = z
     path: ['suspectThreshold'],
   });
 
-const policy = z.strictObject({
-  positive: actionSettings.default({ action: 'quarantine' }),
-  suspect: actionSettings.default({ action: 'deliver', prependSubject: '[SUSPECTED SPAM] ' }),
-  /** Mail we could not scan (undecodable MIME, over the size limit): ESA's default is deliver-and-warn. */
-  unscannable: actionSettings.default({ action: 'deliver', prependSubject: '[WARNING: MESSAGE UNSCANNED] ' }),
-});
-
 export const configSchema = z
   .strictObject({
     organisation: z
@@ -131,11 +72,7 @@ export const configSchema = z
       error: 'must be { type: smtp, host, ... } or { type: ses, fromAddress, ... }',
     }),
     antispam: antispam.default({ positiveThreshold: 90, suspectThreshold: 50 }),
-    policy: policy.default({
-      positive: { action: 'quarantine' },
-      suspect: { action: 'deliver', prependSubject: '[SUSPECTED SPAM] ' },
-      unscannable: { action: 'deliver', prependSubject: '[WARNING: MESSAGE UNSCANNED] ' },
-    }),
+    policies: policiesSchema,
     limits: z
       .strictObject({
         /** SES accepts up to 40 MB; the gateway refuses larger mail with 552 (RFC 5321 §4.5.3.1.10). */
@@ -160,8 +97,27 @@ export const configSchema = z
       })
       .default({ maxReceiveCount: 5 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
+    /** From address of bounces (SES: must be in a verified domain). Default: mailer-daemon@<first domain>. */
+    bounceSender: emailAddress.optional(),
   })
   .superRefine((config, ctx) => {
+    // A policy may override one threshold and inherit the other: check the pair it ends up with.
+    config.policies.incoming.forEach((policy, index) => {
+      const positive = policy.positiveThreshold ?? config.antispam.positiveThreshold;
+      const suspect = policy.suspectThreshold ?? config.antispam.suspectThreshold;
+      if (suspect > positive) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [
+            'policies',
+            'incoming',
+            index,
+            policy.suspectThreshold === undefined ? 'positiveThreshold' : 'suspectThreshold',
+          ],
+          message: `gives suspect threshold ${suspect} above positive threshold ${positive}`,
+        });
+      }
+    });
     config.recipients.forEach((recipient, index) => {
       const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
       if (!config.domains.includes(domain)) {
@@ -176,7 +132,11 @@ export const configSchema = z
 
 export type GraywallConfig = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-export type ActionSettings = z.output<typeof actionSettings>;
 export type DeliveryConfig = GraywallConfig['delivery'];
 export type SmtpDeliveryConfig = z.output<typeof smtpDelivery>;
 export type SesDeliveryConfig = z.output<typeof sesDelivery>;
+
+/** The address bounces are sent from. */
+export function bounceSenderOf(config: Pick<GraywallConfig, 'bounceSender' | 'domains'>): string {
+  return config.bounceSender ?? `mailer-daemon@${config.domains[0]}`;
+}

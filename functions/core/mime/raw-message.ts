@@ -113,6 +113,31 @@ export function prependToSubject(raw: Uint8Array, tag: string): Buffer {
   ]);
 }
 
+/**
+ * Puts `tag` after the Subject (on its last line when folded). A message without a Subject
+ * gets one.
+ */
+export function appendToSubject(raw: Uint8Array, tag: string): Buffer {
+  assertSafeHeaderText(tag);
+  const block = readHeaderBlock(raw);
+  const subject = block.fields.find((field) => field.key === 'subject');
+  if (!subject) {
+    return insertBeforeBody(raw, block, formatHeaderField('Subject', tag.trimStart(), block.eol));
+  }
+  const text = toLatin1(raw.subarray(subject.start, subject.end));
+  const contentEnd = text.endsWith('\r\n')
+    ? text.length - 2
+    : text.endsWith('\n')
+      ? text.length - 1
+      : text.length;
+  const rewritten = `${text.slice(0, contentEnd)}${tag}${text.slice(contentEnd)}`;
+  return Buffer.concat([
+    raw.subarray(0, subject.start),
+    Buffer.from(rewritten, 'latin1'),
+    raw.subarray(subject.end),
+  ]);
+}
+
 /** Folds a header field at spaces so lines stay within 78 characters where possible. */
 export function formatHeaderField(name: string, value: string, eol: '\r\n' | '\n' = '\r\n'): string {
   assertSafeHeaderText(name);

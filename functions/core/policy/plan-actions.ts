@@ -1,49 +1,89 @@
-import type { ActionSettings, GraywallConfig } from '../config/schema.ts';
-import type { GraymailResult } from '../graymail/classify-graymail.ts';
-import type { ScanResult, SpamVerdict } from '../scan/types.ts';
+import type { ActionSettings } from '../config/policy-schema.ts';
+import type { SpamVerdict } from '../scan/types.ts';
+import { verdictForScore } from '../scan/verdict.ts';
+import { type EffectivePolicy, type PolicyTable, policyFor } from './match-policy.ts';
 
 export type ActionName = ActionSettings['action'];
+
+/** A sender the recipient (or the whole organisation) safelisted or blocklisted. */
+export type ListVerdict = 'safelisted' | 'blocklisted';
 
 /** What happens to a group of recipients of one message, and why. */
 export interface RecipientPlan {
   readonly recipients: readonly string[];
   /** Name of the policy that matched these recipients. */
   readonly policy: string;
-  /** Which of the policy's settings applied (the verdict, or `clean`). */
-  readonly matched: SpamVerdict;
-  readonly action: ActionName;
-  readonly prependSubject?: string;
+  /** The verdict under that policy's engine and thresholds. */
+  readonly verdict: SpamVerdict;
+  /** Which of the policy's settings applied (`clean` means plain delivery). */
+  readonly settings: ActionSettings;
+  /** Why the verdict differs from the message's score, when it does (shown in tracking). */
+  readonly notes: readonly string[];
 }
 
-export const DEFAULT_POLICY = 'default';
+export interface PlanInput {
+  /** 0-100 score from the scan stage. */
+  readonly score: number;
+  /** The scan stage's verdict; only `unscannable` is taken over as is, the rest is re-derived per policy. */
+  readonly scanVerdict: SpamVerdict;
+  readonly envelopeFrom: string;
+  readonly recipients: readonly string[];
+  /** Safelist/blocklist outcome per recipient, when a list matched the sender. */
+  readonly lists?: ReadonlyMap<string, ListVerdict>;
+}
+
+const PLAIN_DELIVERY: ActionSettings = { action: 'deliver', archive: false };
 
 /**
- * Decides what to do with each recipient. Pure: the verdict and config in, a plan out.
- * With only the default policy every recipient is in one group; per-recipient policies
- * split the message into several groups.
+ * Decides what to do with each recipient. Recipients under different policies (or with
+ * different list outcomes) end up in different groups: the message is split, and each group
+ * is handled and tracked under its own policy. Pure: verdict, config and lists in, a plan out.
  */
-export function planActions(
-  policy: GraywallConfig['policy'],
-  scan: ScanResult,
-  _graymail: GraymailResult | undefined,
-  recipients: readonly string[],
-): RecipientPlan[] {
-  const settings: ActionSettings | undefined =
-    scan.verdict === 'positive'
+export function planActions(table: PolicyTable, input: PlanInput): RecipientPlan[] {
+  const groups = new Map<string, { recipients: string[]; plan: Omit<RecipientPlan, 'recipients'> }>();
+  for (const recipient of input.recipients) {
+    const policy = policyFor(table, input.envelopeFrom, recipient);
+    const plan = decide(policy, input, input.lists?.get(recipient));
+    const key = `${plan.policy}\u0000${plan.verdict}\u0000${plan.notes.join('|')}`;
+    const group = groups.get(key);
+    if (group) group.recipients.push(recipient);
+    else groups.set(key, { recipients: [recipient], plan });
+  }
+  return [...groups.values()].map(({ recipients, plan }) => ({ recipients, ...plan }));
+}
+
+function decide(
+  policy: EffectivePolicy,
+  input: PlanInput,
+  list: ListVerdict | undefined,
+): Omit<RecipientPlan, 'recipients'> {
+  const notes: string[] = [];
+  let verdict: SpamVerdict;
+  if (list === 'blocklisted') {
+    verdict = 'positive';
+    notes.push('sender is blocklisted: treated as positive spam');
+  } else if (list === 'safelisted') {
+    verdict = 'clean';
+    notes.push('sender is safelisted: spam and graymail verdicts skipped');
+  } else if (input.scanVerdict === 'unscannable') {
+    verdict = 'unscannable';
+  } else if (policy.engine === 'disabled') {
+    verdict = 'clean';
+    notes.push(`anti-spam is disabled by policy "${policy.name}"`);
+  } else {
+    verdict = verdictForScore(input.score, policy);
+    if (verdict === 'suspect' && !policy.suspectScanning) {
+      verdict = 'clean';
+      notes.push(`suspect scanning is off in policy "${policy.name}"`);
+    }
+  }
+  const settings =
+    verdict === 'positive'
       ? policy.positive
-      : scan.verdict === 'suspect'
+      : verdict === 'suspect'
         ? policy.suspect
-        : scan.verdict === 'unscannable'
+        : verdict === 'unscannable'
           ? policy.unscannable
-          : undefined;
-  const action = settings?.action ?? 'deliver';
-  return [
-    {
-      recipients,
-      policy: DEFAULT_POLICY,
-      matched: scan.verdict,
-      action,
-      ...(settings?.prependSubject ? { prependSubject: settings.prependSubject } : {}),
-    },
-  ];
+          : PLAIN_DELIVERY;
+  return { policy: policy.name, verdict, settings, notes };
 }

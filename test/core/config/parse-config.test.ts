@@ -25,8 +25,13 @@ describe('parseConfig', () => {
       tls: 'required',
       verifyCertificate: true,
     });
-    expect(config.policy.positive.action).toBe('quarantine');
-    expect(config.policy.suspect).toEqual({ action: 'deliver', prependSubject: '[SUSPECTED SPAM] ' });
+    expect(config.policies.default.positive.action).toBe('quarantine');
+    expect(config.policies.default.suspect).toEqual({
+      action: 'deliver',
+      prependSubject: '[SUSPECTED SPAM] ',
+      archive: false,
+    });
+    expect(config.policies.incoming).toEqual([]);
     expect(config.quarantine.retentionDays).toBe(30);
   });
 
@@ -69,8 +74,52 @@ describe('parseConfig', () => {
 
   it('refuses subject tags that could inject header lines', () => {
     expect(
-      issuesOf(`${minimal}policy: { suspect: { action: deliver, prependSubject: "x\\nBcc: a@b" } }\n`)[0],
-    ).toMatch(/^policy\.suspect\.prependSubject: must be printable US-ASCII/);
+      issuesOf(
+        `${minimal}policies: { default: { suspect: { action: deliver, prependSubject: "x\\nBcc: a@b" } } }\n`,
+      )[0],
+    ).toMatch(/^policies\.default\.suspect\.prependSubject: must be printable US-ASCII/);
+  });
+
+  it('validates incoming policies: matchers, action modifiers, names and inherited thresholds', () => {
+    const policy = (body: string) => `${minimal}policies:\n  incoming:\n    - ${body}\n`;
+    expect(
+      parseConfig(
+        policy(
+          '{ name: vip, recipients: [CEO@Example.com, .board.example.com], positive: { action: deliver, alternateHost: "mx2.example.com:2525" } }',
+        ),
+      ).policies.incoming[0],
+    ).toMatchObject({
+      recipients: ['ceo@example.com', '.board.example.com'],
+      positive: { action: 'deliver', alternateHost: { host: 'mx2.example.com', port: 2525 } },
+    });
+    expect(issuesOf(policy('{ name: vip }'))).toEqual([
+      'policies.incoming.0: name recipients or senders (or both) that the policy matches',
+    ]);
+    expect(issuesOf(policy('{ name: vip, recipients: ["not valid"] }'))[0]).toMatch(
+      /^policies\.incoming\.0\.recipients\.0: must be an address/,
+    );
+    expect(
+      issuesOf(
+        policy(
+          '{ name: vip, senders: [a.example], positive: { action: drop, alternateRecipient: x@example.com } }',
+        ),
+      ),
+    ).toEqual([
+      'policies.incoming.0.positive.alternateRecipient: only applies when action is deliver (action is drop) (got "x@example.com")',
+    ]);
+    expect(issuesOf(policy('{ name: vip, senders: [a.example], suspectThreshold: 95 }'))).toEqual([
+      'policies.incoming.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (got 95)',
+    ]);
+    expect(
+      issuesOf(
+        policy(
+          '{ name: vip, senders: [a.example], positive: { action: deliver, alternateHost: "mx:99999" } }',
+        ),
+      )[0],
+    ).toMatch(/alternateHost: must be host or host:port/);
+    expect(issuesOf(policy('{ name: Default, senders: [a.example] }'))[0]).toMatch(
+      /is used twice \(or is "default"\)/,
+    );
   });
 
   it('explains unreadable files and non-mapping documents', () => {

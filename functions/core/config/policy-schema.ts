@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { addressPattern, emailAddress, headerName, headerValue, hostAndPort, subjectTag } from './fields.ts';
+
+/**
+ * Mail policies, as on a mail gateway: an ordered table of incoming policies matched by
+ * recipient or sender (first match wins) and a default policy for everyone else. Each
+ * verdict class (positive, suspect, unscannable) has an action and optional modifiers.
+ */
+
+const actionSettings = z
+  .strictObject({
+    action: z.enum(['deliver', 'quarantine', 'drop', 'bounce']),
+    /** Text put in front of the Subject, kept byte for byte (whitespace included). */
+    prependSubject: subjectTag.optional(),
+    /** Text put after the Subject, kept byte for byte. */
+    appendSubject: subjectTag.optional(),
+    /** A header added to the delivered (or quarantined, then released) copy. */
+    addHeader: z.strictObject({ name: headerName, value: headerValue }).optional(),
+    /** Deliver to this host instead of the normal delivery target (MX, then A lookup). */
+    alternateHost: hostAndPort.optional(),
+    /** Deliver one copy to this address instead of the recipients. */
+    alternateRecipient: emailAddress.optional(),
+    /** Also keep a copy in the archive (mbox, in S3, per day). */
+    archive: z.boolean().default(false),
+  })
+  .superRefine((value, ctx) => {
+    for (const field of ['alternateHost', 'alternateRecipient'] as const) {
+      if (value[field] !== undefined && value.action !== 'deliver') {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `only applies when action is deliver (action is ${value.action})`,
+        });
+      }
+    }
+  });
+
+const engine = z.enum(['graywall', 'multi-scan', 'disabled']);
+
+const threshold = (min: number) =>
+  z.number().int().min(min, `must be ${min} or more`).max(99, 'must be 99 or less');
+
+/** Anti-spam settings a policy may set; whatever it leaves out comes from the default policy. */
+const policySettings = {
+  /** `graywall` (our engines), `multi-scan` (ours fed with other engines' verdicts), `disabled`. */
+  engine: engine.optional(),
+  positiveThreshold: threshold(50).optional(),
+  suspectThreshold: threshold(25).optional(),
+  /** With suspect scanning off, suspected spam is treated as not spam. */
+  suspectScanning: z.boolean().optional(),
+  positive: actionSettings.optional(),
+  suspect: actionSettings.optional(),
+  unscannable: actionSettings.optional(),
+};
+
+const incomingPolicy = z
+  .strictObject({
+    name: z
+      .string()
+      .trim()
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/,
+        'must be 1-64 letters, digits, spaces, dots, dashes or underscores',
+      ),
+    /** Recipients this policy is for. */
+    recipients: z.array(addressPattern).default([]),
+    /** Senders this policy is for. With recipients too, both must match. */
+    senders: z.array(addressPattern).default([]),
+    ...policySettings,
+  })
+  .refine((value) => value.recipients.length > 0 || value.senders.length > 0, {
+    message: 'name recipients or senders (or both) that the policy matches',
+  });
+
+export const DEFAULT_ACTIONS = {
+  positive: { action: 'quarantine', archive: false },
+  suspect: { action: 'deliver', prependSubject: '[SUSPECTED SPAM] ', archive: false },
+  /** Mail we could not scan (undecodable MIME, over the size limit): gateways deliver and warn. */
+  unscannable: { action: 'deliver', prependSubject: '[WARNING: MESSAGE UNSCANNED] ', archive: false },
+} as const;
+
+const defaultPolicy = z.strictObject({
+  engine: engine.default('graywall'),
+  suspectScanning: z.boolean().default(true),
+  positive: actionSettings.default(DEFAULT_ACTIONS.positive),
+  suspect: actionSettings.default(DEFAULT_ACTIONS.suspect),
+  unscannable: actionSettings.default(DEFAULT_ACTIONS.unscannable),
+});
+
+export const policiesSchema = z
+  .strictObject({
+    /** Applies to every recipient no incoming policy matches; thresholds come from `antispam`. */
+    default: defaultPolicy.default({ engine: 'graywall', suspectScanning: true, ...DEFAULT_ACTIONS }),
+    incoming: z.array(incomingPolicy).max(100, 'at most 100 incoming policies').default([]),
+  })
+  .default({ default: { engine: 'graywall', suspectScanning: true, ...DEFAULT_ACTIONS }, incoming: [] })
+  .superRefine((value, ctx) => {
+    const seen = new Set<string>();
+    value.incoming.forEach((policy, index) => {
+      const key = policy.name.toLowerCase();
+      if (key === 'default' || seen.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['incoming', index, 'name'],
+          message: `policy name "${policy.name}" is used twice (or is "default")`,
+        });
+      }
+      seen.add(key);
+    });
+  });
+
+export type ActionSettings = z.output<typeof actionSettings>;
+export type PolicyEngine = z.output<typeof engine>;
+export type IncomingPolicyConfig = z.output<typeof incomingPolicy>;
+export type PoliciesConfig = z.output<typeof policiesSchema>;

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../functions/core/config/parse-config.ts';
+import { addressMatches, policyFor, resolvePolicies } from '../../../functions/core/policy/match-policy.ts';
+import { planActions } from '../../../functions/core/policy/plan-actions.ts';
+
+const config = parseConfig(`
+domains: [example.com]
+delivery: { type: smtp, host: mail.example.com }
+policies:
+  incoming:
+    - name: executives
+      recipients: [ceo@example.com, .board.example.com]
+      positiveThreshold: 70
+      positive: { action: deliver, prependSubject: "[SPAM] " }
+    - name: partner-mail
+      senders: [partner.example.org]
+      engine: disabled
+    - name: sales-from-partner
+      recipients: [sales@example.com]
+      senders: [partner.example.org]
+      positive: { action: drop }
+    - name: no-suspect
+      recipients: [ops@example.com]
+      suspectScanning: false
+`);
+const table = resolvePolicies(config);
+
+describe('addressMatches', () => {
+  it('matches an address, a domain, or subdomains only', () => {
+    expect(addressMatches('ceo@example.com', 'CEO@Example.com')).toBe(true);
+    expect(addressMatches('example.com', 'a@example.com')).toBe(true);
+    expect(addressMatches('example.com', 'a@sub.example.com')).toBe(false);
+    expect(addressMatches('.example.com', 'a@sub.example.com')).toBe(true);
+    expect(addressMatches('.example.com', 'a@example.com')).toBe(false);
+    expect(addressMatches('.example.com', 'a@badexample.com')).toBe(false);
+  });
+});
+
+describe('policyFor', () => {
+  it('takes the first incoming policy that matches, else the default', () => {
+    expect(policyFor(table, 'x@spam.example', 'ceo@example.com').name).toBe('executives');
+    expect(policyFor(table, 'x@spam.example', 'chair@eu.board.example.com').name).toBe('executives');
+    expect(policyFor(table, 'x@partner.example.org', 'bob@example.com').name).toBe('partner-mail');
+    // partner-mail (senders only) comes first, so it wins over the stricter later policy.
+    expect(policyFor(table, 'x@partner.example.org', 'sales@example.com').name).toBe('partner-mail');
+    expect(policyFor(table, 'x@spam.example', 'sales@example.com').name).toBe('default');
+  });
+
+  it('inherits what a policy leaves out from the default policy', () => {
+    const executives = policyFor(table, 'x@spam.example', 'ceo@example.com');
+    expect(executives).toMatchObject({ positiveThreshold: 70, suspectThreshold: 50, engine: 'graywall' });
+    expect(executives.suspect).toEqual(config.policies.default.suspect);
+  });
+});
+
+describe('planActions', () => {
+  const plan = (score: number, recipients: string[], sender = 'x@spam.example') =>
+    planActions(table, {
+      score,
+      scanVerdict: score >= 90 ? 'positive' : score >= 50 ? 'suspect' : 'clean',
+      envelopeFrom: sender,
+      recipients,
+    });
+
+  it('splits a message whose recipients fall under different policies', () => {
+    const groups = plan(80, ['ceo@example.com', 'bob@example.com', 'ann@example.com']);
+    expect(groups.map((g) => [g.policy, g.verdict, g.settings.action, g.recipients])).toEqual([
+      ['executives', 'positive', 'deliver', ['ceo@example.com']],
+      ['default', 'suspect', 'deliver', ['bob@example.com', 'ann@example.com']],
+    ]);
+    expect(groups[0]?.settings.prependSubject).toBe('[SPAM] ');
+  });
+
+  it('treats everything as clean under a disabled engine, saying so', () => {
+    const [group] = plan(100, ['bob@example.com'], 'x@partner.example.org');
+    expect(group).toMatchObject({
+      verdict: 'clean',
+      settings: { action: 'deliver' },
+      notes: ['anti-spam is disabled by policy "partner-mail"'],
+    });
+  });
+
+  it('delivers suspected spam as clean when suspect scanning is off', () => {
+    const [group] = plan(60, ['ops@example.com']);
+    expect(group).toMatchObject({
+      verdict: 'clean',
+      notes: ['suspect scanning is off in policy "no-suspect"'],
+    });
+  });
+
+  it('lets lists override the score: blocklisted is positive, safelisted is clean', () => {
+    const groups = planActions(table, {
+      score: 0,
+      scanVerdict: 'clean',
+      envelopeFrom: 'x@spam.example',
+      recipients: ['a@example.com', 'b@example.com'],
+      lists: new Map([
+        ['a@example.com', 'blocklisted'],
+        ['b@example.com', 'safelisted'],
+      ]),
+    });
+    expect(groups.map((g) => [g.recipients[0], g.verdict, g.settings.action])).toEqual([
+      ['a@example.com', 'positive', 'quarantine'],
+      ['b@example.com', 'clean', 'deliver'],
+    ]);
+  });
+
+  it('keeps unscannable mail unscannable under every policy', () => {
+    const [group] = planActions(table, {
+      score: 0,
+      scanVerdict: 'unscannable',
+      envelopeFrom: 'x@y.example',
+      recipients: ['ceo@example.com'],
+    });
+    expect(group).toMatchObject({
+      verdict: 'unscannable',
+      settings: { action: 'deliver', prependSubject: '[WARNING: MESSAGE UNSCANNED] ' },
+    });
+  });
+});

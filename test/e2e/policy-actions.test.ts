@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConfigInput } from '../../functions/core/config/schema.ts';
+import { type SmtpSink, startSmtpSink } from '../../functions/local/smtp-sink.ts';
+import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
+
+type PositiveSettings = NonNullable<
+  NonNullable<NonNullable<ConfigInput['policies']>['incoming']>[number]['positive']
+>;
+
+let gw: TestGateway;
+let backupHost: SmtpSink;
+
+beforeAll(async () => {
+  backupHost = await startSmtpSink();
+  const policy = (name: string, recipient: string, positive: PositiveSettings) => ({
+    name,
+    recipients: [recipient],
+    positive,
+  });
+  gw = await startTestGateway({
+    config: testConfig({
+      policies: {
+        incoming: [
+          policy('tagging', 'tag@example.com', {
+            action: 'deliver',
+            prependSubject: '[SPAM] ',
+            appendSubject: ' (checked)',
+            addHeader: { name: 'X-Policy', value: 'tagged' },
+          }),
+          policy('review', 'alt@example.com', {
+            action: 'deliver',
+            alternateRecipient: 'spam-review@example.com',
+          }),
+          policy('backup-host', 'althost@example.com', {
+            action: 'deliver',
+            alternateHost: `127.0.0.1:${backupHost.port}`,
+          }),
+          policy('archive-drop', 'archive@example.com', { action: 'drop', archive: true }),
+          policy('bouncing', 'bounce@example.com', { action: 'bounce' }),
+          policy('dropping', 'drop@example.com', { action: 'drop' }),
+        ],
+      },
+    }),
+  });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await backupHost?.stop();
+});
+
+const spam = (to: string, id: string) =>
+  rfc822(
+    {
+      From: 'ads@promo.example.net',
+      To: to,
+      Subject: 'Great offer',
+      'Message-ID': `<${id}@promo.example.net>`,
+      'X-Advertisement': 'spam',
+    },
+    'Buy.\n',
+  );
+
+describe('policy actions', () => {
+  it('prepends and appends subject text byte for byte and adds the custom header', async () => {
+    const raw = spam('tag@example.com', 'tag-1');
+    const id = await gw.send(raw, { from: 'ads@promo.example.net', to: ['tag@example.com'] });
+    const record = await gw.waitForState(id, ['delivered']);
+    expect(record.recipientStates[0]).toMatchObject({ policy: 'tagging', action: 'deliver' });
+    const delivered = await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from('<tag-1@promo.example.net>')));
+    const text = delivered?.raw.toString('latin1') ?? '';
+    expect(text).toContain('\r\nSubject: [SPAM] Great offer (checked)\r\n');
+    expect(text).toMatch(
+      /^X-Graywall-Filtered: true\r\nX-Graywall-Result: [\s\S]*policy=tagging\r\nX-Policy: tagged\r\n/,
+    );
+    expect(text.endsWith(raw.replace('Subject: Great offer', 'Subject: [SPAM] Great offer (checked)'))).toBe(
+      true,
+    );
+  });
+
+  it('sends one copy to the alternate recipient for all recipients of the group', async () => {
+    const id = await gw.send(spam('alt@example.com', 'alt-1'), {
+      from: 'ads@promo.example.net',
+      to: ['alt@example.com'],
+    });
+    const record = await gw.waitForState(id, ['delivered']);
+    const copies =
+      gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from('<alt-1@promo.example.net>'))) ?? [];
+    expect(copies).toHaveLength(1);
+    expect(copies[0]?.recipients).toEqual(['spam-review@example.com']);
+    expect(record.events.find((e) => e.type === 'delivered')?.detail).toContain(
+      'to alternate recipient spam-review@example.com',
+    );
+  });
+
+  it('delivers to the alternate host instead of the normal one', async () => {
+    const id = await gw.send(spam('althost@example.com', 'host-1'), {
+      from: 'ads@promo.example.net',
+      to: ['althost@example.com'],
+    });
+    await gw.waitForState(id, ['delivered']);
+    const there = await backupHost.waitFor((m) => m.raw.includes(Buffer.from('<host-1@promo.example.net>')));
+    expect(there.recipients).toEqual(['althost@example.com']);
+    expect(gw.sink?.messages.some((m) => m.raw.includes(Buffer.from('<host-1@promo.example.net>')))).toBe(
+      false,
+    );
+  });
+
+  it('archives a copy readable as mbox, then drops the message as tracked', async () => {
+    const raw = `${spam('archive@example.com', 'arch-1')}From the desk of the CEO\r\n`;
+    const id = await gw.send(raw, { from: 'ads@promo.example.net', to: ['archive@example.com'] });
+    const record = await gw.waitForState(id, ['dropped']);
+    const archived = record.events.find((e) => e.type === 'archived');
+    const key = /to (archive\/\S+)/.exec(archived?.detail ?? '')?.[1] ?? '';
+    expect(key).toMatch(new RegExp(`^archive/\\d{4}/\\d{2}/\\d{2}/archive-drop/${id}\\.mbox$`));
+    const mbox = (await gw.deps.mail.get(key)).toString('latin1');
+    expect(mbox).toMatch(/^From ads@promo\.example\.net \w{3} \w{3} [ \d]\d \d{2}:\d{2}:\d{2} \d{4}\n/);
+    expect(mbox).toContain('\n>From the desk of the CEO\n');
+    expect(mbox.endsWith('\n\n')).toBe(true);
+    expect(mbox).not.toContain('\r\n');
+  });
+
+  it('bounces with a DSN when the sender is authenticated', async () => {
+    const id = await gw.inject(
+      spam('bounce@example.com', 'bounce-1'),
+      { from: 'ads@promo.example.net', to: ['bounce@example.com'] },
+      { ses: { spfVerdict: { status: 'PASS' } } },
+    );
+    const record = await gw.waitForState(id, ['bounced']);
+    expect(record.recipientStates[0]?.response).toMatch(/^DSN sent to <ads@promo\.example\.net>/);
+    const dsn = await gw.sink?.waitFor(
+      (m) =>
+        m.recipients.includes('ads@promo.example.net') && m.raw.includes(Buffer.from('multipart/report')),
+    );
+    expect(dsn?.envelopeFrom).toBe('');
+    const text = dsn?.raw.toString('latin1') ?? '';
+    expect(text).toContain('Content-Type: multipart/report; report-type=delivery-status;');
+    expect(text).toContain('Final-Recipient: rfc822; bounce@example.com\r\nAction: failed\r\nStatus: 5.7.1');
+    expect(text).toContain('Message-ID: <bounce-1@promo.example.net>');
+    expect(text).not.toContain('Buy.');
+  });
+
+  it('refuses to bounce to an unauthenticated (possibly forged) sender and drops instead', async () => {
+    const id = await gw.inject(
+      spam('bounce@example.com', 'bounce-2'),
+      { from: 'ads@promo.example.net', to: ['bounce@example.com'] },
+      { ses: { spfVerdict: { status: 'FAIL' } } },
+    );
+    const record = await gw.waitForState(id, ['dropped']);
+    expect(record.events.find((e) => e.type === 'dropped')?.detail).toMatch(
+      /Not bounced .*the sender is not authenticated \(SPF FAIL/,
+    );
+  });
+
+  it('drops, and the tracking record says by which policy', async () => {
+    const id = await gw.send(spam('drop@example.com', 'drop-1'), {
+      from: 'ads@promo.example.net',
+      to: ['drop@example.com'],
+    });
+    const record = await gw.waitForState(id, ['dropped']);
+    expect(record.events.at(-1)?.detail).toBe('Dropped by policy "dropping" (positive)');
+    expect(gw.sink?.messages.some((m) => m.raw.includes(Buffer.from('<drop-1@promo.example.net>')))).toBe(
+      false,
+    );
+  });
+
+  it('splits a message whose recipients are under two policies and tracks each', async () => {
+    const id = await gw.send(spam('tag@example.com, carol@example.com', 'split-1'), {
+      from: 'ads@promo.example.net',
+      to: ['tag@example.com', 'carol@example.com'],
+    });
+    const record = await gw.waitForState(id, ['mixed']);
+    expect(Object.fromEntries(record.recipientStates.map((r) => [r.recipient, [r.state, r.policy]]))).toEqual(
+      {
+        'tag@example.com': ['delivered', 'tagging'],
+        'carol@example.com': ['quarantined', 'default'],
+      },
+    );
+    const delivered =
+      gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from('<split-1@promo.example.net>'))) ?? [];
+    expect(delivered.map((m) => m.recipients)).toEqual([['tag@example.com']]);
+  });
+});
