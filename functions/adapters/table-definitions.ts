@@ -39,3 +39,15 @@ export const QUARANTINE_TABLE: TableDefinition = {
     { name: 'byDay', partitionKey: 'qDay', sortKey: 'quarantinedAt', projection: 'ALL' },
   ],
 };
+
+/**
+ * Safelists and blocklists: pk is the scope (`GLOBAL` or `USER#<recipient>`), sk is
+ * `<SAFE|BLOCK>#<entry>`. A lookup is one BatchGet of the keys a sender could match, so no
+ * index is needed; entries do not expire.
+ */
+export const LISTS_TABLE: TableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: [],
+};

@@ -1,4 +1,5 @@
 import { DeliveryError, GraywallError } from '../core/errors.ts';
+import { decideLists, describeListMatch } from '../core/lists/sender-lists.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
@@ -39,11 +40,23 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   const id = message.mail.messageId;
   const record = await tracking.get(id);
   if (!record) throw new GraywallError(`no tracking record for ${id}: the scan stage must run first`);
+  const { envelopeFrom, recipients } = message.mail;
+  const listed = decideLists(
+    envelopeFrom,
+    recipients,
+    envelopeFrom ? await deps.lists.lookup(envelopeFrom, recipients) : [],
+  );
   const plans = planActions(resolvePolicies(deps.config), {
     score: message.scan.score,
     scanVerdict: message.scan.verdict,
-    envelopeFrom: message.mail.envelopeFrom,
-    recipients: message.mail.recipients,
+    envelopeFrom,
+    recipients,
+    lists: new Map(
+      [...listed].map(([recipient, match]) => [
+        recipient,
+        { verdict: match.verdict, reason: describeListMatch(match) },
+      ]),
+    ),
   });
   const raw = await deps.mail.get(message.mail.key);
   for (const plan of plans) {

@@ -1,3 +1,4 @@
+import type { ListEntry, ListKind, ListScope } from '../core/lists/sender-lists.ts';
 import type {
   GraymailSummary,
   MessageState,
@@ -219,4 +220,14 @@ export interface Bouncer {
   readonly description: string;
   /** Returns a short description of what was sent (for the tracking record). */
   bounce(request: BounceRequest): Promise<string>;
+}
+
+/** Organisation-wide and per-recipient safelists and blocklists. */
+export interface ListsStore {
+  add(entry: ListEntry): Promise<void>;
+  /** Returns false when the entry did not exist. */
+  remove(scope: ListScope, kind: ListKind, entry: string): Promise<boolean>;
+  list(scope: ListScope, kind?: ListKind): Promise<ListEntry[]>;
+  /** Every entry, in the global scope and in the given recipients' scopes, that could match the sender. */
+  lookup(sender: string, recipients: readonly string[]): Promise<ListEntry[]>;
 }

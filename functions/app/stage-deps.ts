@@ -2,6 +2,7 @@ import type { GraywallConfig } from '../core/config/schema.ts';
 import type {
   Bouncer,
   Clock,
+  ListsStore,
   Logger,
   MailStore,
   QuarantineStore,
@@ -17,6 +18,7 @@ export interface PipelineDeps {
   readonly mail: MailStore;
   readonly tracking: TrackingStore;
   readonly quarantine: QuarantineStore;
+  readonly lists: ListsStore;
   readonly queue: StageQueue;
   /** The configured delivery target. */
   readonly transport: Transport;

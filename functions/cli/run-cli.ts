@@ -3,9 +3,10 @@ import { type AdminApiCall, ApiError, createAdminApiClient } from '../adapters/a
 import type { Page } from '../app/ports.ts';
 import type { QuarantineDetail } from '../app/quarantine-admin.ts';
 import type { QuarantineItem } from '../app/quarantine-item.ts';
+import type { ListEntry } from '../core/lists/sender-lists.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { runDemo } from '../local/demo.ts';
-import { formatQuarantineList, formatTrackingList, formatTrackingRecord } from './format.ts';
+import { formatQuarantineList, formatTrackingList, formatTrackingRecord, table } from './format.ts';
 import { readLocalState } from './local-state.ts';
 
 export interface CliIo {
@@ -25,6 +26,10 @@ Usage:
   graywall quarantine delete <message-id> [--recipient ADDR ...]
   graywall track <message-id>                       full record: verdict, reasons, timeline ("why")
   graywall track [--sender ADDR | --recipient ADDR] [--since 2h] [--until TIME] [--limit N]
+  graywall safelist|blocklist list [--for ADDR]      the organisation's list, or one recipient's
+  graywall safelist|blocklist add ENTRY... [--for ADDR]
+  graywall safelist|blocklist remove ENTRY... [--for ADDR]
+                                                    ENTRY: sender@example.org, example.org or .example.org
   graywall version                                  engine version the deployed functions run
   graywall demo [--to ADDR]                         send example mail through the local gateway
 
@@ -60,6 +65,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await quarantine(api, sub, rest, values, io, json);
       case 'track':
         return await track(api, sub, values, io, json);
+      case 'safelist':
+      case 'blocklist':
+        return await senderList(api, command, sub, rest, values, io, json);
       case 'version': {
         const version = await api<{ engine: string }>('GET', '/admin/version');
         values.json ? json(version) : io.out(`engine ${version.engine}`);
@@ -117,6 +125,7 @@ function parse(argv: readonly string[]) {
       limit: { type: 'string' },
       cursor: { type: 'string' },
       to: { type: 'string' },
+      for: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -206,6 +215,63 @@ async function quarantine(
       throw new UsageError(
         sub ? `unknown quarantine command "${sub}"` : 'quarantine needs list, show, release or delete',
       );
+  }
+}
+
+async function senderList(
+  api: AdminApiCall,
+  list: 'safelist' | 'blocklist',
+  sub: string | undefined,
+  entries: string[],
+  values: Values,
+  io: CliIo,
+  json: (value: unknown) => void,
+): Promise<number> {
+  const path = `/admin/lists/${list}`;
+  const whose = values.for ? `${values.for}'s ${list}` : `the organisation's ${list}`;
+  switch (sub) {
+    case 'list': {
+      const result = await api<{ items: ListEntry[] }>('GET', path, { for: values.for });
+      if (values.json) json(result);
+      else if (result.items.length === 0) io.out(`${whose} is empty.`);
+      else
+        io.out(
+          table(
+            ['ENTRY', 'ADDED BY', 'ADDED AT'],
+            result.items.map((e) => [e.entry, e.addedBy, e.addedAt.slice(0, 19).replace('T', ' ')]),
+            70,
+          ),
+        );
+      return 0;
+    }
+    case 'add': {
+      if (entries.length === 0) throw new UsageError(`${list} add needs at least one entry`);
+      const result = await api<{ added: ListEntry[] }>(
+        'POST',
+        path,
+        {},
+        { entries, ...(values.for ? { for: values.for } : {}) },
+      );
+      values.json
+        ? json(result)
+        : io.out(`Added to ${whose}: ${result.added.map((e) => e.entry).join(', ')}`);
+      return 0;
+    }
+    case 'remove': {
+      if (entries.length === 0) throw new UsageError(`${list} remove needs at least one entry`);
+      const result = await api<{ removed: string[]; absent: string[] }>('DELETE', path, {
+        entry: entries.join(','),
+        for: values.for,
+      });
+      if (values.json) json(result);
+      else {
+        if (result.removed.length > 0) io.out(`Removed from ${whose}: ${result.removed.join(', ')}`);
+        if (result.absent.length > 0) io.out(`Not on ${whose}: ${result.absent.join(', ')}`);
+      }
+      return 0;
+    }
+    default:
+      throw new UsageError(`${list} needs list, add or remove`);
   }
 }
 

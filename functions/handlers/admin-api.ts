@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { addToList, listEntries, listScope, removeFromList } from '../app/lists-admin.ts';
 import {
   deleteQuarantined,
   listQuarantine,
@@ -98,6 +99,39 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     }
     case 'getMessage':
       return json(200, await getTrackingRecord(deps, id));
+    case 'listEntries': {
+      const scope = listScope(query.for);
+      return json(200, { items: await deps.lists.list(scope, listKind(route.params.kind)) });
+    }
+    case 'addListEntries': {
+      const body = jsonBody(event) as { entries?: unknown; for?: unknown };
+      if (!Array.isArray(body.entries))
+        throw new BadRequestError(
+          'body must be {"entries": ["sender@example.org", "example.org"], "for"?: "user@your-domain"}',
+        );
+      const scope = listScope(typeof body.for === 'string' ? body.for : undefined);
+      const added = await addToList(
+        deps,
+        scope,
+        listKind(route.params.kind),
+        listEntries(body.entries),
+        principal,
+      );
+      return json(200, { added });
+    }
+    case 'removeListEntries': {
+      if (!query.entry)
+        throw new BadRequestError('name the entries to remove: ?entry=sender@example.org[,example.org]');
+      const scope = listScope(query.for);
+      const outcome = await removeFromList(
+        deps,
+        scope,
+        listKind(route.params.kind),
+        listEntries(query.entry.split(',')),
+        principal,
+      );
+      return json(200, outcome);
+    }
     case 'version':
       return json(200, { engine: RULES_VERSION });
   }
@@ -109,16 +143,26 @@ function principalOf(event: AdminEvent): string {
   return iam?.userArn ?? iam?.callerId ?? 'unknown-principal';
 }
 
-function recipientsFromBody(event: AdminEvent): readonly string[] | 'all' {
-  if (!event.body) return 'all';
+function listKind(text: string | undefined): 'safe' | 'block' {
+  if (text === 'safelist') return 'safe';
+  if (text === 'blocklist') return 'block';
+  throw new BadRequestError('the list is "safelist" or "blocklist"');
+}
+
+function jsonBody(event: AdminEvent): unknown {
+  if (!event.body) return {};
   if (event.body.length > MAX_BODY) throw new BadRequestError('request body too large');
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  let body: unknown;
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
-    throw new BadRequestError('request body must be JSON, e.g. {"recipients":["user@example.com"]}');
+    throw new BadRequestError('request body must be JSON');
   }
+}
+
+function recipientsFromBody(event: AdminEvent): readonly string[] | 'all' {
+  if (!event.body) return 'all';
+  const body = jsonBody(event);
   const recipients = (body as { recipients?: unknown })?.recipients;
   if (recipients === undefined) return 'all';
   if (

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { createAwsClients } from '../adapters/aws-clients.ts';
 import { SesBouncer } from '../adapters/bouncers.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
+import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
@@ -18,6 +19,7 @@ export const ENV = {
   bucket: 'MAIL_BUCKET',
   trackingTable: 'TRACKING_TABLE',
   quarantineTable: 'QUARANTINE_TABLE',
+  listsTable: 'LISTS_TABLE',
   graymailQueueUrl: 'GRAYMAIL_QUEUE_URL',
   actionQueueUrl: 'ACTION_QUEUE_URL',
   logLevel: 'LOG_LEVEL',
@@ -49,6 +51,7 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     mail: new S3MailStore(clients.s3, required(ENV.bucket)),
     tracking: new DynamoTrackingStore(clients.dynamo, required(ENV.trackingTable)),
     quarantine: new DynamoQuarantineStore(clients.dynamo, required(ENV.quarantineTable)),
+    lists: new DynamoListsStore(clients.dynamo, required(ENV.listsTable)),
     queue: new SqsStageQueue(clients.sqs, {
       graymail: env[ENV.graymailQueueUrl] ?? '',
       action: env[ENV.actionQueueUrl] ?? '',

@@ -79,14 +79,19 @@ export async function createTable(
       { AttributeName: definition.partitionKey, KeyType: 'HASH' },
       { AttributeName: definition.sortKey, KeyType: 'RANGE' },
     ],
-    GlobalSecondaryIndexes: definition.indexes.map((index) => ({
-      IndexName: index.name,
-      KeySchema: [
-        { AttributeName: index.partitionKey, KeyType: 'HASH' },
-        { AttributeName: index.sortKey, KeyType: 'RANGE' },
-      ],
-      Projection: { ProjectionType: index.projection },
-    })),
+    // CreateTable rejects an empty index list: leave it out when there are none.
+    ...(definition.indexes.length === 0
+      ? {}
+      : {
+          GlobalSecondaryIndexes: definition.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: [
+              { AttributeName: index.partitionKey, KeyType: 'HASH' },
+              { AttributeName: index.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: index.projection },
+          })),
+        }),
   };
   await client.send(new CreateTableCommand(input));
   client.destroy();

@@ -2,12 +2,13 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
 import { DsnBouncer } from '../adapters/bouncers.ts';
+import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
-import { QUARANTINE_TABLE, TRACKING_TABLE } from '../adapters/table-definitions.ts';
+import { LISTS_TABLE, QUARANTINE_TABLE, TRACKING_TABLE } from '../adapters/table-definitions.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import type { Logger } from '../app/ports.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -58,6 +59,7 @@ export const LOCAL_NAMES = {
   bucket: 'graywall-mail',
   trackingTable: 'graywall-tracking',
   quarantineTable: 'graywall-quarantine',
+  listsTable: 'graywall-lists',
   queuePrefix: 'graywall-',
 } as const;
 
@@ -81,6 +83,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await clients.s3.send(new CreateBucketCommand({ Bucket: LOCAL_NAMES.bucket }));
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.trackingTable, TRACKING_TABLE);
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.quarantineTable, QUARANTINE_TABLE);
+    await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.listsTable, LISTS_TABLE);
     const retryDelay = options.retryDelaySeconds ?? 2;
     const maxReceiveCount = options.config.pipeline.maxReceiveCount;
     const queues = {
@@ -120,6 +123,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       mail,
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
+      lists: new DynamoListsStore(clients.dynamo, LOCAL_NAMES.listsTable),
       queue: new SqsStageQueue(clients.sqs, { graymail: queues.graymail.url, action: queues.action.url }),
       transport,
       transports: createTransportFactory(config),

@@ -1,41 +1,17 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeLocalState } from '../../functions/cli/local-state.ts';
-import { runCli } from '../../functions/cli/run-cli.ts';
+import { type CliRun, cliFor } from '../support/cli-harness.ts';
 import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
 
 let gw: TestGateway;
-let stateFile: string;
+let cli: CliRun;
 
 beforeAll(async () => {
   gw = await startTestGateway();
-  stateFile = join(mkdtempSync(join(tmpdir(), 'graywall-cli-')), 'local.json');
-  writeLocalState(
-    { apiUrl: gw.apiUrl, smtp: gw.smtp, pid: process.pid, domains: ['example.com'] },
-    stateFile,
-  );
+  cli = cliFor(gw);
 });
 afterAll(async () => {
   await gw?.stop();
 });
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, {
-    out: (t) => {
-      out += `${t}\n`;
-    },
-    err: (t) => {
-      err += `${t}\n`;
-    },
-    env: {},
-    stateFile,
-  });
-  return { code, out, err };
-}
 
 describe('graywall CLI against the local gateway', () => {
   it('lists, shows, releases and tracks a quarantined message', async () => {

@@ -28,8 +28,8 @@ export interface PlanInput {
   readonly scanVerdict: SpamVerdict;
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
-  /** Safelist/blocklist outcome per recipient, when a list matched the sender. */
-  readonly lists?: ReadonlyMap<string, ListVerdict>;
+  /** Safelist/blocklist outcome per recipient, when a list matched the sender, and why. */
+  readonly lists?: ReadonlyMap<string, { readonly verdict: ListVerdict; readonly reason: string }>;
 }
 
 const PLAIN_DELIVERY: ActionSettings = { action: 'deliver', archive: false };
@@ -55,16 +55,16 @@ export function planActions(table: PolicyTable, input: PlanInput): RecipientPlan
 function decide(
   policy: EffectivePolicy,
   input: PlanInput,
-  list: ListVerdict | undefined,
+  list: { readonly verdict: ListVerdict; readonly reason: string } | undefined,
 ): Omit<RecipientPlan, 'recipients'> {
   const notes: string[] = [];
   let verdict: SpamVerdict;
-  if (list === 'blocklisted') {
+  if (list?.verdict === 'blocklisted') {
     verdict = 'positive';
-    notes.push('sender is blocklisted: treated as positive spam');
-  } else if (list === 'safelisted') {
+    notes.push(`${list.reason}: treated as positive spam`);
+  } else if (list?.verdict === 'safelisted') {
     verdict = 'clean';
-    notes.push('sender is safelisted: spam and graymail verdicts skipped');
+    notes.push(`${list.reason}: spam and graymail verdicts skipped`);
   } else if (input.scanVerdict === 'unscannable') {
     verdict = 'unscannable';
   } else if (policy.engine === 'disabled') {

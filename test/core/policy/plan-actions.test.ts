@@ -95,13 +95,13 @@ describe('planActions', () => {
       envelopeFrom: 'x@spam.example',
       recipients: ['a@example.com', 'b@example.com'],
       lists: new Map([
-        ['a@example.com', 'blocklisted'],
-        ['b@example.com', 'safelisted'],
+        ['a@example.com', { verdict: 'blocklisted', reason: 'on the blocklist' }],
+        ['b@example.com', { verdict: 'safelisted', reason: 'on the safelist' }],
       ]),
     });
-    expect(groups.map((g) => [g.recipients[0], g.verdict, g.settings.action])).toEqual([
-      ['a@example.com', 'positive', 'quarantine'],
-      ['b@example.com', 'clean', 'deliver'],
+    expect(groups.map((g) => [g.recipients[0], g.verdict, g.settings.action, g.notes])).toEqual([
+      ['a@example.com', 'positive', 'quarantine', ['on the blocklist: treated as positive spam']],
+      ['b@example.com', 'clean', 'deliver', ['on the safelist: spam and graymail verdicts skipped']],
     ]);
   });
 

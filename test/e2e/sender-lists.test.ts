@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, cliFor } from '../support/cli-harness.ts';
+import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+
+let gw: TestGateway;
+let cli: CliRun;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  cli = cliFor(gw);
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+const mail = (from: string, to: string, id: string, spam = false) =>
+  rfc822(
+    {
+      From: from,
+      To: to,
+      Subject: `list test ${id}`,
+      'Message-ID': `<${id}@x>`,
+      ...(spam ? { 'X-Advertisement': 'spam' } : {}),
+    },
+    'hello\n',
+  );
+
+describe('safelists and blocklists', () => {
+  it('treats a globally blocklisted sender domain as positive spam, and says why', async () => {
+    expect((await cli('blocklist', 'add', 'Bulk.Example.net')).out).toContain(
+      "Added to the organisation's blocklist: bulk.example.net",
+    );
+    const id = await gw.send(mail('x@bulk.example.net', 'a@example.com', 'bl-1'), {
+      from: 'x@bulk.example.net',
+      to: ['a@example.com'],
+    });
+    const record = await gw.waitForState(id, ['quarantined']);
+    expect(record.events.find((e) => e.type === 'quarantined')?.detail).toContain(
+      "sender matches bulk.example.net on the organisation's blocklist: treated as positive spam",
+    );
+  });
+
+  it("lets a recipient's own safelist deliver spam-scored mail to that recipient only", async () => {
+    await cli('safelist', 'add', 'newsletter@friends.example.org', '--for', 'b@example.com');
+    expect((await cli('safelist', 'list', '--for', 'b@example.com')).out).toMatch(
+      /newsletter@friends\.example\.org\s+arn:aws:iam::000000000000:user\/local-admin/,
+    );
+    const id = await gw.send(
+      mail('newsletter@friends.example.org', 'b@example.com, c@example.com', 'sl-1', true),
+      {
+        from: 'newsletter@friends.example.org',
+        to: ['b@example.com', 'c@example.com'],
+      },
+    );
+    const record = await gw.waitForState(id, ['mixed']);
+    expect(Object.fromEntries(record.recipientStates.map((r) => [r.recipient, r.state]))).toEqual({
+      'b@example.com': 'delivered',
+      'c@example.com': 'quarantined',
+    });
+    const delivered = await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from('<sl-1@x>')));
+    expect(delivered?.recipients).toEqual(['b@example.com']);
+    expect(delivered?.raw.toString('latin1')).toMatch(/X-Graywall-Result: score=100; verdict=not spam;/);
+  });
+
+  it('keeps the organisation blocklist above a recipient safelist', async () => {
+    await cli('safelist', 'add', '.bulk.example.net', 'bulk.example.net', '--for', 'd@example.com');
+    const id = await gw.send(mail('x@bulk.example.net', 'd@example.com', 'bl-2'), {
+      from: 'x@bulk.example.net',
+      to: ['d@example.com'],
+    });
+    await gw.waitForState(id, ['quarantined']);
+  });
+
+  it('removes entries, and refuses malformed ones with a clear message', async () => {
+    expect((await cli('blocklist', 'remove', 'bulk.example.net', 'never-added.example')).out).toBe(
+      "Removed from the organisation's blocklist: bulk.example.net\nNot on the organisation's blocklist: never-added.example\n",
+    );
+    expect((await cli('blocklist', 'list')).out).toContain("the organisation's blocklist is empty.");
+    const bad = await cli('safelist', 'add', 'not an address');
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain(
+      '"not an address" is not an address (user@example.org), a domain (example.org) or a subdomain wildcard',
+    );
+    const badScope = await cli('safelist', 'list', '--for', 'example.com');
+    expect(badScope.err).toContain('"for" must be a recipient address');
+  });
+});
