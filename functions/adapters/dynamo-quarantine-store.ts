@@ -108,8 +108,9 @@ export class DynamoQuarantineStore implements QuarantineStore {
             ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
           }),
         );
-        for (const item of out.Items ?? []) {
-          if (items.length < query.limit) items.push(toItem(item as StoredItem));
+        for (const stored of out.Items ?? []) {
+          const item = toItem(stored as StoredItem);
+          if (items.length < query.limit && matchesQuarantineQuery(item, query)) items.push(item);
         }
         lastKey = out.LastEvaluatedKey as Record<string, string> | undefined;
         if (items.length >= query.limit && (out.Items?.length ?? 0) > 0) {
@@ -187,4 +188,16 @@ function indexKey(attr: string, partition: string, item: QuarantineItem): Record
 function toItem(stored: StoredItem): QuarantineItem {
   const { expiresAtEpoch: _e, qDay: _d, ...item } = stored;
   return item;
+}
+
+/** Sender (envelope or From header) and subject criteria, case-insensitive. */
+function matchesQuarantineQuery(item: QuarantineItem, query: QuarantineQuery): boolean {
+  if (query.sender) {
+    const wanted = query.sender.toLowerCase();
+    if (item.envelopeFrom.toLowerCase() !== wanted && (item.from ?? '').toLowerCase() !== wanted)
+      return false;
+  }
+  if (query.subject && !(item.subject ?? '').toLowerCase().includes(query.subject.toLowerCase()))
+    return false;
+  return true;
 }

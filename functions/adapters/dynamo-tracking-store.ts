@@ -6,7 +6,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
@@ -18,6 +17,7 @@ import type {
   TrackingQuery,
   TrackingStore,
 } from '../app/ports.ts';
+import { matchesTrackingQuery, normalizeMessageIdHeader } from '../app/tracking-query.ts';
 import { summarizeState } from '../core/tracking/summarize-state.ts';
 import {
   type GraymailSummary,
@@ -38,7 +38,15 @@ import { daysBetween, decodeCursor, encodeCursor, timeRange } from './dynamo-pag
  *   `byRecipient` can find Bcc'd and multi-recipient mail; written once, never updated.
  * Items expire through the TTL attribute `expiresAt` (epoch seconds).
  */
-export const TRACKING_INDEXES = { bySender: 'bySender', byRecipient: 'byRecipient', byDay: 'byDay' } as const; // see table-definitions.ts
+export const TRACKING_INDEXES = {
+  bySender: 'bySender',
+  byRecipient: 'byRecipient',
+  byDay: 'byDay',
+  byMessageIdHeader: 'byMessageIdHeader',
+} as const; // see table-definitions.ts
+
+/** Index keys read per query page while searching. */
+const SEARCH_PAGE = 50;
 
 interface StoredRecipient {
   state: MessageState;
@@ -158,6 +166,9 @@ export class DynamoTrackingStore implements TrackingStore {
       progress: 'scanned',
       state: 'scanned',
       internetMessageId: fields.internetMessageId,
+      gsiMsgId: fields.internetMessageId
+        ? normalizeMessageIdHeader(fields.internetMessageId) || undefined
+        : undefined,
       fromHeader: fields.from,
       subject: fields.subject,
       remoteIp: fields.remoteIp,
@@ -282,51 +293,71 @@ export class DynamoTrackingStore implements TrackingStore {
     }
   }
 
+  /**
+   * Walks the most selective index for the query (Message-ID, recipient, sender, else day by
+   * day), newest first, reads the records and keeps those meeting every criterion, until the
+   * page is full. The cursor is the index position of the last record looked at.
+   */
   async search(query: TrackingQuery): Promise<Page<TrackingRecord>> {
     const { from, to } = timeRange(query.since, query.until);
     const cursor = decodeCursor(query.cursor);
-    const byKey = query.recipient
+    const byKey = query.internetMessageId
       ? {
-          index: TRACKING_INDEXES.byRecipient,
-          attr: 'gsiRecipient',
-          partitions: [query.recipient.toLowerCase()],
+          index: TRACKING_INDEXES.byMessageIdHeader,
+          attr: 'gsiMsgId',
+          partitions: [normalizeMessageIdHeader(query.internetMessageId)],
         }
-      : query.sender
-        ? { index: TRACKING_INDEXES.bySender, attr: 'gsiSender', partitions: [query.sender.toLowerCase()] }
-        : {
-            index: TRACKING_INDEXES.byDay,
-            attr: 'gsiDay',
-            partitions: daysBetween(query.since, query.until),
-          };
+      : query.recipient
+        ? {
+            index: TRACKING_INDEXES.byRecipient,
+            attr: 'gsiRecipient',
+            partitions: [query.recipient.toLowerCase()],
+          }
+        : query.sender
+          ? { index: TRACKING_INDEXES.bySender, attr: 'gsiSender', partitions: [query.sender.toLowerCase()] }
+          : {
+              index: TRACKING_INDEXES.byDay,
+              attr: 'gsiDay',
+              partitions: daysBetween(query.since, query.until),
+            };
     let partitions = byKey.partitions;
     if (cursor) partitions = partitions.slice(Math.max(0, partitions.indexOf(cursor.partition)));
-    const found: Array<{ pk: string }> = [];
-    let next: string | undefined;
+    const found: TrackingRecord[] = [];
     for (const [i, partition] of partitions.entries()) {
       let lastKey = cursor && partition === cursor.partition ? cursor.lastKey : undefined;
       do {
-        const input: QueryCommandInput = {
-          TableName: this.table,
-          IndexName: byKey.index,
-          KeyConditionExpression: '#p = :p AND gsiTime BETWEEN :from AND :to',
-          ExpressionAttributeNames: { '#p': byKey.attr },
-          ExpressionAttributeValues: { ':p': partition, ':from': from, ':to': to },
-          ScanIndexForward: false,
-          Limit: query.limit - found.length,
-          ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
-        };
-        const out = await this.db.send(new QueryCommand(input));
-        found.push(...((out.Items ?? []) as Array<{ pk: string }>));
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: byKey.index,
+            KeyConditionExpression: '#p = :p AND gsiTime BETWEEN :from AND :to',
+            ExpressionAttributeNames: { '#p': byKey.attr },
+            ExpressionAttributeValues: { ':p': partition, ':from': from, ':to': to },
+            ScanIndexForward: false,
+            Limit: SEARCH_PAGE,
+            ...(lastKey ? { ExclusiveStartKey: lastKey } : {}),
+          }),
+        );
+        const keys = (out.Items ?? []) as Array<Record<string, string>>;
+        const records = await this.batchGet(keys.map((key) => key.pk as string));
+        const byPk = new Map(records.map((r) => [messagePk(r.messageId), r]));
+        for (const key of keys) {
+          const record = byPk.get(key.pk as string);
+          if (record && matchesTrackingQuery(record, query)) found.push(record);
+          if (found.length >= query.limit) {
+            const more = key !== keys.at(-1) || out.LastEvaluatedKey !== undefined;
+            const next = more
+              ? encodeCursor({ partition, lastKey: key })
+              : i + 1 < partitions.length
+                ? encodeCursor({ partition: partitions[i + 1] as string })
+                : undefined;
+            return { items: found, ...(next ? { cursor: next } : {}) };
+          }
+        }
         lastKey = out.LastEvaluatedKey as Record<string, string> | undefined;
-      } while (lastKey && found.length < query.limit);
-      if (found.length >= query.limit) {
-        if (lastKey) next = encodeCursor({ partition, lastKey });
-        else if (i + 1 < partitions.length) next = encodeCursor({ partition: partitions[i + 1] as string });
-        break;
-      }
+      } while (lastKey);
     }
-    const records = await this.batchGet(found.map((item) => item.pk));
-    return { items: records, ...(next ? { cursor: next } : {}) };
+    return { items: found };
   }
 
   private async batchGet(pks: readonly string[]): Promise<TrackingRecord[]> {

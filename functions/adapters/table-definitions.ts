@@ -27,6 +27,8 @@ export const TRACKING_TABLE: TableDefinition = {
     { name: 'bySender', partitionKey: 'gsiSender', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
     { name: 'byRecipient', partitionKey: 'gsiRecipient', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
     { name: 'byDay', partitionKey: 'gsiDay', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
+    // The Message-ID header (lowercased, no angle brackets): "find the message the user forwarded".
+    { name: 'byMessageIdHeader', partitionKey: 'gsiMsgId', sortKey: 'gsiTime', projection: 'KEYS_ONLY' },
   ],
 };
 

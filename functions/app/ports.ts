@@ -1,4 +1,5 @@
 import type { ListEntry, ListKind, ListScope } from '../core/lists/sender-lists.ts';
+import type { SpamVerdict } from '../core/scan/types.ts';
 import type {
   GraymailSummary,
   MessageState,
@@ -78,6 +79,12 @@ export interface ClaimResult {
 export interface TrackingQuery {
   readonly sender?: string;
   readonly recipient?: string;
+  /** Case-insensitive substring of the Subject. */
+  readonly subject?: string;
+  /** The Message-ID header, with or without angle brackets. */
+  readonly internetMessageId?: string;
+  readonly state?: MessageState;
+  readonly verdict?: SpamVerdict;
   /** ISO timestamps, inclusive. */
   readonly since: string;
   readonly until: string;
@@ -131,6 +138,10 @@ export interface TrackingStore {
 
 export interface QuarantineQuery {
   readonly recipient?: string;
+  /** Envelope sender or From address. */
+  readonly sender?: string;
+  /** Case-insensitive substring of the Subject. */
+  readonly subject?: string;
   readonly since: string;
   readonly until: string;
   readonly state?: QuarantineState;

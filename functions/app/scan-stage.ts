@@ -60,9 +60,10 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
     mail.messageId,
     result,
     {
-      ...(message?.messageId ? { internetMessageId: message.messageId } : {}),
-      ...(message?.from ? { from: message.from.address } : {}),
-      ...(message ? { subject: message.subject } : {}),
+      ...(message?.messageId ? { internetMessageId: message.messageId.slice(0, 998) } : {}),
+      // Bounded: a DynamoDB item holds 400 KB, and a hostile Subject can be megabytes long.
+      ...(message?.from ? { from: message.from.address.slice(0, 320) } : {}),
+      ...(message ? { subject: message.subject.slice(0, 998) } : {}),
       ...(remoteIp ? { remoteIp } : {}),
     },
     trackingEvent(

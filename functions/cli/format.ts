@@ -111,3 +111,67 @@ export function formatTrackingList(records: readonly TrackingRecord[]): string {
     ]),
   );
 }
+
+const VERDICT_WORDS: Record<string, string> = {
+  positive: 'positive spam',
+  suspect: 'suspected spam',
+  clean: 'not spam',
+  unscannable: 'not scanned',
+};
+
+/**
+ * "Why was this message treated as it was?": the verdict with every reason and its weight,
+ * what happened to each recipient under which policy, and what an admin can change.
+ */
+export function formatWhy(record: TrackingRecord): string {
+  const lines = [
+    `${record.messageId}: from <${record.envelopeFrom}> to ${record.recipients.join(', ')}, "${record.subject ?? ''}"`,
+  ];
+  if (!record.scan) {
+    lines.push('', `Not scanned yet (state ${record.state}).`);
+    return lines.join('\n');
+  }
+  lines.push(
+    '',
+    `Verdict: ${VERDICT_WORDS[record.scan.verdict] ?? record.scan.verdict}, score ${record.scan.score}/100 (${record.scan.engineVersion})`,
+  );
+  if (record.scan.note) lines.push(`  ${record.scan.note}`);
+  if (record.scan.reasons.length > 0) {
+    lines.push('because:');
+    for (const r of record.scan.reasons) {
+      lines.push(
+        `  ${`${r.score >= 0 ? '+' : ''}${r.score}`.padStart(5)}  ${r.id}  ${r.description}${r.evidence ? `  [${r.evidence}]` : ''}`,
+      );
+    }
+  } else {
+    lines.push('No rule or engine found anything.');
+  }
+  if (record.graymail && record.graymail.category !== 'none') {
+    lines.push(
+      '',
+      `Graymail: ${record.graymail.category} (${record.graymail.reasons.map((r) => r.id).join(', ')})`,
+    );
+  }
+  lines.push('', 'What happened:');
+  for (const r of record.recipientStates) {
+    const decided = [...record.events]
+      .reverse()
+      .find((e) => e.recipients?.includes(r.recipient) && e.stage !== 'receive');
+    lines.push(`  ${r.recipient}: ${r.state}${decided ? ` — ${decided.detail}` : ''}`);
+  }
+  const held = record.recipientStates.filter((r) => ['quarantined', 'dropped', 'bounced'].includes(r.state));
+  if (held.length > 0) {
+    lines.push('', 'To let it through:');
+    if (record.recipientStates.some((r) => r.state === 'quarantined')) {
+      lines.push(`  now:       graywall quarantine release ${record.messageId}`);
+    }
+    const blocked = record.events.some((e) => /blocklist/.test(e.detail));
+    if (blocked) lines.push(`  next time: remove the matching blocklist entry (graywall blocklist list)`);
+    else if (record.envelopeFrom) {
+      lines.push(
+        `  next time: graywall safelist add ${record.envelopeFrom} --for ${held[0]?.recipient}   (or without --for, for everyone)`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

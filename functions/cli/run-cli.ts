@@ -6,7 +6,13 @@ import type { QuarantineItem } from '../app/quarantine-item.ts';
 import type { ListEntry } from '../core/lists/sender-lists.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { runDemo } from '../local/demo.ts';
-import { formatQuarantineList, formatTrackingList, formatTrackingRecord, table } from './format.ts';
+import {
+  formatQuarantineList,
+  formatTrackingList,
+  formatTrackingRecord,
+  formatWhy,
+  table,
+} from './format.ts';
 import { readLocalState } from './local-state.ts';
 
 export interface CliIo {
@@ -20,12 +26,14 @@ export interface CliIo {
 const USAGE = `graywall — operate a Graywall email filter
 
 Usage:
-  graywall quarantine list [--recipient ADDR] [--since 7d] [--until TIME] [--state quarantined|released|deleted] [--limit N]
+  graywall quarantine list [--recipient ADDR] [--from ADDR] [--subject TEXT] [--since 7d] [--until TIME] [--state quarantined|released|deleted] [--limit N]
   graywall quarantine show <message-id>
   graywall quarantine release <message-id> [--recipient ADDR ...]
   graywall quarantine delete <message-id> [--recipient ADDR ...]
   graywall track <message-id>                       full record: verdict, reasons, timeline ("why")
-  graywall track [--sender ADDR | --recipient ADDR] [--since 2h] [--until TIME] [--limit N]
+  graywall track [--from ADDR] [--rcpt ADDR] [--subject TEXT] [--message-id ID] [--state STATE]
+                 [--verdict positive|suspect|clean|unscannable] [--since 2h] [--until TIME] [--limit N]
+  graywall why <message-id>                         why the message was treated as it was, and what would change it
   graywall safelist|blocklist list [--for ADDR]      the organisation's list, or one recipient's
   graywall safelist|blocklist add ENTRY... [--for ADDR]
   graywall safelist|blocklist remove ENTRY... [--for ADDR]
@@ -65,6 +73,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await quarantine(api, sub, rest, values, io, json);
       case 'track':
         return await track(api, sub, values, io, json);
+      case 'why': {
+        if (!sub) throw new UsageError('why needs a message id');
+        const record = await api<TrackingRecord>('GET', `/admin/messages/${encodeURIComponent(sub)}`);
+        values.json ? json(record) : io.out(formatWhy(record));
+        return 0;
+      }
       case 'safelist':
       case 'blocklist':
         return await senderList(api, command, sub, rest, values, io, json);
@@ -119,6 +133,11 @@ function parse(argv: readonly string[]) {
       json: { type: 'boolean' },
       recipient: { type: 'string', multiple: true },
       sender: { type: 'string' },
+      from: { type: 'string' },
+      rcpt: { type: 'string' },
+      subject: { type: 'string' },
+      'message-id': { type: 'string' },
+      verdict: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
       state: { type: 'string' },
@@ -163,6 +182,8 @@ async function quarantine(
     case 'list': {
       const page = await api<Page<QuarantineItem>>('GET', '/admin/quarantine', {
         recipient: values.recipient?.[0],
+        sender: values.from ?? values.sender,
+        subject: values.subject,
         since: values.since,
         until: values.until,
         state: values.state,
@@ -288,8 +309,12 @@ async function track(
     return 0;
   }
   const page = await api<Page<TrackingRecord>>('GET', '/admin/messages', {
-    sender: values.sender,
-    recipient: values.recipient?.[0],
+    sender: values.from ?? values.sender,
+    recipient: values.rcpt ?? values.recipient?.[0],
+    subject: values.subject,
+    messageIdHeader: values['message-id'],
+    state: values.state,
+    verdict: values.verdict,
     since: values.since,
     until: values.until,
     limit: values.limit,

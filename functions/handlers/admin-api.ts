@@ -16,7 +16,9 @@ import type { PipelineDeps } from '../app/stage-deps.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { RULES_VERSION } from '../core/scan/rules/index.ts';
+import type { SpamVerdict } from '../core/scan/types.ts';
 import { pageLimit, timeWindow } from '../core/time/time-window.ts';
+import type { MessageState } from '../core/tracking/types.ts';
 import { matchAdminRoute, pathExists } from './admin-routes.ts';
 import { errorResponse, json } from './http-response.ts';
 import { lambdaDeps } from './lambda-deps.ts';
@@ -69,6 +71,8 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
       const page = await listQuarantine(deps, {
         ...window,
         ...(query.recipient ? { recipient: query.recipient } : {}),
+        ...(query.sender ? { sender: query.sender } : {}),
+        ...(query.subject ? { subject: query.subject } : {}),
         ...(state ? { state } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
         limit: pageLimit(query.limit),
@@ -92,6 +96,10 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
         ...window,
         ...(query.sender ? { sender: query.sender } : {}),
         ...(query.recipient ? { recipient: query.recipient } : {}),
+        ...(query.subject ? { subject: query.subject } : {}),
+        ...(query.messageIdHeader ? { internetMessageId: query.messageIdHeader } : {}),
+        ...(query.state ? { state: oneOf(query.state, MESSAGE_STATES, 'state') } : {}),
+        ...(query.verdict ? { verdict: oneOf(query.verdict, VERDICTS, 'verdict') } : {}),
         ...(query.cursor ? { cursor: query.cursor } : {}),
         limit: pageLimit(query.limit),
       });
@@ -141,6 +149,28 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
 function principalOf(event: AdminEvent): string {
   const iam = event.requestContext.authorizer?.iam;
   return iam?.userArn ?? iam?.callerId ?? 'unknown-principal';
+}
+
+const MESSAGE_STATES: readonly MessageState[] = [
+  'received',
+  'scanned',
+  'classified',
+  'delivering',
+  'delivered',
+  'quarantined',
+  'dropped',
+  'bounced',
+  'released',
+  'deleted',
+  'error',
+  'mixed',
+];
+const VERDICTS: readonly SpamVerdict[] = ['positive', 'suspect', 'clean', 'unscannable'];
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], name: string): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new BadRequestError(`${name} must be one of ${allowed.join(', ')}`);
+  return value as T;
 }
 
 function listKind(text: string | undefined): 'safe' | 'block' {

@@ -141,6 +141,46 @@ describe('DynamoTrackingStore', () => {
     expect(third.cursor).toBeUndefined();
   });
 
+  it('filters by subject, Message-ID, state and verdict, paging through what it skips', async () => {
+    const scanEvent = {
+      at: '2026-11-10T08:00:01.000Z',
+      stage: 'scan' as const,
+      type: 'scanned',
+      detail: 'x',
+    };
+    for (let i = 0; i < 12; i++) {
+      const id = `f${String(i).padStart(2, '0')}`;
+      await store.create(
+        newRecord(id, {
+          receivedAt: `2026-11-10T08:${String(i).padStart(2, '0')}:00.000Z`,
+          recipients: ['f@example.com'],
+        }),
+      );
+      const spam = i % 4 === 0;
+      await store.recordScan(
+        id,
+        { score: spam ? 100 : 0, verdict: spam ? 'positive' : 'clean', reasons: [], engineVersion: 'v1' },
+        {
+          subject: spam ? `Cheap PILLS ${i}` : `Minutes ${i}`,
+          internetMessageId: `<Msg-${i}@Sender.Example>`,
+        },
+        scanEvent,
+      );
+    }
+    const window = { since: '2026-11-10T00:00:00.000Z', until: '2026-11-10T23:59:59.000Z' };
+    const pills = await store.search({ ...window, subject: 'pills', limit: 2 });
+    expect(pills.items.map((r) => r.messageId)).toEqual(['f08', 'f04']);
+    const rest = await store.search({ ...window, subject: 'pills', limit: 2, cursor: pills.cursor });
+    expect(rest.items.map((r) => r.messageId)).toEqual(['f00']);
+    expect(rest.cursor).toBeUndefined();
+    expect(
+      (await store.search({ ...window, verdict: 'positive', recipient: 'f@example.com', limit: 10 })).items,
+    ).toHaveLength(3);
+    expect((await store.search({ ...window, state: 'scanned', limit: 50 })).items).toHaveLength(12);
+    const byHeader = await store.search({ ...window, internetMessageId: 'msg-7@sender.example', limit: 5 });
+    expect(byHeader.items.map((r) => r.messageId)).toEqual(['f07']);
+  });
+
   it('refuses a forged cursor with a client error', async () => {
     const window = { since: '2026-11-20T00:00:00.000Z', until: '2026-11-24T00:00:00.000Z' };
     await expect(store.search({ ...window, limit: 2, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(

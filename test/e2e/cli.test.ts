@@ -90,4 +90,56 @@ describe('graywall CLI against the local gateway', () => {
     const usage = await cli('frobnicate');
     expect(usage.code).toBe(2);
   });
+
+  it('answers "why" with the reasons, the policy per recipient and how to let it through', async () => {
+    const raw = rfc822(
+      {
+        From: 'promo@deals.example.net',
+        To: 'oli@example.com',
+        Subject: 'Why me?',
+        'X-Advertisement': 'spam',
+      },
+      'x\n',
+    );
+    const id = await gw.send(raw, { from: 'promo@deals.example.net', to: ['oli@example.com'] });
+    await gw.waitForState(id, ['quarantined']);
+    const why = await cli('why', id);
+    expect(why.out).toContain('Verdict: positive spam, score 100/100');
+    expect(why.out).toMatch(
+      /\+100 {2}X_ADVERTISEMENT_SPAM {2}Test header "X-Advertisement: spam" present {2}\[X-Advertisement: spam\]/,
+    );
+    expect(why.out).toContain(
+      'oli@example.com: quarantined — Quarantined for 30 days by policy "default" (positive)',
+    );
+    expect(why.out).toContain(`now:       graywall quarantine release ${id}`);
+    expect(why.out).toContain(
+      'next time: graywall safelist add promo@deals.example.net --for oli@example.com',
+    );
+  });
+
+  it('finds messages the way an operator greps mail logs', async () => {
+    const raw = rfc822(
+      {
+        From: 'ops@monitor.example.org',
+        To: 'pat@example.com',
+        Subject: 'Disk ALERT on db-7',
+        'Message-ID': '<alert-77@monitor.example.org>',
+      },
+      'x\n',
+    );
+    const id = await gw.send(raw, { from: 'ops@monitor.example.org', to: ['pat@example.com'] });
+    await gw.waitForState(id, ['delivered']);
+    expect((await cli('track', '--from', 'ops@monitor.example.org', '--since', '2h')).out).toContain(id);
+    expect((await cli('track', '--subject', 'disk alert', '--json')).out).toContain(id);
+    expect((await cli('track', '--message-id', '<ALERT-77@monitor.example.org>')).out).toContain(id);
+    expect(
+      (await cli('track', '--rcpt', 'pat@example.com', '--state', 'delivered', '--verdict', 'clean')).out,
+    ).toContain(id);
+    expect((await cli('track', '--rcpt', 'pat@example.com', '--state', 'quarantined')).out).toContain(
+      'No messages in this window.',
+    );
+    expect((await cli('track', '--state', 'lost')).err).toContain('state must be one of received, scanned');
+    const held = await cli('quarantine', 'list', '--from', 'promo@deals.example.net', '--subject', 'why');
+    expect(held.out).toContain('oli@example.com');
+  });
 });

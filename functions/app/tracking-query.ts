@@ -1,0 +1,25 @@
+import type { TrackingRecord } from '../core/tracking/types.ts';
+import type { TrackingQuery } from './ports.ts';
+
+/** Message-IDs compare without angle brackets and case (RFC 5322 §3.6.4 msg-id). */
+export function normalizeMessageIdHeader(value: string): string {
+  return value.trim().replace(/^<|>$/g, '').toLowerCase();
+}
+
+/** Whether a record meets every criterion of a query (the window is applied by the index). */
+export function matchesTrackingQuery(record: TrackingRecord, query: TrackingQuery): boolean {
+  if (query.sender && record.envelopeFrom.toLowerCase() !== query.sender.toLowerCase()) return false;
+  if (query.recipient && !record.recipients.includes(query.recipient.toLowerCase())) return false;
+  if (query.subject && !(record.subject ?? '').toLowerCase().includes(query.subject.toLowerCase()))
+    return false;
+  if (
+    query.internetMessageId &&
+    normalizeMessageIdHeader(record.internetMessageId ?? '') !==
+      normalizeMessageIdHeader(query.internetMessageId)
+  ) {
+    return false;
+  }
+  if (query.state && record.state !== query.state) return false;
+  if (query.verdict && record.scan?.verdict !== query.verdict) return false;
+  return true;
+}
