@@ -1,4 +1,5 @@
 import { type AddressObject, simpleParser } from 'mailparser';
+import { readHtml } from './html-text.ts';
 import { type HeaderBlock, readHeaderBlock } from './raw-message.ts';
 
 /**
@@ -33,21 +34,36 @@ export interface AttachmentInfo {
 }
 
 /**
- * Upper bound on HTML handed to the HTML-to-text converter: a crafted multi-megabyte HTML
- * part must cost bounded time. Longer HTML is still kept (truncated) for URI rules.
+ * Upper bound on HTML read for its text. Longer HTML is still kept whole for URI rules; only
+ * the text derived from it stops there.
  */
-const MAX_HTML_TO_PARSE = 2 * 1024 * 1024;
+const MAX_HTML_TO_READ = 2 * 1024 * 1024;
 
+/**
+ * Parses raw RFC 5322 bytes. mailparser decodes the MIME tree, transfer encodings and
+ * charsets; its own HTML-to-text conversion (a full HTML parser, the most expensive step on
+ * HTML-only mail) is switched off, and the text of an HTML-only message comes from our
+ * linear `readHtml` instead.
+ *
+ * A leading mbox envelope line (`From sender@example.org  Thu Aug 22 12:36:23 2002`), as
+ * found in .eml files cut from mbox archives and in the SpamAssassin corpus, is skipped:
+ * it is not a header field, and read as one it would hide every header below it. Header
+ * offsets stay relative to `raw`.
+ */
 export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
-  const buffer = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const skip = mboxFromLineLength(raw);
+  const message = skip === 0 ? raw : raw.subarray(skip);
+  const buffer = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
   const mail = await simpleParser(buffer, {
     skipImageLinks: true,
     skipTextLinks: true,
     skipTextToHtml: true,
-    maxHtmlLengthToParse: MAX_HTML_TO_PARSE,
+    skipHtmlToText: true,
   });
+  const html = typeof mail.html === 'string' ? mail.html : '';
+  const text = mail.text ?? '';
   return {
-    header: readHeaderBlock(raw),
+    header: shiftHeaderBlock(readHeaderBlock(message), skip),
     messageId: mail.messageId,
     subject: mail.subject ?? '',
     from: addresses(mail.from)[0],
@@ -55,14 +71,32 @@ export async function parseMessage(raw: Uint8Array): Promise<ParsedMessage> {
     cc: addresses(mail.cc),
     replyTo: addresses(mail.replyTo),
     date: mail.date instanceof Date && !Number.isNaN(mail.date.getTime()) ? mail.date : undefined,
-    text: mail.text ?? '',
-    html: typeof mail.html === 'string' ? mail.html : '',
+    text: text.trim() === '' && html !== '' ? readHtml(html, MAX_HTML_TO_READ).text : text,
+    html,
     attachments: mail.attachments.map((attachment) => ({
       filename: attachment.filename,
       contentType: attachment.contentType,
       size: attachment.size,
     })),
     size: raw.byteLength,
+  };
+}
+
+/** Length of a leading mbox `From ` envelope line (not a `From:` field), or 0. */
+function mboxFromLineLength(raw: Uint8Array): number {
+  const isFromSpace =
+    raw[0] === 0x46 && raw[1] === 0x72 && raw[2] === 0x6f && raw[3] === 0x6d && raw[4] === 0x20;
+  if (!isFromSpace) return 0;
+  const lf = raw.indexOf(0x0a);
+  return lf === -1 ? 0 : lf + 1;
+}
+
+function shiftHeaderBlock(block: HeaderBlock, by: number): HeaderBlock {
+  if (by === 0) return block;
+  return {
+    fields: block.fields.map((field) => ({ ...field, start: field.start + by, end: field.end + by })),
+    bodyStart: block.bodyStart + by,
+    eol: block.eol,
   };
 }
 

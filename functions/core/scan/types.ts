@@ -10,7 +10,7 @@ export interface Reason {
   readonly evidence?: string;
 }
 
-export type RuleGroup = 'test' | 'header' | 'body' | 'uri' | 'structure' | 'ses' | 'engine';
+export type RuleGroup = 'test' | 'header' | 'body' | 'uri' | 'structure' | 'ses' | 'statistical' | 'engine';
 
 export type SpamVerdict = 'positive' | 'suspect' | 'clean' | 'unscannable';
 

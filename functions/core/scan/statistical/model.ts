@@ -1,0 +1,215 @@
+/**
+ * The statistical model: a logistic regression over hashed token-presence features, plus
+ * the calibration that maps its log-odds to our 0-100 score. Plain data, built by
+ * `bin/train.ts`, shipped as a versioned JSON artifact, loaded once per container by an
+ * adapter (`functions/adapters/load-model.ts`) and handed to the scan as an argument.
+ */
+export interface StatisticalModel {
+  /** Artifact version, recorded with every verdict (ScanResult.engineVersion). */
+  readonly version: string;
+  readonly bias: number;
+  /** Token hashes (see `hashToken`), strictly ascending, for binary search. */
+  readonly hashes: Uint32Array;
+  /** Weight of each hash, same index. Positive = spam evidence. */
+  readonly weights: Float32Array;
+  /**
+   * Length normalisation: in a message of n > normTokens distinct tokens, each token's
+   * weight counts sqrt(normTokens / n), so long mail cannot pile up many weak votes.
+   */
+  readonly normTokens: number;
+  readonly calibration: Calibration;
+}
+
+/**
+ * Where the classifier's log-odds meet our score scale. A message whose log-odds equal
+ * `suspectLogit` scores 50, one at `positiveLogit` scores 90; linear between and beyond,
+ * then clamped to [`minScore`, 100]. Chosen by cross-validation inside the training split.
+ */
+export interface Calibration {
+  readonly suspectLogit: number;
+  readonly positiveLogit: number;
+  /** Floor of the contribution for very ham-like mail (negative: it can offset weak rules). */
+  readonly minScore: number;
+}
+
+/** The file format. Arrays are little-endian bytes in base64 so the artifact stays small. */
+export interface SerializedModel {
+  readonly format: typeof MODEL_FORMAT;
+  readonly version: string;
+  readonly bias: number;
+  readonly normTokens: number;
+  readonly calibration: Calibration;
+  readonly features: number;
+  readonly hashes: string;
+  readonly weights: string;
+  /** How the model was made (corpus, split, hyper-parameters, cross-validation figures). */
+  readonly training?: Readonly<Record<string, unknown>>;
+}
+
+export const MODEL_FORMAT = 'graywall-statistical/1';
+
+/** A model artifact that cannot be used. The message says what is wrong with it. */
+export class ModelFormatError extends Error {
+  override readonly name = 'ModelFormatError';
+}
+
+export function serializeModel(
+  model: StatisticalModel,
+  training?: Readonly<Record<string, unknown>>,
+): SerializedModel {
+  return {
+    format: MODEL_FORMAT,
+    version: model.version,
+    bias: model.bias,
+    normTokens: model.normTokens,
+    calibration: model.calibration,
+    features: model.hashes.length,
+    hashes: toBase64(littleEndianUint32(model.hashes)),
+    weights: toBase64(littleEndianFloat32(model.weights)),
+    ...(training === undefined ? {} : { training }),
+  };
+}
+
+/**
+ * Validates and decodes a model artifact (the parsed JSON, or its text). Pure: the caller
+ * reads the file. Throws ModelFormatError when anything is off, so a broken artifact fails
+ * the cold start loudly instead of scoring every message 0.
+ */
+export function deserializeModel(input: unknown): StatisticalModel {
+  const json = typeof input === 'string' ? parseJson(input) : input;
+  if (!isRecord(json)) throw new ModelFormatError('model artifact is not a JSON object');
+  if (json.format !== MODEL_FORMAT) {
+    throw new ModelFormatError(`model format is ${String(json.format)}, expected ${MODEL_FORMAT}`);
+  }
+  const version = json.version;
+  if (typeof version !== 'string' || version.length === 0 || version.length > 100) {
+    throw new ModelFormatError('model version must be a non-empty string');
+  }
+  const bias = finite(json.bias, 'bias');
+  const normTokens = finite(json.normTokens, 'normTokens');
+  if (normTokens < 1) throw new ModelFormatError('model normTokens must be at least 1');
+  const calibration = json.calibration;
+  if (!isRecord(calibration)) throw new ModelFormatError('model calibration is missing');
+  const suspectLogit = finite(calibration.suspectLogit, 'calibration.suspectLogit');
+  const positiveLogit = finite(calibration.positiveLogit, 'calibration.positiveLogit');
+  const minScore = finite(calibration.minScore, 'calibration.minScore');
+  if (!(positiveLogit > suspectLogit)) {
+    throw new ModelFormatError('calibration.positiveLogit must be above calibration.suspectLogit');
+  }
+  if (minScore > 0 || minScore < -100) throw new ModelFormatError('calibration.minScore must be in -100..0');
+  const features = json.features;
+  if (typeof features !== 'number' || !Number.isInteger(features) || features < 0) {
+    throw new ModelFormatError('model features must be a non-negative integer');
+  }
+  if (typeof json.hashes !== 'string' || typeof json.weights !== 'string') {
+    throw new ModelFormatError('model hashes and weights must be base64 strings');
+  }
+  const hashBytes = fromBase64(json.hashes);
+  const weightBytes = fromBase64(json.weights);
+  if (hashBytes.byteLength !== features * 4 || weightBytes.byteLength !== features * 4) {
+    throw new ModelFormatError(`model arrays do not hold ${features} features`);
+  }
+  const hashes = readUint32(hashBytes);
+  const weights = readFloat32(weightBytes);
+  for (let i = 0; i < features; i++) {
+    if (i > 0 && (hashes[i] as number) <= (hashes[i - 1] as number)) {
+      throw new ModelFormatError('model hashes must be strictly ascending');
+    }
+    if (!Number.isFinite(weights[i])) throw new ModelFormatError('model weights must be finite');
+  }
+  return {
+    version,
+    bias,
+    hashes,
+    weights,
+    normTokens,
+    calibration: { suspectLogit, positiveLogit, minScore },
+  };
+}
+
+/** The value of a present token in a message of `tokenCount` distinct tokens. */
+export function featureValue(tokenCount: number, normTokens: number): number {
+  return tokenCount > normTokens ? Math.sqrt(normTokens / tokenCount) : 1;
+}
+
+/** Weight of one token hash, 0 when the model does not know it. */
+export function weightOf(model: StatisticalModel, hash: number): number {
+  const { hashes } = model;
+  let lo = 0;
+  let hi = hashes.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const value = hashes[mid] as number;
+    if (value < hash) lo = mid + 1;
+    else if (value > hash) hi = mid - 1;
+    else return model.weights[mid] as number;
+  }
+  return 0;
+}
+
+/**
+ * 32-bit FNV-1a over the UTF-16 code units of the token. Fast, dependency-free and the same
+ * on every machine, so the trainer and the scanner always agree.
+ */
+export function hashToken(token: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < token.length; i++) {
+    hash ^= token.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ModelFormatError('model artifact is not valid JSON', { cause: error });
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function finite(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ModelFormatError(`model ${name} must be a finite number`);
+  }
+  return value;
+}
+
+function littleEndianUint32(values: Uint32Array): Uint8Array {
+  const view = new DataView(new ArrayBuffer(values.length * 4));
+  for (let i = 0; i < values.length; i++) view.setUint32(i * 4, values[i] as number, true);
+  return new Uint8Array(view.buffer);
+}
+
+function littleEndianFloat32(values: Float32Array): Uint8Array {
+  const view = new DataView(new ArrayBuffer(values.length * 4));
+  for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i] as number, true);
+  return new Uint8Array(view.buffer);
+}
+
+function readUint32(bytes: Uint8Array): Uint32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Uint32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getUint32(i * 4, true);
+  return out;
+}
+
+function readFloat32(bytes: Uint8Array): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
+
+function fromBase64(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new ModelFormatError('model arrays must be base64');
+  return Buffer.from(text, 'base64');
+}

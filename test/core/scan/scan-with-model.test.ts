@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { GTUBE_STRING } from '../../../functions/core/scan/rules/gtube.ts';
+import { RULES_VERSION } from '../../../functions/core/scan/rules/index.ts';
+import { scanParsedMessage, scanRawMessage } from '../../../functions/core/scan/scan-message.ts';
+import type { StatisticalModel } from '../../../functions/core/scan/statistical/model.ts';
+import { parse } from '../../support/parsed.ts';
+import { HAM_MESSAGES, SPAM_MESSAGES, trainSmallModel } from './statistical/fixtures.ts';
+
+const thresholds = { positiveThreshold: 90, suspectThreshold: 50 };
+
+describe('scanParsedMessage with the statistical model', () => {
+  it('adds the classifier as a reason and records the model version next to the rules version', async () => {
+    // Prepare
+    const model = await trainSmallModel();
+    // Act
+    const result = scanParsedMessage(await parse(SPAM_MESSAGES[0] as string), {}, { ...thresholds, model });
+    // Assess
+    expect(result.engineVersion).toBe(`${RULES_VERSION}+${model.version}`);
+    const reason = result.reasons.find((r) => r.id === 'STATISTICAL_SPAM');
+    expect(reason?.score).toBe(result.score);
+    expect(result.verdict).not.toBe('clean');
+  });
+
+  it('scores ham-looking mail below suspect, with a STATISTICAL_HAM reason', async () => {
+    const model = await trainSmallModel();
+    const result = scanParsedMessage(await parse(HAM_MESSAGES[0] as string), {}, { ...thresholds, model });
+    expect(result.verdict).toBe('clean');
+    expect(result.reasons.map((r) => r.id)).toContain('STATISTICAL_HAM');
+  });
+
+  it('keeps a test signal positive even when the classifier is sure the message is ham', async () => {
+    const model = await trainSmallModel();
+    const gtubeInHam = `${(HAM_MESSAGES[0] as string).trimEnd()}\n${GTUBE_STRING}\n`;
+    const result = scanParsedMessage(await parse(gtubeInHam), {}, { ...thresholds, model });
+    expect(result).toMatchObject({ score: 100, verdict: 'positive' });
+  });
+
+  it('records a failing classifier as RULE_ERROR and still returns a verdict', async () => {
+    const broken = {
+      version: 'broken',
+      get hashes(): Uint32Array {
+        throw new Error('corrupt model');
+      },
+    } as unknown as StatisticalModel;
+    const result = scanParsedMessage(
+      await parse('Subject: x\n\nhello world\n'),
+      {},
+      { ...thresholds, model: broken },
+    );
+    expect(result).toMatchObject({ score: 0, verdict: 'clean' });
+    expect(result.reasons[0]).toMatchObject({ id: 'RULE_ERROR', evidence: 'corrupt model' });
+  });
+
+  it('scores without the classifier when no model is given', async () => {
+    const result = scanParsedMessage(await parse(SPAM_MESSAGES[0] as string), {}, thresholds);
+    expect(result.engineVersion).toBe(RULES_VERSION);
+    expect(result.reasons).toEqual([]);
+  });
+
+  it('reads an mbox "From " envelope line as no header, keeping the headers below it', async () => {
+    const model = await trainSmallModel();
+    const raw = Buffer.from(`From someone@example.org  Thu Aug 22 12:36:23 2002\n${SPAM_MESSAGES[1]}`);
+    const { result, message } = await scanRawMessage(raw, {}, { ...thresholds, model });
+    expect(message?.subject).toBe('You have WON $1,000,000');
+    expect(message?.header.fields[0]).toMatchObject({ key: 'from', start: raw.indexOf('From: ') });
+    expect(result.verdict).not.toBe('unscannable');
+  });
+});
