@@ -1,4 +1,4 @@
-import { GraywallError } from '../core/errors.ts';
+import { ConfigError, GraywallError } from '../core/errors.ts';
 import { headerValues } from '../core/mime/raw-message.ts';
 import { ipFromReceived } from '../core/mime/received.ts';
 import { scanRawMessage } from '../core/scan/scan-message.ts';
@@ -19,6 +19,10 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
       `notification names bucket ${mail.bucket}, but this stack stores mail in ${deps.mail.bucket}`,
     );
   }
+  // Scanning without the statistical model would silently weaken every verdict: a
+  // deployment that lost the artifact must fail (and dead-letter), not pass spam.
+  if (!deps.model)
+    throw new ConfigError('the scan function has no statistical model (graywall-model.json missing)');
   // The raw mail is read from S3, never from the event: the event is small and untrusted.
   const raw = await deps.mail.get(mail.key);
 
@@ -49,7 +53,10 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
     }
   }
 
-  const { result, message } = await scanRawMessage(raw, mail.ses, deps.config.antispam);
+  const { result, message } = await scanRawMessage(raw, mail.ses, {
+    ...deps.config.antispam,
+    model: deps.model,
+  });
   const receivedHeader = message ? headerValues(message.header, 'received')[0] : undefined;
   const remoteIp = receivedHeader ? ipFromReceived(receivedHeader) : undefined;
   const top = result.reasons

@@ -1,4 +1,5 @@
 import type { GraywallConfig } from '../core/config/schema.ts';
+import type { StatisticalModel } from '../core/scan/statistical/model.ts';
 import type {
   Bouncer,
   Clock,
@@ -15,6 +16,8 @@ import type {
 /** Everything the pipeline stages and admin use cases need; built once per container. */
 export interface PipelineDeps {
   readonly config: GraywallConfig;
+  /** The statistical spam model, loaded once per container (absent where a function has no use for it). */
+  readonly model: StatisticalModel | undefined;
   readonly mail: MailStore;
   readonly tracking: TrackingStore;
   readonly quarantine: QuarantineStore;

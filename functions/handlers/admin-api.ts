@@ -15,7 +15,7 @@ import type { QuarantineState } from '../app/quarantine-item.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { RULES_VERSION } from '../core/scan/rules/index.ts';
+import { engineVersion } from '../core/scan/scan-message.ts';
 import type { SpamVerdict } from '../core/scan/types.ts';
 import { pageLimit, timeWindow } from '../core/time/time-window.ts';
 import type { MessageState } from '../core/tracking/types.ts';
@@ -141,7 +141,7 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
       return json(200, outcome);
     }
     case 'version':
-      return json(200, { engine: RULES_VERSION });
+      return json(200, { engine: engineVersion(deps.model) });
   }
 }
 

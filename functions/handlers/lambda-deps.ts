@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAwsClients } from '../adapters/aws-clients.ts';
 import { SesBouncer } from '../adapters/bouncers.ts';
@@ -6,27 +7,14 @@ import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
+import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { bounceSenderOf } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
-
-/** Environment the stack gives every function (see lib/constructs/pipeline.ts). */
-export const ENV = {
-  configFile: 'GRAYWALL_CONFIG_FILE',
-  bucket: 'MAIL_BUCKET',
-  trackingTable: 'TRACKING_TABLE',
-  quarantineTable: 'QUARANTINE_TABLE',
-  listsTable: 'LISTS_TABLE',
-  graymailQueueUrl: 'GRAYMAIL_QUEUE_URL',
-  actionQueueUrl: 'ACTION_QUEUE_URL',
-  logLevel: 'LOG_LEVEL',
-} as const;
-
-/** The file name the CDK app writes the validated config to, beside each bundle. */
-export const BUNDLED_CONFIG_FILE = 'graywall.config.json';
+import { BUNDLED_CONFIG_FILE, BUNDLED_MODEL_FILE, ENV } from './lambda-env.ts';
 
 let cached: PipelineDeps | undefined;
 
@@ -41,13 +29,16 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     if (!value) throw new ConfigError(`environment variable ${name} is not set`);
     return value;
   };
-  const config = loadConfigFile(
-    env[ENV.configFile] ?? join(env.LAMBDA_TASK_ROOT ?? process.cwd(), BUNDLED_CONFIG_FILE),
-  );
+  const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
+  const config = loadConfigFile(env[ENV.configFile] ?? join(root, BUNDLED_CONFIG_FILE));
   const clients = createAwsClients();
   const level = env[ENV.logLevel];
   cached = {
     config,
+    // Only the functions that need it (scan, admin API) ship the model beside their bundle.
+    model: existsSync(join(root, BUNDLED_MODEL_FILE))
+      ? loadModelFile(join(root, BUNDLED_MODEL_FILE))
+      : undefined,
     mail: new S3MailStore(clients.s3, required(ENV.bucket)),
     tracking: new DynamoTrackingStore(clients.dynamo, required(ENV.trackingTable)),
     quarantine: new DynamoQuarantineStore(clients.dynamo, required(ENV.quarantineTable)),

@@ -5,6 +5,7 @@ import { DsnBouncer } from '../adapters/bouncers.ts';
 import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
+import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
@@ -120,6 +121,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const clock = { now: () => new Date() };
     const deps: PipelineDeps = {
       config,
+      model: loadModelFile(),
       mail,
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
