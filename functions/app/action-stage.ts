@@ -1,5 +1,6 @@
 import { DeliveryError, GraywallError } from '../core/errors.ts';
 import { decideLists, describeListMatch } from '../core/lists/sender-lists.ts';
+import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
@@ -16,8 +17,6 @@ import { trackingEvent } from './tracking-event.ts';
  * function's timeout, so a live attempt is never overtaken; a dead one is retried after it.
  */
 export const CLAIM_LEASE_MS = 5 * 60_000;
-
-export const QUARANTINE_PREFIX = 'quarantine/';
 
 /**
  * SES accepts SendBounce only within 24 hours of receipt; a message retried or redriven

@@ -4,11 +4,11 @@ import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 's
 import type { Logger, MailStore } from '../app/ports.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 import { formatRfc5322Date } from '../core/mime/format-date.ts';
+import { INCOMING_PREFIX } from '../core/mime/mail-keys.ts';
 import { formatHeaderField } from '../core/mime/raw-message.ts';
 import { newSesMessageId } from './message-id.ts';
 
 export const INBOUND_HOST_NAME = 'inbound-smtp.graywall.local';
-export const INCOMING_PREFIX = 'incoming/';
 
 export interface SmtpInboundOptions {
   readonly config: GraywallConfig;

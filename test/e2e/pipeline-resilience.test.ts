@@ -21,7 +21,11 @@ describe('at-least-once events', () => {
       { From: 'dup@sender.example.org', To: 'dave@example.com', Subject: 'dup', 'Message-ID': '<dup-1@x>' },
       'once\n',
     );
-    const id = await gw.inject(raw, { from: 'dup@sender.example.org', to: ['dave@example.com'] }, { copies: 3 });
+    const id = await gw.inject(
+      raw,
+      { from: 'dup@sender.example.org', to: ['dave@example.com'] },
+      { copies: 3 },
+    );
     const record = await gw.waitForState(id, ['delivered']);
     // Let the duplicates drain through every stage before counting deliveries.
     await new Promise((r) => setTimeout(r, 1500));

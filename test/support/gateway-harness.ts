@@ -4,10 +4,11 @@ import { createJsonLogger } from '../../functions/adapters/json-logger.ts';
 import type { Logger } from '../../functions/app/ports.ts';
 import { parseConfig } from '../../functions/core/config/parse-config.ts';
 import type { ConfigInput, GraywallConfig } from '../../functions/core/config/schema.ts';
+import { INCOMING_PREFIX } from '../../functions/core/mime/mail-keys.ts';
 import type { MessageState, TrackingRecord } from '../../functions/core/tracking/types.ts';
 import { type Gateway, type GatewayOptions, startGateway } from '../../functions/local/gateway.ts';
 import { newSesMessageId } from '../../functions/local/message-id.ts';
-import { INCOMING_PREFIX, receiptNotification } from '../../functions/local/smtp-inbound.ts';
+import { receiptNotification } from '../../functions/local/smtp-inbound.ts';
 
 export const TEST_CONFIG: ConfigInput = {
   organisation: { name: 'Example Corp' },

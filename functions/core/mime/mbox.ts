@@ -1,3 +1,4 @@
+import { ARCHIVE_PREFIX } from './mail-keys.ts';
 /**
  * One message as an mbox entry (mboxrd: RFC 4155 format with `>From ` quoting that can be
  * undone): the `From ` separator line with envelope sender and date in asctime form, the
@@ -28,5 +29,5 @@ function asctime(date: Date): string {
 /** S3 key of a message's archive entry: one object per message under its UTC day. */
 export function archiveKey(messageId: string, received: Date, policy: string): string {
   const day = received.toISOString().slice(0, 10).replace(/-/g, '/');
-  return `archive/${day}/${policy.replace(/[^A-Za-z0-9._-]/g, '_')}/${messageId}.mbox`;
+  return `${ARCHIVE_PREFIX}${day}/${policy.replace(/[^A-Za-z0-9._-]/g, '_')}/${messageId}.mbox`;
 }

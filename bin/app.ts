@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The CDK app: `npx cdk synth|deploy -c config=<file>` (cdk.json names graywall.example.yaml
+// when no config is given). Runs on Node 24 directly (type stripping), no compile step.
+import { resolve } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfigFile } from '../functions/adapters/config-file.ts';
+import { ConfigError } from '../functions/core/errors.ts';
+import { GraywallStack } from '../lib/graywall-stack.ts';
+
+const app = new App();
+
+try {
+  const configContext = app.node.tryGetContext('config') as unknown;
+  if (typeof configContext !== 'string' || configContext.trim() === '') {
+    throw new ConfigError('no configuration file: pass -c config=<path to YAML or JSON>');
+  }
+  const config = loadConfigFile(resolve(configContext));
+  const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'Graywall';
+  // -c activateRuleSet=false leaves the account's active SES rule set alone (see MailIngress).
+  const activate = app.node.tryGetContext('activateRuleSet') as unknown;
+  new GraywallStack(app, stackName, {
+    config,
+    description: `Graywall email filter for ${config.domains.join(', ')}`,
+    activateRuleSet: !(activate === false || activate === 'false'),
+  });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  // A configuration mistake is the admin's to fix: say what is wrong, no stack trace.
+  process.stderr.write(`Graywall configuration error: ${error.message}\n`);
+  process.exit(1);
+}
+
+// AwsSolutions findings are errors: synth fails unless each is fixed or acknowledged in code.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

@@ -1,0 +1,22 @@
+/**
+ * The contract between the CDK stack and the Lambda handlers, with no imports so the CDK app
+ * can read it without loading the adapters (and the AWS SDK) at synth.
+ */
+
+/** Environment the stack gives every function (see lib/constructs/graywall-function.ts). */
+export const ENV = {
+  configFile: 'GRAYWALL_CONFIG_FILE',
+  bucket: 'MAIL_BUCKET',
+  trackingTable: 'TRACKING_TABLE',
+  quarantineTable: 'QUARANTINE_TABLE',
+  listsTable: 'LISTS_TABLE',
+  graymailQueueUrl: 'GRAYMAIL_QUEUE_URL',
+  actionQueueUrl: 'ACTION_QUEUE_URL',
+  logLevel: 'LOG_LEVEL',
+} as const;
+
+/** The file name the CDK app writes the validated config to, beside each bundle. */
+export const BUNDLED_CONFIG_FILE = 'graywall.config.json';
+
+/** The file name the CDK app ships the statistical model under, beside the scan bundle. */
+export const BUNDLED_MODEL_FILE = 'graywall-model.json';

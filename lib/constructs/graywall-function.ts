@@ -1,0 +1,231 @@
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Duration, Stack } from 'aws-cdk-lib';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { GraywallConfig } from '../../functions/core/config/schema.ts';
+import { BUNDLED_CONFIG_FILE, ENV } from '../../functions/handlers/lambda-env.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** The Lambda entry points, one file per function under functions/handlers/. */
+export type HandlerName = 'scan' | 'graymail' | 'action' | 'admin-api';
+
+export interface GraywallFunctionProps {
+  /** Which file under functions/handlers/ is the entry (it exports `handler`). */
+  readonly handler: HandlerName;
+  /** Shown in the Lambda console. */
+  readonly description: string;
+  /** MB; Lambda allots CPU in proportion. */
+  readonly memorySize: number;
+  /** For SQS-fed functions the queue's visibility timeout is six times this. */
+  readonly timeout: Duration;
+  /** The validated configuration, shipped beside the bundle as graywall.config.json. */
+  readonly config: GraywallConfig;
+  /** Variables named by ENV in functions/handlers/lambda-env.ts (see {@link functionEnvironment}). */
+  readonly environment: Record<string, string>;
+  /**
+   * Files shipped beside the bundle, by their name there (e.g. the statistical model the scan
+   * stage loads at cold start): name in the bundle → path at synth.
+   * @default - only graywall.config.json
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
+  /**
+   * How long the function's log lines are kept.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * One Graywall Lambda function: Node.js 24 on arm64, bundled by esbuild as ESM, with its own
+ * log group and its own role. The role starts with nothing but the right to write to that log
+ * group (no AWSLambdaBasicExecutionRole, which would allow creating any log group); each
+ * caller adds exactly the data access its function needs.
+ */
+export class GraywallFunction extends Construct {
+  public readonly function: NodejsFunction;
+  /** The function's own role; grant data access through the allow* methods. */
+  public readonly role: Role;
+  /** Where the function logs (JSON lines from functions/adapters/json-logger.ts). */
+  public readonly logGroup: LogGroup;
+  /** Files shipped beside the bundle besides graywall.config.json: name → source path. */
+  public readonly bundledFiles: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: GraywallFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? RetentionDays.THREE_MONTHS,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Graywall ${props.handler} function`,
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const config = props.config;
+    this.bundledFiles = { ...props.bundledFiles };
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: fileURLToPath(new URL(`../../functions/handlers/${props.handler}.ts`, import.meta.url)),
+      handler: 'handler',
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: {
+        ...props.environment,
+        // Stack traces point at the TypeScript sources through the bundled source map.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        // Prefer packages' ESM builds where they ship both.
+        mainFields: ['module', 'main'],
+        // esbuild's ESM output has no `require`; CommonJS dependencies bundled into it
+        // (mailparser, nodemailer and theirs) call require() for Node built-ins. Give them one.
+        banner:
+          "import { createRequire as __graywallCreateRequire } from 'node:module'; const require = __graywallCreateRequire(import.meta.url);",
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        // Bundle the AWS SDK instead of using the copy in the Lambda runtime: the SDK the
+        // functions run with is then the one pinned in package-lock.json, the same the tests
+        // and the local gateway run against, and a runtime update cannot change it under us
+        // (lib-dynamodb and the clients must also stay on matching versions). The cost is a
+        // larger bundle, paid once per cold start.
+        externalModules: [],
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The handler reads ${LAMBDA_TASK_ROOT}/graywall.config.json at cold start. The JSON
+          // goes through a file (not an `echo '<json>'`) so no shell quoting can corrupt it.
+          // Lambda runs the code as an unprivileged user: the file must be world-readable.
+          afterBundling: (_inputDir: string, outputDir: string) =>
+            Object.entries({ [BUNDLED_CONFIG_FILE]: writeConfigFile(config), ...this.bundledFiles }).flatMap(
+              ([name, source]) => {
+                const target = shellQuote(join(outputDir, name));
+                return [`cp ${shellQuote(source)} ${target}`, `chmod 644 ${target}`];
+              },
+            ),
+        },
+      },
+    });
+  }
+
+  /** Allows `actions` on objects under `prefix` (e.g. `incoming/`) of the mail bucket, and nothing else there. */
+  allowObjects(bucket: IBucket, prefix: string, actions: readonly string[], why: string): void {
+    const objects = bucket.arnForObjects(`${prefix}*`);
+    this.role.addToPrincipalPolicy(new PolicyStatement({ actions: [...actions], resources: [objects] }));
+    acknowledgeWildcardResource(
+      this.role,
+      objects,
+      `Objects under ${prefix} are keyed by SES message id, unknown until mail arrives; the wildcard is limited to that prefix (${why}).`,
+    );
+  }
+
+  /** Allows DynamoDB `actions` on a table and, when listed, on the named indexes (never index/*). */
+  allowTable(table: ITableV2, actions: readonly string[], indexes: readonly string[] = []): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: actions.map((action) => `dynamodb:${action}`),
+        resources: [table.tableArn, ...indexes.map((index) => `${table.tableArn}/index/${index}`)],
+      }),
+    );
+  }
+
+  /**
+   * When delivery (or release) goes through SES, allows sending From the configured address
+   * only. SMTP delivery needs no AWS permission, so nothing is granted for it.
+   */
+  allowDelivery(config: GraywallConfig): void {
+    if (config.delivery.type !== 'ses') return;
+    const identities = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identities],
+        conditions: { StringEquals: { 'ses:FromAddress': config.delivery.fromAddress } },
+      }),
+    );
+    acknowledgeWildcardResource(
+      this.role,
+      identities,
+      'SES authorises a send against the identity it matches (the address or its domain) and, in the sandbox, each recipient identity, none known at synth; ses:FromAddress pins the sender to the configured fromAddress.',
+    );
+  }
+
+  /**
+   * Allows SES SendBounce from the configured bounce sender. SES authorises it against the
+   * verified identity of the bounce sender: the address itself or its domain, both named here,
+   * so no wildcard is needed.
+   */
+  allowBounce(bounceSender: string): void {
+    const stack = Stack.of(this);
+    const identity = (name: string) =>
+      stack.formatArn({ service: 'ses', resource: 'identity', resourceName: name });
+    const domain = bounceSender.slice(bounceSender.lastIndexOf('@') + 1);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendBounce'],
+        resources: [identity(bounceSender), identity(domain)],
+      }),
+    );
+  }
+
+  /** Allows sending to one queue (sqs:SendMessage only; the URL comes from the environment). */
+  allowSendTo(queue: IQueue): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),
+    );
+  }
+}
+
+/** The environment every function gets, by the names in functions/handlers/lambda-env.ts. */
+export function functionEnvironment(resources: {
+  readonly mailBucket: IBucket;
+  readonly trackingTable: ITableV2;
+  readonly quarantineTable: ITableV2;
+  readonly listsTable: ITableV2;
+  readonly graymailQueue?: IQueue;
+  readonly actionQueue?: IQueue;
+}): Record<string, string> {
+  // GRAYWALL_CONFIG_FILE is left unset: in Lambda the handler defaults to the bundled
+  // ${LAMBDA_TASK_ROOT}/graywall.config.json.
+  return {
+    [ENV.bucket]: resources.mailBucket.bucketName,
+    [ENV.trackingTable]: resources.trackingTable.tableName,
+    [ENV.quarantineTable]: resources.quarantineTable.tableName,
+    [ENV.listsTable]: resources.listsTable.tableName,
+    ...(resources.graymailQueue ? { [ENV.graymailQueueUrl]: resources.graymailQueue.queueUrl } : {}),
+    ...(resources.actionQueue ? { [ENV.actionQueueUrl]: resources.actionQueue.queueUrl } : {}),
+    [ENV.logLevel]: 'info',
+  };
+}
+
+/**
+ * Writes the validated config as JSON to a file named by its content hash and returns the
+ * path. Called from afterBundling, so it runs only when a bundle is actually built.
+ */
+function writeConfigFile(config: GraywallConfig): string {
+  const json = `${JSON.stringify(config, null, 2)}\n`;
+  const hash = createHash('sha256').update(json).digest('hex').slice(0, 16);
+  const path = join(tmpdir(), `graywall-config-${hash}.json`);
+  writeFileSync(path, json);
+  return path;
+}
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}

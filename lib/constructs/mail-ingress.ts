@@ -1,0 +1,165 @@
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { S3 } from 'aws-cdk-lib/aws-ses-actions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId } from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { ConfigError } from '../../functions/core/errors.ts';
+import { INCOMING_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { EncryptedTopic } from './encrypted-topic.ts';
+import { acknowledgeWildcardResource } from './nag.ts';
+
+/** SES accepts at most 100 recipients (addresses or domains) per receipt rule. */
+export const MAX_RULE_RECIPIENTS = 100;
+
+export interface MailIngressProps {
+  /**
+   * Domains and/or addresses SES accepts mail for (the rule's recipients): the configured
+   * `recipients` when there are any, otherwise the configured `domains`.
+   */
+  readonly recipients: readonly string[];
+  /** Where SES stores each message, under `incoming/`. */
+  readonly mailBucket: IBucket;
+  /** Receives SES's receipt notification for every stored message (raw, not SNS-wrapped). */
+  readonly inboundQueue: IQueue;
+  /**
+   * Where SNS puts notifications it could not deliver to the inbound queue. The scan stage
+   * reads both the raw and the SNS-wrapped form, so the inbound queue's own dead-letter queue
+   * can take them and one redrive brings everything back.
+   * @default - no subscription dead-letter queue
+   */
+  readonly notificationDeadLetterQueue?: IQueue;
+  /**
+   * Whether SES refuses mail not received over TLS. Plenty of legitimate senders still
+   * deliver in clear, so this is off unless an organisation's policy requires it.
+   * @default TlsPolicy.OPTIONAL
+   */
+  readonly tlsPolicy?: TlsPolicy;
+  /**
+   * Make this rule set the account's active one. SES has exactly one active rule set per
+   * account and region: activating ours deactivates any other. Turn this off to merge the
+   * rule into an existing active set by hand.
+   * @default true
+   */
+  readonly activateRuleSet?: boolean;
+  /**
+   * How long the activation function's logs are kept.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * SES inbound for the configured domains: a receipt rule set with one rule whose S3 action
+ * stores each message under `incoming/<messageId>` and publishes SES's receipt notification
+ * to an SNS topic, which delivers it (raw) to the pipeline's inbound queue.
+ *
+ * Why SES's notification and not an S3 ObjectCreated event: the event names only the object,
+ * while the notification carries the SMTP envelope (the envelope recipients, so Bcc recipients
+ * are not lost), SES's spam/virus/SPF/DKIM/DMARC verdicts, and is sent only after the object
+ * is stored.
+ *
+ * CloudFormation can create a rule set but cannot make it active, so a custom resource calls
+ * SES SetActiveReceiptRuleSet on create and update, and deactivates it (the same call without
+ * a name) on delete, before CloudFormation deletes the rule set (SES refuses to delete an
+ * active one).
+ */
+export class MailIngress extends Construct {
+  public readonly ruleSet: ReceiptRuleSet;
+  public readonly rule: ReceiptRule;
+  /** SES receipt notifications (KMS-encrypted, TLS-only). */
+  public readonly notificationTopic: Topic;
+  /** The custom resource that activates the rule set; undefined when activation is off. */
+  public readonly activation: AwsCustomResource | undefined;
+
+  constructor(scope: Construct, id: string, props: MailIngressProps) {
+    super(scope, id);
+    if (props.recipients.length === 0) throw new ConfigError('SES needs at least one domain or recipient');
+    if (props.recipients.length > MAX_RULE_RECIPIENTS) {
+      throw new ConfigError(
+        `recipients: SES allows at most ${MAX_RULE_RECIPIENTS} per receipt rule (got ${props.recipients.length}); list domains instead of addresses`,
+      );
+    }
+
+    this.notificationTopic = new EncryptedTopic(this, 'Notifications', {
+      description: 'SES receipt notifications',
+      publisherService: 'ses.amazonaws.com',
+    }).topic;
+    this.notificationTopic.addSubscription(
+      new SqsSubscription(props.inboundQueue, {
+        rawMessageDelivery: true,
+        ...(props.notificationDeadLetterQueue ? { deadLetterQueue: props.notificationDeadLetterQueue } : {}),
+      }),
+    );
+
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
+    // The S3 action also adds the bucket policy letting ses.amazonaws.com put objects under
+    // incoming/ for this account only (aws:SourceAccount), and makes the rule depend on it.
+    this.rule = this.ruleSet.addRule('Inbound', {
+      recipients: [...props.recipients],
+      enabled: true,
+      scanEnabled: true,
+      tlsPolicy: props.tlsPolicy ?? TlsPolicy.OPTIONAL,
+      actions: [
+        new S3({
+          bucket: props.mailBucket,
+          objectKeyPrefix: INCOMING_PREFIX,
+          topic: this.notificationTopic,
+        }),
+      ],
+    });
+
+    this.activation =
+      props.activateRuleSet === false
+        ? undefined
+        : this.activate(props.logRetention ?? RetentionDays.THREE_MONTHS);
+  }
+
+  private activate(logRetention: RetentionDays): AwsCustomResource {
+    const name = this.ruleSet.receiptRuleSetName;
+    const logGroup = new LogGroup(this, 'ActivationLogs', { retention: logRetention });
+    // Our own role instead of the default one with AWSLambdaBasicExecutionRole: it can write
+    // to its own log group and (through `policy` below) call SetActiveReceiptRuleSet, nothing else.
+    const role = new Role(this, 'ActivationRole', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Graywall: activates the SES receipt rule set',
+    });
+    logGroup.grantWrite(role);
+    const activateCall = {
+      service: 'SES',
+      action: 'SetActiveReceiptRuleSet',
+      parameters: { RuleSetName: name },
+      physicalResourceId: PhysicalResourceId.of(name),
+    };
+    const activation = new AwsCustomResource(this, 'ActivateRuleSet', {
+      resourceType: 'Custom::SesActiveReceiptRuleSet',
+      onCreate: activateCall,
+      onUpdate: activateCall,
+      // Without RuleSetName the call deactivates whatever set is active. It runs only when the
+      // stack (or this resource) is deleted, i.e. when our set is going away; a set someone
+      // activated by hand in the meantime would be deactivated too (SES has no "deactivate if").
+      onDelete: { service: 'SES', action: 'SetActiveReceiptRuleSet', parameters: {} },
+      policy: AwsCustomResourcePolicy.fromStatements([
+        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
+      ]),
+      role,
+      logGroup,
+      // Use the SDK inside the Lambda runtime: no download from npm at deploy time.
+      installLatestAwsSdk: false,
+    });
+    // Activate only once the rule (and the bucket policy it depends on) exists, so SES never
+    // runs an active set that cannot store mail.
+    activation.node.addDependency(this.rule);
+    // The policy is created inside the custom resource construct, so acknowledge it there.
+    acknowledgeWildcardResource(
+      activation,
+      '*',
+      'ses:SetActiveReceiptRuleSet has no resource-level permissions in IAM; it can only be granted on "*".',
+    );
+    return activation;
+  }
+}

@@ -1,0 +1,256 @@
+import { Duration } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { DEFAULT_MODEL_PATH } from '../../functions/adapters/load-model.ts';
+import type { ActionSettings } from '../../functions/core/config/policy-schema.ts';
+import { bounceSenderOf, type GraywallConfig } from '../../functions/core/config/schema.ts';
+import { ARCHIVE_PREFIX, INCOMING_PREFIX, QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { BUNDLED_MODEL_FILE } from '../../functions/handlers/lambda-env.ts';
+import { EncryptedTopic } from './encrypted-topic.ts';
+import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
+
+/**
+ * Memory and timeout per stage. Scan parses MIME and runs every engine, so it gets the most
+ * memory (Lambda CPU scales with it); action talks to the downstream MTA, so it gets time.
+ */
+export const STAGE_SIZES = {
+  scan: { memorySize: 1024, timeout: Duration.seconds(60), batchSize: 10 },
+  graymail: { memorySize: 512, timeout: Duration.seconds(30), batchSize: 10 },
+  // Smaller batches: each record may be an SMTP transaction, and a batch must finish in time.
+  action: { memorySize: 512, timeout: Duration.seconds(60), batchSize: 5 },
+} as const;
+
+/** SQS keeps a message at most 14 days; dead letters get all of it to be looked at and redriven. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/**
+ * Retention of the stage queues themselves. SQS keeps a message's original enqueue time when
+ * it is dead-lettered, so the dead-letter queue must keep messages longer than the source
+ * queue for a dead letter to have time left; with 4 days here it has at least 10.
+ */
+export const STAGE_QUEUE_RETENTION = Duration.days(4);
+
+export interface StageQueueProps {
+  /** The stage the queue feeds, for descriptions and alarm names. */
+  readonly stage: string;
+  /** Six times the consuming function's timeout (AWS guidance for SQS event sources). */
+  readonly visibilityTimeout: Duration;
+  /** Receives before a message moves to the dead-letter queue. */
+  readonly maxReceiveCount: number;
+  /** Where the dead-letter alarm notifies. */
+  readonly alarmTopic: ITopic;
+}
+
+/**
+ * A stage's input queue with its own dead-letter queue and an alarm that fires as soon as one
+ * message is dead-lettered. Both queues are encrypted (SQS-managed keys) and TLS-only.
+ */
+export class StageQueue extends Construct {
+  public readonly queue: Queue;
+  public readonly deadLetterQueue: Queue;
+  public readonly deadLetterAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: StageQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: DEAD_LETTER_RETENTION,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: props.visibilityTimeout,
+      retentionPeriod: STAGE_QUEUE_RETENTION,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount },
+    });
+    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        `Graywall: a message failed the ${props.stage} stage ${props.maxReceiveCount} times and is in its dead-letter queue. ` +
+        'The raw mail is kept in the mail bucket and the tracking record says why; fix the cause, then redrive ' +
+        '(see the stack output with the redrive command).',
+      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      // An idle queue publishes no data points; that is not a problem.
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(props.alarmTopic);
+    this.deadLetterAlarm.addAlarmAction(action);
+    this.deadLetterAlarm.addOkAction(action);
+  }
+}
+
+/** Every action setting the policies can apply: the default policy's and each incoming policy's. */
+export function policyActionSettings(config: GraywallConfig): ActionSettings[] {
+  const { default: fallback, incoming } = config.policies;
+  return [fallback, ...incoming].flatMap((policy) =>
+    [policy.positive, policy.suspect, policy.unscannable].filter(
+      (settings): settings is ActionSettings => settings !== undefined,
+    ),
+  );
+}
+
+export interface PipelineProps {
+  /** The validated configuration: dead-letter threshold, alarm email, delivery type. */
+  readonly config: GraywallConfig;
+  /** Raw mail (`incoming/`) and quarantined copies (`quarantine/`). */
+  readonly mailBucket: IBucket;
+  /** Message tracking, written by every stage. */
+  readonly trackingTable: ITableV2;
+  /** Quarantine items, written by the action stage only. */
+  readonly quarantineTable: ITableV2;
+  /** Safelists and blocklists, read by the action stage. */
+  readonly listsTable: ITableV2;
+  /**
+   * How long function logs are kept.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The three pipeline stages, chained by SQS: inbound queue → scan → graymail queue →
+ * graymail → action queue → action. SQS between stages (rather than one function or a Step
+ * Functions workflow) gives each stage its own retries, its own dead-letter queue and alarm,
+ * and lets a failed stage be redriven without repeating the stages before it; every stage is
+ * idempotent on the SES message id, so SQS's at-least-once delivery is safe.
+ *
+ * Each event source mapping reports partial batch failures, so one bad message is retried
+ * alone instead of with its whole batch.
+ */
+export class Pipeline extends Construct {
+  /** Fed by SNS with SES receipt notifications (see MailIngress). */
+  public readonly inbound: StageQueue;
+  /** Scanned messages (compact verdicts) waiting for graymail classification. */
+  public readonly graymail: StageQueue;
+  /** Classified messages waiting for the policy and action stage. */
+  public readonly action: StageQueue;
+  /** Stage 1: parse, score, create the tracking record. */
+  public readonly scanFunction: GraywallFunction;
+  /** Stage 2: graymail classification. */
+  public readonly graymailFunction: GraywallFunction;
+  /** Stage 3: policy, then deliver, quarantine or drop. */
+  public readonly actionFunction: GraywallFunction;
+  /** Dead-letter alarms notify here; subscribed by email when `alarms.email` is configured. */
+  public readonly alarmTopic: Topic;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const { config, mailBucket, trackingTable, quarantineTable, listsTable } = props;
+
+    this.alarmTopic = new EncryptedTopic(this, 'Alarms', {
+      description: 'pipeline alarms',
+      publisherService: 'cloudwatch.amazonaws.com',
+    }).topic;
+    if (config.alarms.email) this.alarmTopic.addSubscription(new EmailSubscription(config.alarms.email));
+
+    const stageQueue = (name: keyof typeof STAGE_SIZES, stage: string) =>
+      new StageQueue(this, `${stage}Queue`, {
+        stage: name,
+        visibilityTimeout: Duration.seconds(STAGE_SIZES[name].timeout.toSeconds() * 6),
+        maxReceiveCount: config.pipeline.maxReceiveCount,
+        alarmTopic: this.alarmTopic,
+      });
+    this.inbound = stageQueue('scan', 'Inbound');
+    this.graymail = stageQueue('graymail', 'Graymail');
+    this.action = stageQueue('action', 'Action');
+
+    const stores = { mailBucket, trackingTable, quarantineTable, listsTable };
+    const stageFunction = (
+      name: keyof typeof STAGE_SIZES,
+      fnId: string,
+      description: string,
+      nextQueue: { readonly graymailQueue?: IQueue; readonly actionQueue?: IQueue } = {},
+      bundledFiles?: Record<string, string>,
+    ) =>
+      new GraywallFunction(this, fnId, {
+        handler: name,
+        description,
+        ...(bundledFiles ? { bundledFiles } : {}),
+        memorySize: STAGE_SIZES[name].memorySize,
+        timeout: STAGE_SIZES[name].timeout,
+        config,
+        environment: functionEnvironment({ ...stores, ...nextQueue }),
+        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      });
+
+    // Stage 1: scan. Creates the tracking record (and its per-recipient index items).
+    this.scanFunction = stageFunction(
+      'scan',
+      'Scan',
+      'Graywall stage 1: parse and score inbound mail',
+      { graymailQueue: this.graymail.queue },
+      // The trained statistical model, loaded once per container.
+      { [BUNDLED_MODEL_FILE]: DEFAULT_MODEL_PATH },
+    );
+    this.scanFunction.allowObjects(mailBucket, INCOMING_PREFIX, ['s3:GetObject'], 'read the raw message');
+    this.scanFunction.allowTable(trackingTable, ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem']);
+    this.scanFunction.allowSendTo(this.graymail.queue);
+
+    // Stage 2: graymail classification.
+    this.graymailFunction = stageFunction(
+      'graymail',
+      'Graymail',
+      'Graywall stage 2: classify marketing, social and bulk mail',
+      { actionQueue: this.action.queue },
+    );
+    this.graymailFunction.allowObjects(mailBucket, INCOMING_PREFIX, ['s3:GetObject'], 'read the raw message');
+    this.graymailFunction.allowTable(trackingTable, ['GetItem', 'UpdateItem']);
+    this.graymailFunction.allowSendTo(this.action.queue);
+
+    // Stage 3: policy and action. The only stage that writes quarantine.
+    this.actionFunction = stageFunction(
+      'action',
+      'Action',
+      'Graywall stage 3: apply the policy, deliver or quarantine',
+    );
+    this.actionFunction.allowObjects(mailBucket, INCOMING_PREFIX, ['s3:GetObject'], 'read the raw message');
+    // CopyObject incoming/ → quarantine/ needs GetObject on the source (granted above) and
+    // PutObject on the target; nothing in this stage reads quarantine/ back.
+    this.actionFunction.allowObjects(
+      mailBucket,
+      QUARANTINE_PREFIX,
+      ['s3:PutObject'],
+      'copy a message into quarantine',
+    );
+    // Claims and per-recipient outcomes are conditional updates of the existing record.
+    this.actionFunction.allowTable(trackingTable, ['GetItem', 'UpdateItem']);
+    this.actionFunction.allowTable(quarantineTable, ['PutItem']);
+    // One BatchGetItem of the list entries the sender could match.
+    this.actionFunction.allowTable(listsTable, ['BatchGetItem']);
+    this.actionFunction.allowDelivery(config);
+    // Archiving and bouncing are granted only when some policy can ask for them; the config
+    // is part of the deployment, so a policy that starts using them redeploys this role too.
+    const settings = policyActionSettings(config);
+    if (settings.some((action) => action.archive)) {
+      this.actionFunction.allowObjects(mailBucket, ARCHIVE_PREFIX, ['s3:PutObject'], 'archive a copy');
+    }
+    if (settings.some((action) => action.action === 'bounce')) {
+      this.actionFunction.allowBounce(bounceSenderOf(config));
+    }
+
+    const wire = (fn: GraywallFunction, queue: StageQueue, name: keyof typeof STAGE_SIZES) =>
+      fn.function.addEventSource(
+        new SqsEventSource(queue.queue, {
+          batchSize: STAGE_SIZES[name].batchSize,
+          reportBatchItemFailures: true,
+        }),
+      );
+    wire(this.scanFunction, this.inbound, 'scan');
+    wire(this.graymailFunction, this.graymail, 'graymail');
+    wire(this.actionFunction, this.action, 'action');
+  }
+}

@@ -1,0 +1,96 @@
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import type { Construct } from 'constructs';
+import type { GraywallConfig } from '../functions/core/config/schema.ts';
+import { AdminApi } from './constructs/admin-api.ts';
+import { MailIngress } from './constructs/mail-ingress.ts';
+import { Pipeline, type StageQueue } from './constructs/pipeline.ts';
+import { Stores } from './constructs/stores.ts';
+
+export interface GraywallStackProps extends StackProps {
+  /** The validated configuration (functions/adapters/config-file.ts loadConfigFile). */
+  readonly config: GraywallConfig;
+  /**
+   * Make the stack's SES receipt rule set the active one in this account and region.
+   * @default true
+   */
+  readonly activateRuleSet?: boolean;
+  /**
+   * Whether SES refuses mail not received over TLS.
+   * @default TlsPolicy.OPTIONAL
+   */
+  readonly tlsPolicy?: TlsPolicy;
+  /**
+   * What happens to mail and tracking data when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly dataRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Graywall in one stack: SES inbound → mail bucket + receipt notification → inbound queue →
+ * scan → graymail → action, the DynamoDB stores, and the admin API. Environment-agnostic (no
+ * lookups), so it synthesizes offline without credentials.
+ */
+export class GraywallStack extends Stack {
+  public readonly stores: Stores;
+  public readonly pipeline: Pipeline;
+  public readonly ingress: MailIngress;
+  public readonly adminApi: AdminApi;
+
+  constructor(scope: Construct, id: string, props: GraywallStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.stores = new Stores(this, 'Stores', {
+      quarantineRetentionDays: config.quarantine.retentionDays,
+      removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const { mailBucket, trackingTable, quarantineTable, listsTable } = this.stores;
+    const data = { mailBucket, trackingTable, quarantineTable, listsTable };
+
+    this.pipeline = new Pipeline(this, 'Pipeline', { config, ...data });
+
+    this.ingress = new MailIngress(this, 'Ingress', {
+      // A non-empty recipient list narrows SES to those addresses; otherwise whole domains.
+      recipients: config.recipients.length > 0 ? config.recipients : config.domains,
+      mailBucket,
+      inboundQueue: this.pipeline.inbound.queue,
+      notificationDeadLetterQueue: this.pipeline.inbound.deadLetterQueue,
+      ...(props.tlsPolicy ? { tlsPolicy: props.tlsPolicy } : {}),
+      ...(props.activateRuleSet === undefined ? {} : { activateRuleSet: props.activateRuleSet }),
+    });
+
+    this.adminApi = new AdminApi(this, 'AdminApi', { config, ...data });
+
+    this.outputs();
+  }
+
+  private outputs(): void {
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('AdminApiUrl', this.adminApi.url, 'Admin API base URL (IAM/SigV4); the graywall CLI talks to it');
+    output('MailBucketName', this.stores.mailBucket.bucketName, 'Raw mail: incoming/ and quarantine/');
+    output('TrackingTableName', this.stores.trackingTable.tableName, 'Message tracking table');
+    output('QuarantineTableName', this.stores.quarantineTable.tableName, 'Quarantine table');
+    output('ListsTableName', this.stores.listsTable.tableName, 'Safelist and blocklist table');
+    output('ReceiptRuleSetName', this.ingress.ruleSet.receiptRuleSetName, 'SES receipt rule set');
+    output('AlarmTopicArn', this.pipeline.alarmTopic.topicArn, 'Dead-letter alarms notify this topic');
+    const stages: Array<[string, StageQueue]> = [
+      ['Inbound', this.pipeline.inbound],
+      ['Graymail', this.pipeline.graymail],
+      ['Action', this.pipeline.action],
+    ];
+    for (const [name, stage] of stages) {
+      output(`${name}QueueUrl`, stage.queue.queueUrl, `${name} stage queue`);
+      output(`${name}DeadLetterQueueUrl`, stage.deadLetterQueue.queueUrl, `${name} stage dead-letter queue`);
+      // start-message-move-task without --destination-arn moves the messages back to the
+      // queue they were dead-lettered from.
+      output(
+        `${name}RedriveCommand`,
+        Fn.join('', ['aws sqs start-message-move-task --source-arn ', stage.deadLetterQueue.queueArn]),
+        `Redrive the ${name.toLowerCase()} dead-letter queue once the cause is fixed`,
+      );
+    }
+  }
+}

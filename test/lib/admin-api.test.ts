@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { QUARANTINE_TABLE, TRACKING_TABLE } from '../../functions/adapters/table-definitions.ts';
+import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
+import { buildStack, logicalId, objectsArn, type Statement, statementsOfRole } from '../support/cdk-stack.ts';
+
+const { stack, template } = buildStack();
+const { adminApi, stores } = stack;
+const ids = {
+  api: logicalId(stack, adminApi.api),
+  fn: logicalId(stack, adminApi.adminFunction.function),
+  role: logicalId(stack, adminApi.adminFunction.role),
+  accessLogs: logicalId(stack, adminApi.accessLogGroup),
+  bucket: logicalId(stack, stores.mailBucket),
+  tracking: logicalId(stack, stores.trackingTable),
+  quarantine: logicalId(stack, stores.quarantineTable),
+  lists: logicalId(stack, stores.listsTable),
+};
+const resources = template.toJSON().Resources as Record<
+  string,
+  { Type: string; Properties: Record<string, unknown> }
+>;
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+
+describe('the admin API routes', () => {
+  it('are exactly the ADMIN_ROUTES table: one route per entry and no catch-all', () => {
+    const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey);
+    expect(routeKeys.sort()).toEqual(ADMIN_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it('all require IAM (SigV4) authorisation', () => {
+    for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
+      expect(route.Properties).toMatchObject({ ApiId: { Ref: ids.api }, AuthorizationType: 'AWS_IAM' });
+    }
+  });
+
+  it('all go to the admin function through one Lambda proxy integration (payload 2.0)', () => {
+    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+    expect(integrations).toHaveLength(1);
+    const [integrationId, integration] = integrations[0] as [string, { Properties: Record<string, unknown> }];
+    expect(integration.Properties).toMatchObject({
+      IntegrationType: 'AWS_PROXY',
+      IntegrationUri: { 'Fn::GetAtt': [ids.fn, 'Arn'] },
+      PayloadFormatVersion: '2.0',
+    });
+    for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
+      expect(route.Properties.Target).toEqual({
+        'Fn::Join': ['', ['integrations/', { Ref: integrationId }]],
+      });
+    }
+    const permissions = ofType('AWS::Lambda::Permission').filter(
+      ([, permission]) =>
+        JSON.stringify(permission.Properties.FunctionName) ===
+        JSON.stringify({ 'Fn::GetAtt': [ids.fn, 'Arn'] }),
+    );
+    expect(permissions).toHaveLength(ADMIN_ROUTES.length);
+    for (const [, permission] of permissions) {
+      expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+    }
+  });
+});
+
+interface StageProperties {
+  readonly AccessLogSettings: { readonly Format: string };
+  readonly [key: string]: unknown;
+}
+
+describe('the default stage', () => {
+  const stage = () => {
+    const stages = ofType('AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    return stages[0]?.[1].Properties as unknown as StageProperties;
+  };
+
+  it('deploys automatically, throttles, and writes JSON access logs to its log group', () => {
+    expect(stage()).toMatchObject({
+      ApiId: { Ref: ids.api },
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': [ids.accessLogs, 'Arn'] } },
+    });
+    expect(resources[ids.accessLogs]?.Properties.RetentionInDays).toBe(365);
+  });
+
+  it('logs who called what: a JSON line with the request id, the IAM caller and the route', () => {
+    const format = JSON.parse(stage().AccessLogSettings.Format) as Record<string, string>;
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      userArn: '$context.identity.userArn',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
+  });
+});
+
+describe('the admin function', () => {
+  const statements = () => statementsOfRole(template, ids.role);
+
+  it('runs on Node.js 24, arm64, within the HTTP API integration timeout', () => {
+    expect(resources[ids.fn]?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 512,
+      Timeout: 29,
+    });
+  });
+
+  it('reads and deletes quarantined copies, and cannot touch raw incoming mail', () => {
+    expect(statements()).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:DeleteObject', 's3:GetObject'],
+      Resource: objectsArn(ids.bucket, 'quarantine/*'),
+    });
+    expect(JSON.stringify(statements())).not.toContain('incoming/');
+  });
+
+  it('queries the tables and their named indexes (no index wildcard), and updates items', () => {
+    const indexArns = (table: string, names: readonly string[]) => [
+      { 'Fn::GetAtt': [table, 'Arn'] },
+      ...names.map((name) => ({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${name}`]] })),
+    ];
+    const byResource = (table: string) =>
+      statements().find((statement: Statement) => JSON.stringify(statement.Resource).includes(table));
+    expect(byResource(ids.tracking)).toMatchObject({
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    });
+    expect(byResource(ids.quarantine)).toMatchObject({
+      Action: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
+    });
+    for (const [table, definition] of [
+      [ids.tracking, TRACKING_TABLE],
+      [ids.quarantine, QUARANTINE_TABLE],
+    ] as const) {
+      const expected = indexArns(
+        table,
+        definition.indexes.map((index) => index.name),
+      );
+      const granted = byResource(table)?.Resource as unknown[];
+      expect(granted).toHaveLength(expected.length);
+      expect(granted).toEqual(expect.arrayContaining(expected));
+    }
+    expect(JSON.stringify(statements())).not.toContain('/index/*');
+  });
+
+  it('lists, adds and removes safelist and blocklist entries', () => {
+    expect(statements()).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      Resource: { 'Fn::GetAtt': [ids.lists, 'Arn'] },
+    });
+  });
+});

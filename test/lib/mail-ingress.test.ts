@@ -1,0 +1,197 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../functions/core/errors.ts';
+import { buildStack, exampleConfig, logicalId, statementsOfRole } from '../support/cdk-stack.ts';
+
+const { stack, template } = buildStack(exampleConfig({ domains: ['example.com', 'example.org'] }));
+const ids = {
+  bucket: logicalId(stack, stack.stores.mailBucket),
+  bucketPolicy: logicalId(stack, stack.stores.mailBucket.policy ?? stack),
+  topic: logicalId(stack, stack.ingress.notificationTopic),
+  inboundQueue: logicalId(stack, stack.pipeline.inbound.queue),
+  inboundDlq: logicalId(stack, stack.pipeline.inbound.deadLetterQueue),
+  ruleSet: logicalId(stack, stack.ingress.ruleSet),
+  rule: logicalId(stack, stack.ingress.rule),
+};
+
+describe('the SES receipt rule', () => {
+  it('accepts mail for the configured domains, scans it, and does not insist on TLS', () => {
+    template.resourceCountIs('AWS::SES::ReceiptRuleSet', 1);
+    template.resourceCountIs('AWS::SES::ReceiptRule', 1);
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: { Ref: ids.ruleSet },
+      Rule: Match.objectLike({
+        Enabled: true,
+        Recipients: ['example.com', 'example.org'],
+        ScanEnabled: true,
+        TlsPolicy: 'Optional',
+      }),
+    });
+  });
+
+  it('accepts only the configured addresses when recipients are given', () => {
+    const narrowed = buildStack(
+      exampleConfig({ domains: ['example.com'], recipients: ['Alice@Example.com', 'bob@example.com'] }),
+    );
+    narrowed.template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({ Recipients: ['Alice@example.com', 'bob@example.com'] }),
+    });
+  });
+
+  it('can require TLS from sending servers', () => {
+    const strict = buildStack(exampleConfig(), { tlsPolicy: TlsPolicy.REQUIRE });
+    strict.template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({ TlsPolicy: 'Require' }),
+    });
+  });
+
+  it('stores each message under incoming/ and publishes the receipt notification to the topic', () => {
+    template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      Rule: Match.objectLike({
+        Actions: [
+          {
+            S3Action: {
+              BucketName: { Ref: ids.bucket },
+              ObjectKeyPrefix: 'incoming/',
+              TopicArn: { Ref: ids.topic },
+            },
+          },
+        ],
+      }),
+    });
+  });
+
+  it('is created only after the bucket policy that lets SES write to the bucket', () => {
+    const rule = template.toJSON().Resources[ids.rule];
+    expect(rule.DependsOn).toContain(ids.bucketPolicy);
+  });
+
+  it('refuses more recipients than SES allows in one rule, with a clear error', () => {
+    // (More than 100 `recipients` addresses are already refused by the config schema.)
+    const many = Array.from({ length: 101 }, (_, i) => `d${i}.example.com`);
+    expect(() => buildStack(exampleConfig({ domains: many }))).toThrow(ConfigError);
+    expect(() => buildStack(exampleConfig({ domains: many }))).toThrow(/at most 100 per receipt rule \(got 101\)/);
+  });
+});
+
+describe('the receipt notification topic', () => {
+  it('is encrypted with a rotated customer managed key that SES may use for this account only', () => {
+    const topic = template.toJSON().Resources[ids.topic];
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0] as string;
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({
+        EnableKeyRotation: true,
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'AllowPublisherServiceToEncrypt',
+              Effect: 'Allow',
+              Principal: { Service: 'ses.amazonaws.com' },
+              Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            },
+          ]),
+        },
+      }),
+    });
+    expect(template.toJSON().Resources[keyId].Type).toBe('AWS::KMS::Key');
+  });
+
+  it('refuses publishing without TLS', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: ids.topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('delivers raw to the inbound queue, with undeliverable notifications kept in its dead-letter queue', () => {
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { Ref: ids.topic },
+      Protocol: 'sqs',
+      Endpoint: { 'Fn::GetAtt': [ids.inboundQueue, 'Arn'] },
+      RawMessageDelivery: true,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [ids.inboundDlq, 'Arn'] } },
+    });
+    for (const queue of [ids.inboundQueue, ids.inboundDlq]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queue }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'sns.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+              Condition: { ArnEquals: { 'aws:SourceArn': { Ref: ids.topic } } },
+            },
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe('activating the rule set', () => {
+  const activation = () => {
+    const resources = template.findResources('Custom::SesActiveReceiptRuleSet');
+    expect(Object.keys(resources)).toHaveLength(1);
+    const [id, resource] = Object.entries(resources)[0] as [string, Record<string, unknown>];
+    return { id, resource: resource as { Properties: Record<string, unknown>; DependsOn: string[] } };
+  };
+
+  it('calls SetActiveReceiptRuleSet with our rule set on create and update, after the rule exists', () => {
+    const { resource } = activation();
+    for (const phase of ['Create', 'Update']) {
+      const call = resource.Properties[phase] as { 'Fn::Join': [string, unknown[]] };
+      const parts = call['Fn::Join'][1];
+      expect(parts).toContainEqual({ Ref: ids.ruleSet });
+      expect(JSON.stringify(parts)).toContain('"action\\":\\"SetActiveReceiptRuleSet\\"');
+      expect(JSON.stringify(parts)).toContain('RuleSetName');
+    }
+    expect(resource.DependsOn).toContain(ids.rule);
+    expect(resource.Properties.InstallLatestAwsSdk).toBe(false);
+  });
+
+  it('deactivates (the call without a rule set name) when deleted', () => {
+    const { resource } = activation();
+    expect(JSON.parse(resource.Properties.Delete as string)).toEqual({
+      service: 'SES',
+      action: 'SetActiveReceiptRuleSet',
+      parameters: {},
+    });
+  });
+
+  it('runs with a role that may only write its logs and call SetActiveReceiptRuleSet', () => {
+    const roleId = logicalId(stack, stack.ingress.node.findChild('ActivationRole'));
+    const statements = statementsOfRole(template, roleId);
+    expect(statements).toHaveLength(2);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'ses:SetActiveReceiptRuleSet',
+      Resource: '*',
+    });
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
+    );
+    template.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: Match.absent(),
+      ManagedPolicyArns: Match.absent(),
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      Description: 'Graywall: activates the SES receipt rule set',
+    });
+  });
+
+  it('can be left out when the account already has an active rule set to keep', () => {
+    const manual = buildStack(exampleConfig(), { activateRuleSet: false });
+    manual.template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
+    manual.template.resourceCountIs('AWS::SES::ReceiptRule', 1);
+  });
+});

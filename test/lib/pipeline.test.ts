@@ -1,0 +1,390 @@
+import { existsSync } from 'node:fs';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { BUNDLED_MODEL_FILE, ENV } from '../../functions/handlers/lambda-env.ts';
+import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
+import type { StageQueue } from '../../lib/constructs/pipeline.ts';
+import {
+  actionsOf,
+  allows,
+  buildStack,
+  exampleConfig,
+  logicalId,
+  objectsArn,
+  type Statement,
+  statementsOfRole,
+} from '../support/cdk-stack.ts';
+
+const built = buildStack(exampleConfig({ pipeline: { maxReceiveCount: 3 } }));
+const { stack, template } = built;
+const { pipeline, stores } = stack;
+const id = (construct: Parameters<typeof logicalId>[1]) => logicalId(stack, construct);
+const ids = {
+  bucket: id(stores.mailBucket),
+  tracking: id(stores.trackingTable),
+  quarantine: id(stores.quarantineTable),
+  lists: id(stores.listsTable),
+  alarmTopic: id(pipeline.alarmTopic),
+};
+
+const resource = (t: Template, logical: string) => t.toJSON().Resources[logical];
+const fnProps = (fn: GraywallFunction) => resource(template, id(fn.function)).Properties;
+const statementsOf = (fn: GraywallFunction, t: Template = template) => statementsOfRole(t, id(fn.role));
+
+const stages: Array<
+  [string, StageQueue, GraywallFunction, { memory: number; timeout: number; batch: number }]
+> = [
+  ['scan', pipeline.inbound, pipeline.scanFunction, { memory: 1024, timeout: 60, batch: 10 }],
+  ['graymail', pipeline.graymail, pipeline.graymailFunction, { memory: 512, timeout: 30, batch: 10 }],
+  ['action', pipeline.action, pipeline.actionFunction, { memory: 512, timeout: 60, batch: 5 }],
+];
+
+describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
+  const queueId = id(queue.queue);
+  const dlqId = id(queue.deadLetterQueue);
+
+  it('reads an encrypted queue that dead-letters after maxReceiveCount receives', () => {
+    expect(resource(template, queueId).Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 4 * 24 * 3600,
+      VisibilityTimeout: 6 * size.timeout,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
+    });
+    expect(resource(template, dlqId).Properties).toEqual({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('refuses queue access without TLS, on the queue and its dead-letter queue', () => {
+    for (const queueLogicalId of [queueId, dlqId]) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: queueLogicalId }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('alarms on the first dead-lettered message, notifying the alarm topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.alarmTopic }],
+      AlarmDescription: Match.stringLikeRegexp(`${stage} stage`),
+    });
+  });
+
+  it('runs on Node.js 24, arm64, with its own memory, timeout and log group', () => {
+    const props = fnProps(fn);
+    expect(props).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      MemorySize: size.memory,
+      Timeout: size.timeout,
+      LoggingConfig: { LogGroup: { Ref: id(fn.logGroup) } },
+      Role: { 'Fn::GetAtt': [id(fn.role), 'Arn'] },
+    });
+    expect(resource(template, id(fn.logGroup)).Properties.RetentionInDays).toBe(90);
+  });
+
+  it('is fed by its queue with partial batch failures reported', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      FunctionName: { Ref: id(fn.function) },
+      BatchSize: size.batch,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('has a role of its own, for Lambda only, with no managed policies', () => {
+    const role = resource(template, id(fn.role));
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+    ]);
+  });
+
+  it('may consume its own queue and write its own log group', () => {
+    const statements = statementsOf(fn);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: expect.arrayContaining([
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:ChangeMessageVisibility',
+        ]),
+        Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      }),
+    );
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [id(fn.logGroup), 'Arn'] },
+    });
+  });
+});
+
+describe('function environments', () => {
+  const common = () => ({
+    [ENV.bucket]: { Ref: ids.bucket },
+    [ENV.trackingTable]: { Ref: ids.tracking },
+    [ENV.quarantineTable]: { Ref: ids.quarantine },
+    [ENV.listsTable]: { Ref: ids.lists },
+    [ENV.logLevel]: 'info',
+    NODE_OPTIONS: '--enable-source-maps',
+  });
+
+  it('point scan at the graymail queue, graymail at the action queue, and action at no queue', () => {
+    expect(fnProps(pipeline.scanFunction).Environment.Variables).toEqual({
+      ...common(),
+      [ENV.graymailQueueUrl]: { Ref: id(pipeline.graymail.queue) },
+    });
+    expect(fnProps(pipeline.graymailFunction).Environment.Variables).toEqual({
+      ...common(),
+      [ENV.actionQueueUrl]: { Ref: id(pipeline.action.queue) },
+    });
+    expect(fnProps(pipeline.actionFunction).Environment.Variables).toEqual(common());
+  });
+
+  it('name every variable lambda-env.ts names except GRAYWALL_CONFIG_FILE (the bundled file is the default)', () => {
+    const names = new Set(stages.flatMap(([, , fn]) => Object.keys(fnProps(fn).Environment.Variables)));
+    for (const [key, name] of Object.entries(ENV)) {
+      if (key === 'configFile') expect(names).not.toContain(name);
+      else expect(names).toContain(name);
+    }
+  });
+
+  it('ship the statistical model with the scan function only', () => {
+    expect(Object.keys(pipeline.scanFunction.bundledFiles)).toEqual([BUNDLED_MODEL_FILE]);
+    expect(existsSync(pipeline.scanFunction.bundledFiles[BUNDLED_MODEL_FILE] as string)).toBe(true);
+    expect(pipeline.graymailFunction.bundledFiles).toEqual({});
+    expect(pipeline.actionFunction.bundledFiles).toEqual({});
+  });
+});
+
+describe('least privilege', () => {
+  const touches = (statements: Statement[], needle: string) =>
+    statements.filter((statement) => JSON.stringify(statement.Resource).includes(needle));
+
+  it('scan reads raw mail, creates tracking records and sends to the graymail queue, nothing more', () => {
+    const statements = statementsOf(pipeline.scanFunction);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: objectsArn(ids.bucket, 'incoming/*'),
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [ids.tracking, 'Arn'] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': [id(pipeline.graymail.queue), 'Arn'] },
+    });
+    expect(touches(statements, 'quarantine')).toEqual([]);
+    expect(touches(statements, ids.quarantine)).toEqual([]);
+  });
+
+  it('graymail reads raw mail, updates tracking and sends to the action queue, nothing more', () => {
+    const statements = statementsOf(pipeline.graymailFunction);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: objectsArn(ids.bucket, 'incoming/*'),
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [ids.tracking, 'Arn'] },
+    });
+    expect(touches(statements, 'quarantine')).toEqual([]);
+    expect(touches(statements, ids.quarantine)).toEqual([]);
+    expect(statements.flatMap(actionsOf)).not.toContain('dynamodb:PutItem');
+  });
+
+  it('action copies into quarantine/ and writes quarantine items, but sends to no queue', () => {
+    const statements = statementsOf(pipeline.actionFunction);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 's3:PutObject',
+      Resource: objectsArn(ids.bucket, 'quarantine/*'),
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:PutItem',
+      Resource: { 'Fn::GetAtt': [ids.quarantine, 'Arn'] },
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:BatchGetItem',
+      Resource: { 'Fn::GetAtt': [ids.lists, 'Arn'] },
+    });
+    expect(statements.flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+  });
+
+  it('action may archive or bounce only when a policy asks for it', () => {
+    const plain = statementsOf(pipeline.actionFunction);
+    expect(JSON.stringify(plain)).not.toContain('archive/');
+    expect(plain.flatMap(actionsOf)).not.toContain('ses:SendBounce');
+
+    const strict = buildStack(
+      exampleConfig({
+        bounceSender: 'postmaster@example.com',
+        policies: {
+          incoming: [
+            {
+              name: 'legal',
+              recipients: ['legal@example.com'],
+              suspect: { action: 'deliver', archive: true },
+            },
+            { name: 'no-spam', recipients: ['sales.example.com'], positive: { action: 'bounce' } },
+          ],
+        },
+      }),
+    );
+    const identity = (name: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ses:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:identity/${name}`,
+        ],
+      ],
+    });
+    const statements = statementsOfRole(
+      strict.template,
+      logicalId(strict.stack, strict.stack.pipeline.actionFunction.role),
+    );
+    const strictBucket = logicalId(strict.stack, strict.stack.stores.mailBucket);
+    expect(allows(statements, 's3:PutObject', objectsArn(strictBucket, 'archive/*'))).toBe(true);
+    const bounce = statements.find((statement) => statement.Action === 'ses:SendBounce');
+    expect(bounce?.Resource).toHaveLength(2);
+    expect(bounce?.Resource).toEqual(
+      expect.arrayContaining([identity('postmaster@example.com'), identity('example.com')]),
+    );
+  });
+
+  it('only the action and admin functions touch quarantine/ objects, and only action writes there', () => {
+    const allowed = new Set([id(pipeline.actionFunction.role), id(stack.adminApi.adminFunction.role)]);
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    for (const policy of policies) {
+      const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+      const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref);
+      if (touches(statements, '/quarantine/').length > 0) {
+        for (const role of roles) expect(allowed).toContain(role);
+      }
+    }
+    const adminQuarantine = touches(statementsOf(stack.adminApi.adminFunction), '/quarantine/');
+    expect(adminQuarantine.flatMap(actionsOf)).not.toContain('s3:PutObject');
+  });
+
+  it('grants no wildcard actions and no resource "*" (except the rule-set activation)', () => {
+    const activationRole = id(stack.ingress.node.findChild('ActivationRole'));
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref);
+      for (const statement of policy.Properties.PolicyDocument.Statement as Statement[]) {
+        for (const action of actionsOf(statement)) expect(action).not.toContain('*');
+        if (!roles.includes(activationRole)) expect(statement.Resource).not.toEqual('*');
+      }
+    }
+  });
+
+  it('grants no SES sending when delivery is SMTP', () => {
+    for (const fn of [pipeline.actionFunction, stack.adminApi.adminFunction]) {
+      expect(
+        statementsOf(fn)
+          .flatMap(actionsOf)
+          .filter((action) => action.startsWith('ses:')),
+      ).toEqual([]);
+    }
+  });
+
+  it('lets action and admin send through SES only as the configured fromAddress when delivery is SES', () => {
+    const ses = buildStack(
+      exampleConfig({
+        delivery: { type: 'ses', fromAddress: 'graywall@example.com', forwardDomain: 'example.net' },
+      }),
+    );
+    const sesStack = ses.stack;
+    for (const fn of [sesStack.pipeline.actionFunction, sesStack.adminApi.adminFunction]) {
+      expect(statementsOfRole(ses.template, logicalId(sesStack, fn.role))).toContainEqual({
+        Effect: 'Allow',
+        Action: ['ses:SendEmail', 'ses:SendRawEmail'],
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':ses:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              ':identity/*',
+            ],
+          ],
+        },
+        Condition: { StringEquals: { 'ses:FromAddress': 'graywall@example.com' } },
+      });
+    }
+    for (const fn of [sesStack.pipeline.scanFunction, sesStack.pipeline.graymailFunction]) {
+      const actions = statementsOfRole(ses.template, logicalId(sesStack, fn.role)).flatMap(actionsOf);
+      expect(actions.filter((action) => action.startsWith('ses:'))).toEqual([]);
+    }
+  });
+});
+
+describe('the alarm topic', () => {
+  it('is encrypted with a key CloudWatch may use for this account, TLS-only, and mails the configured address', () => {
+    const topic = resource(template, ids.alarmTopic);
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0] as string;
+    expect(resource(template, keyId).Properties).toMatchObject({ EnableKeyRotation: true });
+    expect(resource(template, keyId).Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: ids.alarmTopic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { Ref: ids.alarmTopic },
+      Protocol: 'email',
+      Endpoint: built.config.alarms.email,
+    });
+  });
+
+  it('has no subscription when no alarm email is configured', () => {
+    const quiet = buildStack(exampleConfig({ alarms: {} }));
+    quiet.template.resourcePropertiesCountIs('AWS::SNS::Subscription', { Protocol: 'email' }, 0);
+  });
+});
