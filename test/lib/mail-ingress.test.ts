@@ -71,7 +71,9 @@ describe('the SES receipt rule', () => {
     // (More than 100 `recipients` addresses are already refused by the config schema.)
     const many = Array.from({ length: 101 }, (_, i) => `d${i}.example.com`);
     expect(() => buildStack(exampleConfig({ domains: many }))).toThrow(ConfigError);
-    expect(() => buildStack(exampleConfig({ domains: many }))).toThrow(/at most 100 per receipt rule \(got 101\)/);
+    expect(() => buildStack(exampleConfig({ domains: many }))).toThrow(
+      /at most 100 per receipt rule \(got 101\)/,
+    );
   });
 });
 

@@ -68,7 +68,10 @@ export const configSchema = z
     domains: z.array(domainName).min(1, 'name at least one domain'),
     /** Optional: accept only these addresses instead of every address in `domains`. */
     // SES receipt rules take at most 100 recipients (addresses or domains).
-    recipients: z.array(emailAddress).max(100, 'at most 100 addresses (the SES receipt rule limit)').default([]),
+    recipients: z
+      .array(emailAddress)
+      .max(100, 'at most 100 addresses (the SES receipt rule limit)')
+      .default([]),
     delivery: z.discriminatedUnion('type', [smtpDelivery, sesDelivery], {
       error: 'must be { type: smtp, host, ... } or { type: ses, fromAddress, ... }',
     }),

@@ -61,7 +61,9 @@ describe('parseConfig', () => {
       'recipients.0: is not in one of the configured domains (example.com) (got "bob@other.example")',
     ]);
     const many = Array.from({ length: 101 }, (_, i) => `u${i}@example.com`).join(', ');
-    expect(issuesOf(`${minimal}recipients: [${many}]\n`)).toEqual(['recipients: at most 100 addresses (the SES receipt rule limit)']);
+    expect(issuesOf(`${minimal}recipients: [${many}]\n`)).toEqual([
+      'recipients: at most 100 addresses (the SES receipt rule limit)',
+    ]);
     expect(issuesOf(`${minimal}antispam: { positiveTreshold: 80 }\n`)).toEqual([
       'antispam: unknown setting positiveTreshold',
     ]);
