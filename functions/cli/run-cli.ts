@@ -1,8 +1,11 @@
 import { parseArgs } from 'node:util';
 import { type AdminApiCall, ApiError, createAdminApiClient } from '../adapters/admin-api-client.ts';
+import { loadConfigFile } from '../adapters/config-file.ts';
 import type { Page } from '../app/ports.ts';
 import type { QuarantineDetail } from '../app/quarantine-admin.ts';
 import type { QuarantineItem } from '../app/quarantine-item.ts';
+import { parseConfig } from '../core/config/parse-config.ts';
+import type { GraywallConfig } from '../core/config/schema.ts';
 import type { ListEntry } from '../core/lists/sender-lists.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { runDemo } from '../local/demo.ts';
@@ -14,6 +17,7 @@ import {
   table,
 } from './format.ts';
 import { readLocalState } from './local-state.ts';
+import { formatScanOutcome, scanInputs, scanOutcomeJson } from './scan-command.ts';
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -21,6 +25,8 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Where the local gateway state file is (tests point this at their own gateway). */
   readonly stateFile?: string;
+  /** Standard input, for `graywall scan -`. */
+  readonly readStdin?: () => Promise<Buffer>;
 }
 
 const USAGE = `graywall — operate a Graywall email filter
@@ -40,6 +46,9 @@ Usage:
                                                     ENTRY: sender@example.org, example.org or .example.org
   graywall version                                  engine version the deployed functions run
   graywall demo [--to ADDR]                         send example mail through the local gateway
+  graywall scan FILE|DIR|- ... [--json] [--config FILE]
+                                                    score messages offline, like spamassassin -t: same
+                                                    engine and model as the scan function, no gateway needed
 
 Where:
   By default the CLI talks to the local gateway started by \`npm start\`.
@@ -65,6 +74,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.out(USAGE);
     return command || values.help ? 0 : 2;
   }
+  if (command === 'scan') return scanCommand(positionals.slice(1), values, io);
   try {
     const api = apiFor(values, io);
     const json = (value: unknown): void => io.out(JSON.stringify(value, null, 2));
@@ -122,6 +132,29 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 class UsageError extends Error {}
 
+async function scanCommand(inputs: string[], values: Values, io: CliIo): Promise<number> {
+  if (inputs.length === 0) {
+    io.err(`scan needs files, directories or - (standard input)\n\n${USAGE}`);
+    return 2;
+  }
+  let config: GraywallConfig;
+  try {
+    config = values.config
+      ? loadConfigFile(values.config)
+      : parseConfig('domains: [example.com]\ndelivery: { type: smtp, host: localhost }', 'defaults');
+  } catch (error) {
+    io.err((error as Error).message);
+    return 2;
+  }
+  const stdin = io.readStdin ?? (async () => Buffer.alloc(0));
+  let failed = 0;
+  for await (const outcome of scanInputs(inputs, config, stdin)) {
+    if (outcome.error) failed += 1;
+    io.out(values.json ? scanOutcomeJson(outcome) : `${formatScanOutcome(outcome)}\n`);
+  }
+  return failed > 0 ? 1 : 0;
+}
+
 function parse(argv: readonly string[]) {
   return parseArgs({
     args: [...argv],
@@ -145,6 +178,7 @@ function parse(argv: readonly string[]) {
       cursor: { type: 'string' },
       to: { type: 'string' },
       for: { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

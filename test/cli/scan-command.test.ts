@@ -1,0 +1,72 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../functions/cli/run-cli.ts';
+import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
+
+async function cli(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    env: {},
+    readStdin: async () => Buffer.from(stdin),
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+const message = (subject: string, body: string) =>
+  `From: a@sender.example.org\r\nTo: b@example.com\r\nSubject: ${subject}\r\n\r\n${body}\r\n`;
+
+describe('graywall scan', () => {
+  it('prints score, verdict and the reasons table for a file, offline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-'));
+    writeFileSync(join(dir, 'gtube.eml'), message('test', GTUBE_STRING));
+    const { code, out } = await cli(['scan', join(dir, 'gtube.eml')]);
+    expect(code).toBe(0);
+    expect(out).toMatch(/gtube\.eml: 100\/100 positive spam/);
+    expect(out).toMatch(/\+100\s+GTUBE\s+Message contains the GTUBE anti-spam test string/);
+  });
+
+  it('walks directories recursively, in parallel, one JSON line per message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-'));
+    mkdirSync(join(dir, 'nested'));
+    for (let i = 0; i < 9; i++)
+      writeFileSync(
+        join(dir, i % 2 ? 'nested' : '.', `m${i}.eml`),
+        message(`note ${i}`, i === 4 ? GTUBE_STRING : 'see you at lunch'),
+      );
+    const { code, out } = await cli(['scan', dir, '--json']);
+    expect(code).toBe(0);
+    const lines = out
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as {
+            file: string;
+            score: number;
+            verdict: string;
+            reasons: Array<{ id: string }>;
+          },
+      );
+    expect(lines).toHaveLength(9);
+    const gtube = lines.find((l) => l.file.endsWith('m4.eml'));
+    expect(gtube).toMatchObject({ score: 100, verdict: 'positive' });
+    expect(lines.every((l) => Number.isFinite(l.score) && typeof l.verdict === 'string')).toBe(true);
+  });
+
+  it('reads standard input and reports unreadable inputs with a non-zero exit', async () => {
+    const fromStdin = await cli(['scan', '-', '--json'], message('hi', 'hello there'));
+    expect(JSON.parse(fromStdin.out)).toMatchObject({
+      file: '-',
+      verdict: expect.any(String),
+      graymail: 'none',
+    });
+    const missing = await cli(['scan', '/nonexistent/file.eml']);
+    expect(missing.code).toBe(1);
+    expect(missing.out).toBe('/nonexistent/file.eml: error: no such file or directory\n');
+    expect((await cli(['scan'])).code).toBe(2);
+  });
+});
