@@ -46,8 +46,8 @@ export class GraywallStack extends Stack {
       quarantineRetentionDays: config.quarantine.retentionDays,
       removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const { mailBucket, trackingTable, quarantineTable, listsTable } = this.stores;
-    const data = { mailBucket, trackingTable, quarantineTable, listsTable };
+    const { mailBucket, trackingTable, quarantineTable, listsTable, reportsTable } = this.stores;
+    const data = { mailBucket, trackingTable, quarantineTable, listsTable, reportsTable };
 
     this.pipeline = new Pipeline(this, 'Pipeline', { config, ...data });
 
@@ -74,6 +74,7 @@ export class GraywallStack extends Stack {
     output('TrackingTableName', this.stores.trackingTable.tableName, 'Message tracking table');
     output('QuarantineTableName', this.stores.quarantineTable.tableName, 'Quarantine table');
     output('ListsTableName', this.stores.listsTable.tableName, 'Safelist and blocklist table');
+    output('ReportsTableName', this.stores.reportsTable.tableName, 'Report counters table');
     output('ReceiptRuleSetName', this.ingress.ruleSet.receiptRuleSetName, 'SES receipt rule set');
     output('AlarmTopicArn', this.pipeline.alarmTopic.topicArn, 'Dead-letter alarms notify this topic');
     const stages: Array<[string, StageQueue]> = [

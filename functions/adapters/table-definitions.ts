@@ -53,3 +53,15 @@ export const LISTS_TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
   indexes: [],
 };
+
+/**
+ * Report counters: pk `DAY#<yyyy-mm-dd>`, sk `TOTALS` for the day's counters (atomic ADDs)
+ * or `TOP#<list>#<key>` for one sender's or recipient's count in a top list. A report is a
+ * query per day; items expire after a year and a bit.
+ */
+export const REPORTS_TABLE: TableDefinition = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: [],
+};

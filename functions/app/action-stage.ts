@@ -9,6 +9,7 @@ import type { TrackingRecord } from '../core/tracking/types.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { Transport } from './ports.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
+import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
@@ -142,6 +143,7 @@ async function carryOut(
           plan.recipients,
         ),
       );
+      await count(deps.reports, log, clock.now(), { quarantined: plan.recipients.length });
       log.info('quarantined', { recipients: plan.recipients, policy: plan.policy });
       return;
     }
@@ -152,6 +154,7 @@ async function carryOut(
         { state: 'dropped', policy: plan.policy, action: 'drop' },
         trackingEvent(clock, 'action', 'dropped', `Dropped by ${why}`, plan.recipients),
       );
+      await count(deps.reports, log, clock.now(), { dropped: plan.recipients.length });
       log.info('dropped', { recipients: plan.recipients, policy: plan.policy });
       return;
     }
@@ -198,6 +201,7 @@ async function bounce(
         plan.recipients,
       ),
     );
+    await count(deps.reports, log, clock.now(), { dropped: plan.recipients.length });
     log.info('bounce refused, dropped', { recipients: plan.recipients, reason });
     return;
   }
@@ -222,6 +226,7 @@ async function bounce(
       plan.recipients,
     ),
   );
+  await count(deps.reports, log, clock.now(), { bounced: plan.recipients.length });
   log.info('bounced', { recipients: plan.recipients, response });
 }
 
@@ -311,6 +316,9 @@ export async function deliver(
           accepted,
         ),
       );
+      await count(deps.reports, log, clock.now(), {
+        [stage === 'release' ? 'released' : 'delivered']: accepted.length,
+      });
     }
     if (rejected.length > 0) {
       await tracking.updateRecipients(

@@ -1,6 +1,7 @@
 import { classifyGraymail, type GraymailResult } from '../core/graymail/classify-graymail.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
+import { count, graymailCounter } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
@@ -35,6 +36,13 @@ export async function runGraymailStage(
       trackingEvent(clock, 'graymail', 'classified', detail),
     );
     if (!recorded) result = (await tracking.get(id))?.graymail ?? result;
+    const counter = graymailCounter(result.category);
+    if (recorded && counter) {
+      await count(deps.reports, log, clock.now(), { [counter]: 1 }, [
+        { list: 'graymailSenders', key: scanned.mail.envelopeFrom || '<>' },
+        ...scanned.mail.recipients.map((key) => ({ list: 'graymailRecipients' as const, key })),
+      ]);
+    }
     log.info('classified', { category: result.category });
   }
   const next: ClassifiedMessage = {

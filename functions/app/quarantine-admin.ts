@@ -5,6 +5,7 @@ import type { TrackingRecord } from '../core/tracking/types.ts';
 import { CLAIM_LEASE_MS, deliver } from './action-stage.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
+import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
@@ -151,6 +152,7 @@ export async function deleteQuarantined(
     if (remaining.every((item) => item.state === 'released' || item.state === 'deleted')) {
       await deps.mail.delete((all[0] as QuarantineItem).key);
     }
+    await count(deps.reports, log, clock.now(), { deleted: done.length });
     log.info('deleted from quarantine', { recipients: done, principal });
   }
   return { done, unchanged };

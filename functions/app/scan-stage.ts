@@ -3,6 +3,7 @@ import { headerValues } from '../core/mime/raw-message.ts';
 import { ipFromReceived } from '../core/mime/received.ts';
 import { scanRawMessage } from '../core/scan/scan-message.ts';
 import { compactVerdict, type InboundMail, type ScannedMessage } from './pipeline-messages.ts';
+import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { expiryEpochSeconds } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -82,6 +83,16 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
         : `Scored ${result.score}/100: ${result.verdict}${top ? ` (${top})` : ''} by ${result.engineVersion}`,
     ),
   );
+  if (recorded) {
+    const spammy = result.verdict === 'positive' || result.verdict === 'suspect';
+    await count(
+      deps.reports,
+      log,
+      clock.now(),
+      { messages: 1, [result.verdict]: 1 },
+      spammy ? [{ list: 'spamSenders', key: mail.envelopeFrom || '<>' }] : [],
+    );
+  }
   const scan = recorded ? result : ((await tracking.get(mail.messageId))?.scan ?? result);
   log.info('scanned', { score: scan.score, verdict: scan.verdict, reasons: scan.reasons.map((r) => r.id) });
   const next: ScannedMessage = { v: 1, mail, scan: compactVerdict(scan) };

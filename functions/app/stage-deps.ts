@@ -12,6 +12,7 @@ import type {
   Transport,
   TransportFactory,
 } from './ports.ts';
+import type { ReportsStore } from './reporting.ts';
 
 /** Everything the pipeline stages and admin use cases need; built once per container. */
 export interface PipelineDeps {
@@ -22,6 +23,7 @@ export interface PipelineDeps {
   readonly tracking: TrackingStore;
   readonly quarantine: QuarantineStore;
   readonly lists: ListsStore;
+  readonly reports: ReportsStore;
   readonly queue: StageQueue;
   /** The configured delivery target. */
   readonly transport: Transport;

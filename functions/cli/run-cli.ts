@@ -4,6 +4,7 @@ import { loadConfigFile } from '../adapters/config-file.ts';
 import type { Page } from '../app/ports.ts';
 import type { QuarantineDetail } from '../app/quarantine-admin.ts';
 import type { QuarantineItem } from '../app/quarantine-item.ts';
+import type { Report } from '../app/reporting.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 import type { ListEntry } from '../core/lists/sender-lists.ts';
@@ -16,6 +17,7 @@ import {
   formatWhy,
   table,
 } from './format.ts';
+import { formatReport } from './format-report.ts';
 import { readLocalState } from './local-state.ts';
 import { formatScanOutcome, scanInputs, scanOutcomeJson } from './scan-command.ts';
 
@@ -44,6 +46,7 @@ Usage:
   graywall safelist|blocklist add ENTRY... [--for ADDR]
   graywall safelist|blocklist remove ENTRY... [--for ADDR]
                                                     ENTRY: sender@example.org, example.org or .example.org
+  graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
   graywall demo [--to ADDR]                         send example mail through the local gateway
   graywall scan FILE|DIR|- ... [--json] [--config FILE]
@@ -92,6 +95,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'safelist':
       case 'blocklist':
         return await senderList(api, command, sub, rest, values, io, json);
+      case 'report': {
+        const report = await api<Report>('GET', '/admin/reports', {
+          since: values.since,
+          until: values.until,
+        });
+        values.json ? json(report) : io.out(formatReport(report));
+        return 0;
+      }
       case 'version': {
         const version = await api<{ engine: string }>('GET', '/admin/version');
         values.json ? json(version) : io.out(`engine ${version.engine}`);

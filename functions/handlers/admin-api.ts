@@ -12,6 +12,7 @@ import {
   showQuarantined,
 } from '../app/quarantine-admin.ts';
 import type { QuarantineState } from '../app/quarantine-item.ts';
+import { buildReport } from '../app/reporting.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
 import { BadRequestError } from '../core/errors.ts';
@@ -139,6 +140,13 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
         principal,
       );
       return json(200, outcome);
+    }
+    case 'report': {
+      const window = timeWindow(query.since, query.until, now, 7);
+      return json(
+        200,
+        await buildReport(deps.reports, window.since, window.until, pageLimit(query.top, 10, 100)),
+      );
     }
     case 'version':
       return json(200, { engine: engineVersion(deps.model) });

@@ -12,6 +12,7 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/admin/lists/{kind}', name: 'listEntries' },
   { method: 'POST', path: '/admin/lists/{kind}', name: 'addListEntries' },
   { method: 'DELETE', path: '/admin/lists/{kind}', name: 'removeListEntries' },
+  { method: 'GET', path: '/admin/reports', name: 'report' },
   { method: 'GET', path: '/admin/version', name: 'version' },
 ] as const;
 

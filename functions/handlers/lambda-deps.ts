@@ -5,6 +5,7 @@ import { SesBouncer } from '../adapters/bouncers.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
 import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
+import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
@@ -43,6 +44,7 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     tracking: new DynamoTrackingStore(clients.dynamo, required(ENV.trackingTable)),
     quarantine: new DynamoQuarantineStore(clients.dynamo, required(ENV.quarantineTable)),
     lists: new DynamoListsStore(clients.dynamo, required(ENV.listsTable)),
+    reports: new DynamoReportsStore(clients.dynamo, required(ENV.reportsTable)),
     queue: new SqsStageQueue(clients.sqs, {
       graymail: env[ENV.graymailQueueUrl] ?? '',
       action: env[ENV.actionQueueUrl] ?? '',

@@ -10,6 +10,7 @@ export const ENV = {
   trackingTable: 'TRACKING_TABLE',
   quarantineTable: 'QUARANTINE_TABLE',
   listsTable: 'LISTS_TABLE',
+  reportsTable: 'REPORTS_TABLE',
   graymailQueueUrl: 'GRAYMAIL_QUEUE_URL',
   actionQueueUrl: 'ACTION_QUEUE_URL',
   logLevel: 'LOG_LEVEL',

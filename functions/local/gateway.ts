@@ -4,12 +4,18 @@ import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
 import { DsnBouncer } from '../adapters/bouncers.ts';
 import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
+import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
-import { LISTS_TABLE, QUARANTINE_TABLE, TRACKING_TABLE } from '../adapters/table-definitions.ts';
+import {
+  LISTS_TABLE,
+  QUARANTINE_TABLE,
+  REPORTS_TABLE,
+  TRACKING_TABLE,
+} from '../adapters/table-definitions.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import type { Logger } from '../app/ports.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -61,6 +67,7 @@ export const LOCAL_NAMES = {
   trackingTable: 'graywall-tracking',
   quarantineTable: 'graywall-quarantine',
   listsTable: 'graywall-lists',
+  reportsTable: 'graywall-reports',
   queuePrefix: 'graywall-',
 } as const;
 
@@ -85,6 +92,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.trackingTable, TRACKING_TABLE);
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.quarantineTable, QUARANTINE_TABLE);
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.listsTable, LISTS_TABLE);
+    await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.reportsTable, REPORTS_TABLE);
     const retryDelay = options.retryDelaySeconds ?? 2;
     const maxReceiveCount = options.config.pipeline.maxReceiveCount;
     const queues = {
@@ -126,6 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
       lists: new DynamoListsStore(clients.dynamo, LOCAL_NAMES.listsTable),
+      reports: new DynamoReportsStore(clients.dynamo, LOCAL_NAMES.reportsTable),
       queue: new SqsStageQueue(clients.sqs, { graymail: queues.graymail.url, action: queues.action.url }),
       transport,
       transports: createTransportFactory(config),

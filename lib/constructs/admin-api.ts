@@ -52,6 +52,8 @@ export interface AdminApiProps {
   readonly quarantineTable: ITableV2;
   /** Safelists and blocklists the admin lists, adds to and removes from. */
   readonly listsTable: ITableV2;
+  /** Report counters the admin reads (and release/delete add to). */
+  readonly reportsTable: ITableV2;
   /**
    * How long the function's logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -91,7 +93,7 @@ export class AdminApi extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
-    const { config, mailBucket, trackingTable, quarantineTable, listsTable } = props;
+    const { config, mailBucket, trackingTable, quarantineTable, listsTable, reportsTable } = props;
 
     this.adminFunction = new GraywallFunction(this, 'Admin', {
       handler: 'admin-api',
@@ -100,7 +102,13 @@ export class AdminApi extends Construct {
       // HTTP APIs stop waiting for an integration after 30 s.
       timeout: Duration.seconds(29),
       config,
-      environment: functionEnvironment({ mailBucket, trackingTable, quarantineTable, listsTable }),
+      environment: functionEnvironment({
+        mailBucket,
+        trackingTable,
+        quarantineTable,
+        listsTable,
+        reportsTable,
+      }),
       // `graywall version` reports the rules and model version the functions run.
       bundledFiles: { [BUNDLED_MODEL_FILE]: DEFAULT_MODEL_PATH },
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
@@ -128,6 +136,7 @@ export class AdminApi extends Construct {
     );
     // Safelist and blocklist entries: list a scope, add, remove.
     fn.allowTable(listsTable, ['Query', 'PutItem', 'DeleteItem']);
+    fn.allowTable(reportsTable, ['Query', 'UpdateItem']);
     fn.allowDelivery(config);
 
     this.accessLogGroup = new LogGroup(this, 'AccessLogs', {

@@ -198,6 +198,7 @@ export function functionEnvironment(resources: {
   readonly trackingTable: ITableV2;
   readonly quarantineTable: ITableV2;
   readonly listsTable: ITableV2;
+  readonly reportsTable: ITableV2;
   readonly graymailQueue?: IQueue;
   readonly actionQueue?: IQueue;
 }): Record<string, string> {
@@ -208,6 +209,7 @@ export function functionEnvironment(resources: {
     [ENV.trackingTable]: resources.trackingTable.tableName,
     [ENV.quarantineTable]: resources.quarantineTable.tableName,
     [ENV.listsTable]: resources.listsTable.tableName,
+    [ENV.reportsTable]: resources.reportsTable.tableName,
     ...(resources.graymailQueue ? { [ENV.graymailQueueUrl]: resources.graymailQueue.queueUrl } : {}),
     ...(resources.actionQueue ? { [ENV.actionQueueUrl]: resources.actionQueue.queueUrl } : {}),
     [ENV.logLevel]: 'info',

@@ -114,6 +114,8 @@ export interface PipelineProps {
   readonly quarantineTable: ITableV2;
   /** Safelists and blocklists, read by the action stage. */
   readonly listsTable: ITableV2;
+  /** Report counters, added to by every stage. */
+  readonly reportsTable: ITableV2;
   /**
    * How long function logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -149,7 +151,7 @@ export class Pipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
-    const { config, mailBucket, trackingTable, quarantineTable, listsTable } = props;
+    const { config, mailBucket, trackingTable, quarantineTable, listsTable, reportsTable } = props;
 
     this.alarmTopic = new EncryptedTopic(this, 'Alarms', {
       description: 'pipeline alarms',
@@ -168,7 +170,7 @@ export class Pipeline extends Construct {
     this.graymail = stageQueue('graymail', 'Graymail');
     this.action = stageQueue('action', 'Action');
 
-    const stores = { mailBucket, trackingTable, quarantineTable, listsTable };
+    const stores = { mailBucket, trackingTable, quarantineTable, listsTable, reportsTable };
     const stageFunction = (
       name: keyof typeof STAGE_SIZES,
       fnId: string,
@@ -199,6 +201,8 @@ export class Pipeline extends Construct {
     this.scanFunction.allowObjects(mailBucket, INCOMING_PREFIX, ['s3:GetObject'], 'read the raw message');
     this.scanFunction.allowTable(trackingTable, ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem']);
     this.scanFunction.allowSendTo(this.graymail.queue);
+    // Counters are atomic ADDs on existing or new items.
+    this.scanFunction.allowTable(reportsTable, ['UpdateItem']);
 
     // Stage 2: graymail classification.
     this.graymailFunction = stageFunction(
@@ -210,6 +214,7 @@ export class Pipeline extends Construct {
     this.graymailFunction.allowObjects(mailBucket, INCOMING_PREFIX, ['s3:GetObject'], 'read the raw message');
     this.graymailFunction.allowTable(trackingTable, ['GetItem', 'UpdateItem']);
     this.graymailFunction.allowSendTo(this.action.queue);
+    this.graymailFunction.allowTable(reportsTable, ['UpdateItem']);
 
     // Stage 3: policy and action. The only stage that writes quarantine.
     this.actionFunction = stageFunction(
@@ -231,6 +236,7 @@ export class Pipeline extends Construct {
     this.actionFunction.allowTable(quarantineTable, ['PutItem']);
     // One BatchGetItem of the list entries the sender could match.
     this.actionFunction.allowTable(listsTable, ['BatchGetItem']);
+    this.actionFunction.allowTable(reportsTable, ['UpdateItem']);
     this.actionFunction.allowDelivery(config);
     // Archiving and bouncing are granted only when some policy can ask for them; the config
     // is part of the deployment, so a policy that starts using them redeploys this role too.

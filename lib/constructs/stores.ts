@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import {
   LISTS_TABLE,
   QUARANTINE_TABLE,
+  REPORTS_TABLE,
   type TableDefinition,
   TRACKING_TABLE,
 } from '../../functions/adapters/table-definitions.ts';
@@ -55,6 +56,8 @@ export class Stores extends Construct {
   public readonly quarantineTable: TableV2;
   /** Organisation-wide and per-recipient safelists and blocklists. */
   public readonly listsTable: TableV2;
+  /** Report counters per day (incoming summary, top senders and recipients). */
+  public readonly reportsTable: TableV2;
 
   constructor(scope: Construct, id: string, props: StoresProps) {
     super(scope, id);
@@ -108,6 +111,7 @@ export class Stores extends Construct {
     this.trackingTable = tableFrom(this, 'TrackingTable', TRACKING_TABLE, removalPolicy);
     this.quarantineTable = tableFrom(this, 'QuarantineTable', QUARANTINE_TABLE, removalPolicy);
     this.listsTable = tableFrom(this, 'ListsTable', LISTS_TABLE, removalPolicy);
+    this.reportsTable = tableFrom(this, 'ReportsTable', REPORTS_TABLE, removalPolicy);
   }
 }
 

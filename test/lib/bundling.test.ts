@@ -76,6 +76,7 @@ process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n');`,
         [ENV.trackingTable]: 'tracking',
         [ENV.quarantineTable]: 'quarantine',
         [ENV.listsTable]: 'lists',
+        [ENV.reportsTable]: 'reports',
         [ENV.graymailQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/graymail',
       },
     });

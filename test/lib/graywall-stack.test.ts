@@ -15,7 +15,7 @@ describe('the Graywall stack', () => {
       // Stores
       'AWS::S3::Bucket': 2, // mail, access logs
       'AWS::S3::BucketPolicy': 2,
-      'AWS::DynamoDB::GlobalTable': 3, // tracking, quarantine, lists (TableV2)
+      'AWS::DynamoDB::GlobalTable': 4, // tracking, quarantine, lists, reports (TableV2)
       // Ingress
       'AWS::SES::ReceiptRuleSet': 1,
       'AWS::SES::ReceiptRule': 1,
@@ -64,6 +64,7 @@ describe('the Graywall stack', () => {
     expect(outputs.TrackingTableName.Value).toEqual({ Ref: id(stack.stores.trackingTable) });
     expect(outputs.QuarantineTableName.Value).toEqual({ Ref: id(stack.stores.quarantineTable) });
     expect(outputs.ListsTableName.Value).toEqual({ Ref: id(stack.stores.listsTable) });
+    expect(outputs.ReportsTableName.Value).toEqual({ Ref: id(stack.stores.reportsTable) });
     expect(outputs.ReceiptRuleSetName.Value).toEqual({ Ref: id(stack.ingress.ruleSet) });
     expect(outputs.AlarmTopicArn.Value).toEqual({ Ref: id(stack.pipeline.alarmTopic) });
   });

@@ -24,6 +24,7 @@ const ids = {
   tracking: id(stores.trackingTable),
   quarantine: id(stores.quarantineTable),
   lists: id(stores.listsTable),
+  reports: id(stores.reportsTable),
   alarmTopic: id(pipeline.alarmTopic),
 };
 
@@ -145,6 +146,7 @@ describe('function environments', () => {
     [ENV.trackingTable]: { Ref: ids.tracking },
     [ENV.quarantineTable]: { Ref: ids.quarantine },
     [ENV.listsTable]: { Ref: ids.lists },
+    [ENV.reportsTable]: { Ref: ids.reports },
     [ENV.logLevel]: 'info',
     NODE_OPTIONS: '--enable-source-maps',
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   LISTS_TABLE,
   QUARANTINE_TABLE,
+  REPORTS_TABLE,
   type TableDefinition,
   TRACKING_TABLE,
 } from '../../functions/adapters/table-definitions.ts';
@@ -108,6 +109,7 @@ describe.each([
   ['tracking', TRACKING_TABLE, () => stack.stores.trackingTable],
   ['quarantine', QUARANTINE_TABLE, () => stack.stores.quarantineTable],
   ['lists', LISTS_TABLE, () => stack.stores.listsTable],
+  ['reports', REPORTS_TABLE, () => stack.stores.reportsTable],
 ] as const)('the %s table', (_name, definition: TableDefinition, table) => {
   const resource = () => template.toJSON().Resources[logicalId(stack, table())];
 

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../functions/app/reporting.ts';
+import { type CliRun, cliFor } from '../support/cli-harness.ts';
+import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+
+let gw: TestGateway;
+let cli: CliRun;
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  cli = cliFor(gw);
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+describe('report counters', () => {
+  it('match the messages sent, each counted once however often its events arrive', async () => {
+    const send = (from: string, to: string[], fields: Record<string, string>, id: string) =>
+      gw.send(
+        rfc822(
+          { From: from, To: to.join(', '), Subject: id, 'Message-ID': `<${id}@x>`, ...fields },
+          'hello\n',
+        ),
+        { from, to },
+      );
+    const a = await send('ann@partner.example.org', ['u1@example.com'], {}, 'r1');
+    const b = await send('ann@partner.example.org', ['u1@example.com', 'u2@example.com'], {}, 'r2');
+    const news = await send(
+      'deals@shop.example.net',
+      ['u2@example.com'],
+      {
+        'List-Unsubscribe': '<https://shop.example.net/u>',
+        'Feedback-ID': 'c1:shop:esp',
+      },
+      'r3',
+    );
+    const spam = await send('ads@spam.example.net', ['u3@example.com'], { 'X-Advertisement': 'spam' }, 'r4');
+    const dup = await gw.inject(
+      rfc822({ From: 'x@partner.example.org', To: 'u1@example.com', Subject: 'r5' }, 'x\n'),
+      {
+        from: 'x@partner.example.org',
+        to: ['u1@example.com'],
+      },
+      { copies: 3 },
+    );
+    for (const id of [a, b, news, dup]) await gw.waitForState(id, ['delivered']);
+    await gw.waitForState(spam, ['quarantined']);
+    await gw.api('POST', `/admin/quarantine/${spam}/release`);
+    await new Promise((r) => setTimeout(r, 1500)); // let the duplicates drain
+
+    const report = (await gw.api<Report>('GET', '/admin/reports?since=1d')).body;
+    const graymailCategory = (await gw.deps.tracking.get(news))?.graymail?.category;
+    expect(graymailCategory).toBe('marketing');
+    expect(report.totals).toMatchObject({
+      messages: 5,
+      clean: 4,
+      positive: 1,
+      marketing: 1,
+      delivered: 5,
+      quarantined: 1,
+      released: 1,
+    });
+    expect(report.top.spamSenders).toEqual([{ key: 'ads@spam.example.net', count: 1 }]);
+    expect(report.top.graymailSenders).toEqual([{ key: 'deals@shop.example.net', count: 1 }]);
+    expect(report.top.graymailRecipients).toEqual([{ key: 'u2@example.com', count: 1 }]);
+
+    const text = (await cli('report', '--since', '1d')).out;
+    expect(text).toMatch(/TOTAL\s+5\s+4\s+0\s+1\s+1\s+0\s+0\s+5\s+1\s+1\s+0\s+0/);
+    expect(text).toContain('Top senders of spam (suspect or positive)\n       1  ads@spam.example.net');
+  });
+});
