@@ -2,10 +2,13 @@ import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-li
 import type { TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { GraywallConfig } from '../functions/core/config/schema.ts';
+import { ConfigError } from '../functions/core/errors.ts';
+import { ENV } from '../functions/handlers/lambda-env.ts';
 import { AdminApi } from './constructs/admin-api.ts';
 import { MailIngress } from './constructs/mail-ingress.ts';
 import { Pipeline, type StageQueue } from './constructs/pipeline.ts';
 import { Stores } from './constructs/stores.ts';
+import { UnsubscribeService } from './constructs/unsubscribe-service.ts';
 
 export interface GraywallStackProps extends StackProps {
   /** The validated configuration (functions/adapters/config-file.ts loadConfigFile). */
@@ -37,6 +40,7 @@ export class GraywallStack extends Stack {
   public readonly pipeline: Pipeline;
   public readonly ingress: MailIngress;
   public readonly adminApi: AdminApi;
+  public readonly unsubscribe: UnsubscribeService;
 
   constructor(scope: Construct, id: string, props: GraywallStackProps) {
     super(scope, id, props);
@@ -46,8 +50,31 @@ export class GraywallStack extends Stack {
       quarantineRetentionDays: config.quarantine.retentionDays,
       removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
-    const { mailBucket, trackingTable, quarantineTable, listsTable, reportsTable } = this.stores;
-    const data = { mailBucket, trackingTable, quarantineTable, listsTable, reportsTable };
+    if (config.unsubscribe.allowLoopback) {
+      // Loopback targets let a link in mail make us call ourselves: fine against local test
+      // servers, never in AWS.
+      throw new ConfigError(
+        'unsubscribe.allowLoopback is for the local gateway and tests only: remove it before deploying',
+      );
+    }
+    const {
+      mailBucket,
+      trackingTable,
+      quarantineTable,
+      listsTable,
+      reportsTable,
+      unsubscribeTable,
+      signingKeySecret,
+    } = this.stores;
+    const data = {
+      mailBucket,
+      trackingTable,
+      quarantineTable,
+      listsTable,
+      reportsTable,
+      unsubscribeTable,
+      signingKeySecret,
+    };
 
     this.pipeline = new Pipeline(this, 'Pipeline', { config, ...data });
 
@@ -62,6 +89,13 @@ export class GraywallStack extends Stack {
     });
 
     this.adminApi = new AdminApi(this, 'AdminApi', { config, ...data });
+    this.unsubscribe = new UnsubscribeService(this, 'Unsubscribe', {
+      config,
+      ...data,
+      api: this.adminApi.api,
+    });
+    // The action stage writes links to the public pages into graymail.
+    this.pipeline.actionFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
 
     this.outputs();
   }
@@ -75,6 +109,17 @@ export class GraywallStack extends Stack {
     output('QuarantineTableName', this.stores.quarantineTable.tableName, 'Quarantine table');
     output('ListsTableName', this.stores.listsTable.tableName, 'Safelist and blocklist table');
     output('ReportsTableName', this.stores.reportsTable.tableName, 'Report counters table');
+    output('UnsubscribeTableName', this.stores.unsubscribeTable.tableName, 'Safe-unsubscribe requests table');
+    output(
+      'UnsubscribePagesUrl',
+      this.unsubscribe.publicBaseUrl,
+      'Base URL of the public safe-unsubscribe pages',
+    );
+    output(
+      'SigningKeySecretArn',
+      this.stores.signingKeySecret.secretArn,
+      'Secret that signs unsubscribe links',
+    );
     output('ReceiptRuleSetName', this.ingress.ruleSet.receiptRuleSetName, 'SES receipt rule set');
     output('AlarmTopicArn', this.pipeline.alarmTopic.topicArn, 'Dead-letter alarms notify this topic');
     const stages: Array<[string, StageQueue]> = [

@@ -65,3 +65,15 @@ export const REPORTS_TABLE: TableDefinition = {
   ttlAttribute: 'expiresAt',
   indexes: [],
 };
+
+/**
+ * Unsubscribe requests: one item per message and recipient (pk `requestId`, sk `REQUEST`).
+ * `byDue` is sparse: only in-progress requests carry `gsiDue`, sorted by their next attempt,
+ * so the retry worker reads exactly the requests it has to retry.
+ */
+export const UNSUBSCRIBE_TABLE: TableDefinition = {
+  partitionKey: 'requestId',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  indexes: [{ name: 'byDue', partitionKey: 'gsiDue', sortKey: 'nextAttemptAt', projection: 'KEYS_ONLY' }],
+};

@@ -1,13 +1,15 @@
-import { DeliveryError, GraywallError } from '../core/errors.ts';
+import { GraywallError } from '../core/errors.ts';
 import { decideLists, describeListMatch } from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
+import { isSignedOrEncrypted } from '../core/mime/signed.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
+import { deliver } from './deliver.ts';
+import { deliverWithSafeUnsubscribe } from './graymail-delivery.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
-import type { Transport } from './ports.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
@@ -46,7 +48,11 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
     recipients,
     envelopeFrom ? await deps.lists.lookup(envelopeFrom, recipients) : [],
   );
+  const raw = await deps.mail.get(message.mail.key);
+  const signed = isSignedOrEncrypted(raw);
   const plans = planActions(resolvePolicies(deps.config), {
+    graymail: message.graymail.category,
+    signed,
     score: message.scan.score,
     scanVerdict: message.scan.verdict,
     envelopeFrom,
@@ -58,7 +64,6 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       ]),
     ),
   });
-  const raw = await deps.mail.get(message.mail.key);
   for (const plan of plans) {
     const claim = await tracking.claimRecipients(id, plan.recipients, deps.clock.now(), CLAIM_LEASE_MS);
     if (claim.finished.length > 0) {
@@ -67,7 +72,7 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       });
     }
     if (claim.claimed.length > 0) {
-      await carryOut(deps, message, record, raw, { ...plan, recipients: claim.claimed });
+      await carryOut(deps, message, record, raw, signed, { ...plan, recipients: claim.claimed });
     }
     if (claim.busy.length > 0) {
       throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);
@@ -80,6 +85,7 @@ async function carryOut(
   message: ClassifiedMessage,
   record: TrackingRecord,
   raw: Buffer,
+  signed: boolean,
   plan: RecipientPlan,
 ): Promise<void> {
   const { tracking, clock, log } = deps;
@@ -89,16 +95,39 @@ async function carryOut(
   if (settings.archive) await archive(deps, message, raw, plan);
   switch (settings.action) {
     case 'deliver': {
+      const transport = settings.alternateHost
+        ? deps.transports.forHost(settings.alternateHost)
+        : deps.transport;
+      // Signed or encrypted graymail reaches the recipient unmodified: no tags, no banner.
+      const modifiers = plan.graymail && signed ? {} : settings;
+      const safeUnsubscribe =
+        plan.graymail !== undefined &&
+        'safeUnsubscribe' in settings &&
+        settings.safeUnsubscribe &&
+        deps.config.unsubscribe.enabled &&
+        !settings.alternateRecipient &&
+        !signed;
+      if (safeUnsubscribe) {
+        await deliverWithSafeUnsubscribe(
+          deps,
+          message,
+          raw,
+          plan,
+          modifiers,
+          transport,
+          why,
+          record.from,
+          record.subject,
+        );
+        return;
+      }
       const bytes = renderForDelivery(
         raw,
         { ...message.scan, verdict: plan.verdict },
         { category: message.graymail.category },
-        settings,
+        modifiers,
         plan.policy,
       );
-      const transport = settings.alternateHost
-        ? deps.transports.forHost(settings.alternateHost)
-        : deps.transport;
       await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, why, {
         transport,
         ...alternate(settings.alternateRecipient),
@@ -256,92 +285,6 @@ function alternate(address: string | undefined): { alternateRecipient?: string }
 }
 
 function describePlan(plan: RecipientPlan): string {
-  return `policy "${plan.policy}" (${plan.verdict}${plan.notes.length ? `; ${plan.notes.join('; ')}` : ''})`;
-}
-
-export interface DeliverOptions {
-  readonly stage?: 'action' | 'release';
-  readonly transport?: Transport;
-  /** Send one copy to this address instead of the recipients. */
-  readonly alternateRecipient?: string;
-}
-
-/**
- * Sends one copy to all claimed recipients in a single SMTP transaction (or one copy to the
- * alternate recipient on their behalf). On failure the claims are given back and the error
- * rethrown, so the queue retries the stage.
- */
-export async function deliver(
-  deps: PipelineDeps,
-  id: string,
-  envelopeFrom: string,
-  plan: Pick<RecipientPlan, 'recipients' | 'policy'>,
-  bytes: Uint8Array,
-  why: string,
-  options: DeliverOptions = {},
-): Promise<void> {
-  const { tracking, clock, log } = deps;
-  const stage = options.stage ?? 'action';
-  const transport = options.transport ?? deps.transport;
-  const to = options.alternateRecipient ? [options.alternateRecipient] : plan.recipients;
-  const via = `${transport.description}${options.alternateRecipient ? ` to alternate recipient ${options.alternateRecipient}` : ''}`;
-  try {
-    const receipt = await transport.deliver({ envelopeFrom, recipients: to, raw: bytes });
-    // With an alternate recipient, the group's fate is that one address's fate.
-    const accepted = options.alternateRecipient
-      ? receipt.accepted.length > 0
-        ? plan.recipients
-        : []
-      : receipt.accepted;
-    const rejected = options.alternateRecipient
-      ? receipt.accepted.length > 0
-        ? []
-        : plan.recipients
-      : receipt.rejected;
-    if (accepted.length > 0) {
-      await tracking.updateRecipients(
-        id,
-        accepted,
-        {
-          state: stage === 'release' ? 'released' : 'delivered',
-          policy: plan.policy,
-          action: 'deliver',
-          response: receipt.response,
-        },
-        trackingEvent(
-          clock,
-          stage,
-          'delivered',
-          `Delivered via ${via} (${why}): ${receipt.response}`,
-          accepted,
-        ),
-      );
-      await count(deps.reports, log, clock.now(), {
-        [stage === 'release' ? 'released' : 'delivered']: accepted.length,
-      });
-    }
-    if (rejected.length > 0) {
-      await tracking.updateRecipients(
-        id,
-        rejected,
-        { state: 'error', policy: plan.policy, action: 'deliver', response: receipt.response },
-        trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${receipt.response}`, rejected),
-      );
-    }
-    log.info('delivered', { accepted, rejected, via, response: receipt.response });
-  } catch (error) {
-    await tracking.releaseClaims(id, plan.recipients);
-    const response =
-      error instanceof DeliveryError ? (error.response ?? error.message) : (error as Error).message;
-    await tracking.appendEvents(id, [
-      trackingEvent(
-        clock,
-        stage,
-        'delivery-failed',
-        `Delivery via ${via} failed: ${response}`,
-        plan.recipients,
-      ),
-    ]);
-    throw error;
-  }
+  const what = plan.graymail ? `graymail: ${plan.graymail}` : plan.verdict;
+  return `policy "${plan.policy}" (${what}${plan.notes.length ? `; ${plan.notes.join('; ')}` : ''})`;
 }

@@ -8,6 +8,8 @@ import type {
   TrackingEvent,
   TrackingRecord,
 } from '../core/tracking/types.ts';
+import type { UnsubscribeRequest, UnsubscribeState } from '../core/unsubscribe/request.ts';
+import type { SigningKey } from '../core/unsubscribe/unsubscribe-token.ts';
 import type { QuarantineItem, QuarantineState } from './quarantine-item.ts';
 
 /**
@@ -241,4 +243,35 @@ export interface ListsStore {
   list(scope: ListScope, kind?: ListKind): Promise<ListEntry[]>;
   /** Every entry, in the global scope and in the given recipients' scopes, that could match the sender. */
   lookup(sender: string, recipients: readonly string[]): Promise<ListEntry[]>;
+}
+
+/** Stored unsubscribe requests (one per message and recipient). */
+export interface UnsubscribeStore {
+  /** Stores the request unless one with its id exists; returns the stored one either way. */
+  offer(request: UnsubscribeRequest): Promise<UnsubscribeRequest>;
+  get(requestId: string): Promise<UnsubscribeRequest | undefined>;
+  /**
+   * Replaces the request's state fields if it is still in one of `from` states (so two
+   * concurrent confirmations, or a retry racing a confirmation, act once). Returns the
+   * updated request, or undefined when it had moved on.
+   */
+  update(
+    requestId: string,
+    from: readonly UnsubscribeState[],
+    patch: Pick<UnsubscribeRequest, 'state' | 'attempts'> &
+      Partial<Pick<UnsubscribeRequest, 'requestedAt' | 'retryUntil' | 'nextAttemptAt'>>,
+  ): Promise<UnsubscribeRequest | undefined>;
+  /** In-progress requests whose next attempt is due at `now` or earlier. */
+  due(now: string, limit: number): Promise<UnsubscribeRequest[]>;
+}
+
+/** The keys unsubscribe links are signed with: the current one, and every one still accepted. */
+export interface SigningKeys {
+  current(): Promise<SigningKey>;
+  all(): Promise<ReadonlyMap<string, Uint8Array>>;
+}
+
+/** Sends the mail a mailto: unsubscribe URI asks for (RFC 2369 §3.2), from the recipient. */
+export interface UnsubscribeMailer {
+  send(mail: { from: string; to: string; subject: string; body: string }): Promise<string>;
 }

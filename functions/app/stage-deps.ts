@@ -13,9 +13,10 @@ import type {
   TransportFactory,
 } from './ports.ts';
 import type { ReportsStore } from './reporting.ts';
+import type { UnsubscribeDeps } from './safe-unsubscribe.ts';
 
 /** Everything the pipeline stages and admin use cases need; built once per container. */
-export interface PipelineDeps {
+export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly config: GraywallConfig;
   /** The statistical spam model, loaded once per container (absent where a function has no use for it). */
   readonly model: StatisticalModel | undefined;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAwsClients } from '../adapters/aws-clients.ts';
 import { SesBouncer } from '../adapters/bouncers.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
@@ -7,9 +8,13 @@ import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
+import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { SafeHttpClient } from '../adapters/safe-http.ts';
+import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
+import { SecretsManagerSigningKeys } from '../adapters/signing-keys.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -45,6 +50,16 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     quarantine: new DynamoQuarantineStore(clients.dynamo, required(ENV.quarantineTable)),
     lists: new DynamoListsStore(clients.dynamo, required(ENV.listsTable)),
     reports: new DynamoReportsStore(clients.dynamo, required(ENV.reportsTable)),
+    unsubscribes: new DynamoUnsubscribeStore(clients.dynamo, required(ENV.unsubscribeTable)),
+    keys: new SecretsManagerSigningKeys(new SecretsManagerClient({}), required(ENV.signingKeySecret)),
+    http: new SafeHttpClient({
+      allowLoopback: false,
+      blockedHosts: config.unsubscribe.blockedHosts,
+      timeoutMs: config.unsubscribe.timeoutSeconds * 1000,
+      maxRedirects: config.unsubscribe.maxRedirects,
+    }),
+    mailer: new SesUnsubscribeMailer(clients.ses),
+    publicBaseUrl: (config.unsubscribe.publicUrl ?? env[ENV.publicBaseUrl] ?? '').replace(/\/+$/, ''),
     queue: new SqsStageQueue(clients.sqs, {
       graymail: env[ENV.graymailQueueUrl] ?? '',
       action: env[ENV.actionQueueUrl] ?? '',

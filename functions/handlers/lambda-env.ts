@@ -11,6 +11,11 @@ export const ENV = {
   quarantineTable: 'QUARANTINE_TABLE',
   listsTable: 'LISTS_TABLE',
   reportsTable: 'REPORTS_TABLE',
+  unsubscribeTable: 'UNSUBSCRIBE_TABLE',
+  /** ARN of the Secrets Manager secret unsubscribe links are signed with. */
+  signingKeySecret: 'SIGNING_KEY_SECRET',
+  /** Base URL of the public pages (the API's URL, unless config names its own). */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
   graymailQueueUrl: 'GRAYMAIL_QUEUE_URL',
   actionQueueUrl: 'ACTION_QUEUE_URL',
   logLevel: 'LOG_LEVEL',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
@@ -6,8 +7,12 @@ import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
+import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
+import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
+import { fileSigningKeys, StaticSigningKeys } from '../adapters/signing-keys.ts';
 import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import {
@@ -15,15 +20,18 @@ import {
   QUARANTINE_TABLE,
   REPORTS_TABLE,
   TRACKING_TABLE,
+  UNSUBSCRIBE_TABLE,
 } from '../adapters/table-definitions.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
-import type { Logger } from '../app/ports.ts';
+import type { Clock, Logger } from '../app/ports.ts';
+import { retryDueUnsubscribes } from '../app/safe-unsubscribe.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { bounceSenderOf, type GraywallConfig } from '../core/config/schema.ts';
 import { createActionHandler } from '../handlers/action.ts';
 import { createAdminApiHandler } from '../handlers/admin-api.ts';
 import { createGraymailHandler } from '../handlers/graymail.ts';
 import { createScanHandler } from '../handlers/scan.ts';
+import { createUnsubscribeApiHandler } from '../handlers/unsubscribe-api.ts';
 import { createTable, type Emulators, startEmulators } from './emulators.ts';
 import { type LocalHttpApi, startLocalHttpApi } from './http-api.ts';
 import { type QueuePoller, type SqsHandler, startQueuePoller } from './queue-poller.ts';
@@ -45,6 +53,16 @@ export interface GatewayOptions {
    */
   readonly retryDelaySeconds?: number;
   readonly onDelivered?: (message: SinkMessage) => void;
+  /** Clock for the pipeline (tests move time forward, e.g. through an unsubscribe's retry window). */
+  readonly clock?: Clock;
+  /** Where the unsubscribe signing key is kept; a fresh in-memory key when absent (tests). */
+  readonly signingKeyFile?: string;
+  /** DNS for the unsubscribe client (tests resolve sender hosts to local servers or to private addresses). */
+  readonly unsubscribeLookup?: LookupAll;
+  /** Extra trust anchor for the unsubscribe client (tests' self-signed HTTPS endpoints). */
+  readonly unsubscribeCa?: string;
+  /** How often due unsubscribe retries run, in ms (0: never on a timer; call retryUnsubscribes). */
+  readonly unsubscribeRetryEveryMs?: number;
 }
 
 export interface Gateway {
@@ -57,6 +75,8 @@ export interface Gateway {
   readonly queues: Readonly<Record<QueueName, { url: string; arn: string; dlqUrl: string; dlqArn: string }>>;
   /** Moves a stage's dead-lettered messages back to its queue (the local start-message-move-task). */
   redrive(queue: QueueName): Promise<number>;
+  /** Runs the unsubscribe retry job once (as the scheduled function does in AWS). */
+  retryUnsubscribes(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -68,6 +88,7 @@ export const LOCAL_NAMES = {
   quarantineTable: 'graywall-quarantine',
   listsTable: 'graywall-lists',
   reportsTable: 'graywall-reports',
+  unsubscribeTable: 'graywall-unsubscribe',
   queuePrefix: 'graywall-',
 } as const;
 
@@ -93,6 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.quarantineTable, QUARANTINE_TABLE);
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.listsTable, LISTS_TABLE);
     await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.reportsTable, REPORTS_TABLE);
+    await createTable(emulators.endpoints.dynamodb, LOCAL_NAMES.unsubscribeTable, UNSUBSCRIBE_TABLE);
     const retryDelay = options.retryDelaySeconds ?? 2;
     const maxReceiveCount = options.config.pipeline.maxReceiveCount;
     const queues = {
@@ -124,10 +146,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       };
     }
 
+    // The API starts first: its URL is the base of the unsubscribe links in delivered mail.
+    let deps: PipelineDeps | undefined;
+    const getDeps = (): PipelineDeps => {
+      if (!deps) throw new Error('the gateway is still starting');
+      return deps;
+    };
+    const api: LocalHttpApi = await startLocalHttpApi({
+      port: options.httpPort ?? 0,
+      adminHandler: createAdminApiHandler(getDeps),
+      publicHandler: createUnsubscribeApiHandler(getDeps),
+      log,
+    });
+    stops.push(() => api.stop());
+
     const mail = new S3MailStore(clients.s3, LOCAL_NAMES.bucket);
     const transport = createTransport(config, clients.ses);
-    const clock = { now: () => new Date() };
-    const deps: PipelineDeps = {
+    const clock = options.clock ?? { now: () => new Date() };
+    const unsubscribe = config.unsubscribe;
+    deps = {
       config,
       model: loadModelFile(),
       mail,
@@ -145,10 +182,31 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         reportingMta: 'inbound-smtp.graywall.local',
         clock,
       }),
+      unsubscribes: new DynamoUnsubscribeStore(clients.dynamo, LOCAL_NAMES.unsubscribeTable),
+      keys: options.signingKeyFile
+        ? fileSigningKeys(options.signingKeyFile)
+        : new StaticSigningKeys([randomBytes(48).toString('base64url')]),
+      http: new SafeHttpClient({
+        allowLoopback: unsubscribe.allowLoopback,
+        blockedHosts: unsubscribe.blockedHosts,
+        timeoutMs: unsubscribe.timeoutSeconds * 1000,
+        maxRedirects: unsubscribe.maxRedirects,
+        ...(options.unsubscribeLookup ? { lookup: options.unsubscribeLookup } : {}),
+        ...(options.unsubscribeCa ? { ca: options.unsubscribeCa } : {}),
+      }),
+      mailer: new SesUnsubscribeMailer(clients.ses),
+      publicBaseUrl: (unsubscribe.publicUrl ?? api.url).replace(/\/+$/, ''),
       clock,
       log,
     };
-    const getDeps = (): PipelineDeps => deps;
+    const ready = deps;
+    const retryUnsubscribes = (): Promise<number> => retryDueUnsubscribes(ready);
+    if ((options.unsubscribeRetryEveryMs ?? 0) > 0) {
+      const timer = setInterval(() => {
+        retryUnsubscribes().catch((error) => log.warn('unsubscribe retry run failed', { error }));
+      }, options.unsubscribeRetryEveryMs);
+      stops.push(async () => clearInterval(timer));
+    }
 
     const pollers: QueuePoller[] = [
       poll(clients.sqs, queues.inbound, 'graywall-scan', createScanHandler(getDeps) as SqsHandler, 10, log),
@@ -166,13 +224,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await Promise.all(pollers.map((p) => p.stop()));
     });
 
-    const api: LocalHttpApi = await startLocalHttpApi({
-      port: options.httpPort ?? 0,
-      adminHandler: createAdminApiHandler(getDeps),
-      log,
-    });
-    stops.push(() => api.stop());
-
     const smtp: SmtpInbound = await startSmtpInbound({
       config,
       mail,
@@ -189,8 +240,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sink,
       emulators,
       clients,
-      deps,
+      deps: ready,
       queues,
+      retryUnsubscribes,
       redrive: (queue) => redriveDeadLetters(clients.sqs, queues[queue].dlqUrl, queues[queue].url),
       stop: () => stopAll(stops),
     };

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
+  APIGatewayProxyEventV2,
   APIGatewayProxyEventV2WithIAMAuthorizer,
   APIGatewayProxyStructuredResultV2,
   Context,
@@ -33,6 +34,11 @@ const MAX_BODY = 1024 * 1024;
 export async function startLocalHttpApi(options: {
   port: number;
   adminHandler: ApiHandler;
+  /** The public safe-unsubscribe pages under /u/ (no authorizer context). */
+  publicHandler: (
+    event: APIGatewayProxyEventV2,
+    context: Context,
+  ) => Promise<APIGatewayProxyStructuredResultV2>;
   log: Logger;
 }): Promise<LocalHttpApi> {
   const server = createServer((request, response) => {
@@ -56,13 +62,19 @@ export async function startLocalHttpApi(options: {
       }
       chunks.push(chunk as Buffer);
     }
-    if (!url.pathname.startsWith('/admin/')) {
+    const isAdmin = url.pathname.startsWith('/admin/');
+    if (!isAdmin && !url.pathname.startsWith('/u/')) {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: 'not_found', message: `no route ${url.pathname}` }));
       return;
     }
     const event = toEvent(request, url, Buffer.concat(chunks));
-    const result = await options.adminHandler(event, localLambdaContext('graywall-admin-api', 30_000));
+    const result = isAdmin
+      ? await options.adminHandler(event, localLambdaContext('graywall-admin-api', 30_000))
+      : await options.publicHandler(
+          withoutAuthorizer(event),
+          localLambdaContext('graywall-unsubscribe-api', 30_000),
+        );
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
     response.writeHead(result.statusCode ?? 200, headers);
@@ -81,6 +93,12 @@ export async function startLocalHttpApi(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Public routes carry no IAM identity (API Gateway adds none without an authorizer). */
+function withoutAuthorizer(event: APIGatewayProxyEventV2WithIAMAuthorizer): APIGatewayProxyEventV2 {
+  const { authorizer: _authorizer, ...requestContext } = event.requestContext;
+  return { ...event, requestContext } as APIGatewayProxyEventV2;
 }
 
 function toEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewayProxyEventV2WithIAMAuthorizer {

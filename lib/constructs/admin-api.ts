@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_MODEL_PATH } from '../../functions/adapters/load-model.ts';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../../functions/adapters/table-definitions.ts';
@@ -30,8 +31,10 @@ export const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
     userArn: '$context.identity.userArn',
     accountId: '$context.identity.accountId',
     httpMethod: '$context.httpMethod',
+    // The route, not the path: public paths carry unsubscribe tokens (capabilities), which
+    // must not sit in a log for a year. Admin actions name their message in the tracking
+    // timeline and the admin function's log.
     routeKey: '$context.routeKey',
-    path: '$context.path',
     status: '$context.status',
     protocol: '$context.protocol',
     responseLength: '$context.responseLength',
@@ -54,6 +57,9 @@ export interface AdminApiProps {
   readonly listsTable: ITableV2;
   /** Report counters the admin reads (and release/delete add to). */
   readonly reportsTable: ITableV2;
+  /** Named in every function's environment; the admin function has no access to either. */
+  readonly unsubscribeTable: ITableV2;
+  readonly signingKeySecret: ISecret;
   /**
    * How long the function's logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -93,7 +99,16 @@ export class AdminApi extends Construct {
 
   constructor(scope: Construct, id: string, props: AdminApiProps) {
     super(scope, id);
-    const { config, mailBucket, trackingTable, quarantineTable, listsTable, reportsTable } = props;
+    const {
+      config,
+      mailBucket,
+      trackingTable,
+      quarantineTable,
+      listsTable,
+      reportsTable,
+      unsubscribeTable,
+      signingKeySecret,
+    } = props;
 
     this.adminFunction = new GraywallFunction(this, 'Admin', {
       handler: 'admin-api',
@@ -108,6 +123,8 @@ export class AdminApi extends Construct {
         quarantineTable,
         listsTable,
         reportsTable,
+        unsubscribeTable,
+        signingKeySecret,
       }),
       // `graywall version` reports the rules and model version the functions run.
       bundledFiles: { [BUNDLED_MODEL_FILE]: DEFAULT_MODEL_PATH },
@@ -144,7 +161,7 @@ export class AdminApi extends Construct {
     });
     const rateLimit = props.rateLimit ?? 20;
     this.api = new HttpApi(this, 'Api', {
-      description: 'Graywall admin API (IAM-authorised)',
+      description: 'Graywall: admin API (IAM-authorised) and public safe-unsubscribe pages',
       // The default stage is added below, with access logging and throttling.
       createDefaultStage: false,
     });

@@ -10,6 +10,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
@@ -17,7 +18,13 @@ import { BUNDLED_CONFIG_FILE, ENV } from '../../functions/handlers/lambda-env.ts
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** The Lambda entry points, one file per function under functions/handlers/. */
-export type HandlerName = 'scan' | 'graymail' | 'action' | 'admin-api';
+export type HandlerName =
+  | 'scan'
+  | 'graymail'
+  | 'action'
+  | 'admin-api'
+  | 'unsubscribe-api'
+  | 'unsubscribe-retry';
 
 export interface GraywallFunctionProps {
   /** Which file under functions/handlers/ is the entry (it exports `handler`). */
@@ -184,6 +191,29 @@ export class GraywallFunction extends Construct {
     );
   }
 
+  /** Allows reading the unsubscribe signing key (current and previous versions). */
+  allowSigningKey(secret: ISecret): void {
+    secret.grantRead(this.role);
+  }
+
+  /**
+   * Allows sending the mails mailto: unsubscribe links ask for: From a recipient, so only
+   * From addresses in the configured domains (ses:FromAddress), through those domains'
+   * identities.
+   */
+  allowUnsubscribeMail(config: GraywallConfig): void {
+    const stack = Stack.of(this);
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:SendEmail'],
+        resources: config.domains.map((domain) =>
+          stack.formatArn({ service: 'ses', resource: 'identity', resourceName: domain }),
+        ),
+        conditions: { StringLike: { 'ses:FromAddress': config.domains.map((domain) => `*@${domain}`) } },
+      }),
+    );
+  }
+
   /** Allows sending to one queue (sqs:SendMessage only; the URL comes from the environment). */
   allowSendTo(queue: IQueue): void {
     this.role.addToPrincipalPolicy(
@@ -199,6 +229,8 @@ export function functionEnvironment(resources: {
   readonly quarantineTable: ITableV2;
   readonly listsTable: ITableV2;
   readonly reportsTable: ITableV2;
+  readonly unsubscribeTable: ITableV2;
+  readonly signingKeySecret: ISecret;
   readonly graymailQueue?: IQueue;
   readonly actionQueue?: IQueue;
 }): Record<string, string> {
@@ -210,6 +242,9 @@ export function functionEnvironment(resources: {
     [ENV.quarantineTable]: resources.quarantineTable.tableName,
     [ENV.listsTable]: resources.listsTable.tableName,
     [ENV.reportsTable]: resources.reportsTable.tableName,
+    [ENV.unsubscribeTable]: resources.unsubscribeTable.tableName,
+    // Only the ARN: functions that sign or verify links are granted read access to the value.
+    [ENV.signingKeySecret]: resources.signingKeySecret.secretArn,
     ...(resources.graymailQueue ? { [ENV.graymailQueueUrl]: resources.graymailQueue.queueUrl } : {}),
     ...(resources.actionQueue ? { [ENV.actionQueueUrl]: resources.actionQueue.queueUrl } : {}),
     [ENV.logLevel]: 'info',

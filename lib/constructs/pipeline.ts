@@ -5,6 +5,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -116,6 +117,10 @@ export interface PipelineProps {
   readonly listsTable: ITableV2;
   /** Report counters, added to by every stage. */
   readonly reportsTable: ITableV2;
+  /** Safe-unsubscribe requests: the action stage offers one per graymail recipient. */
+  readonly unsubscribeTable: ITableV2;
+  /** Signs the unsubscribe links the action stage puts into graymail. */
+  readonly signingKeySecret: ISecret;
   /**
    * How long function logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -151,7 +156,16 @@ export class Pipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
-    const { config, mailBucket, trackingTable, quarantineTable, listsTable, reportsTable } = props;
+    const {
+      config,
+      mailBucket,
+      trackingTable,
+      quarantineTable,
+      listsTable,
+      reportsTable,
+      unsubscribeTable,
+      signingKeySecret,
+    } = props;
 
     this.alarmTopic = new EncryptedTopic(this, 'Alarms', {
       description: 'pipeline alarms',
@@ -170,7 +184,15 @@ export class Pipeline extends Construct {
     this.graymail = stageQueue('graymail', 'Graymail');
     this.action = stageQueue('action', 'Action');
 
-    const stores = { mailBucket, trackingTable, quarantineTable, listsTable, reportsTable };
+    const stores = {
+      mailBucket,
+      trackingTable,
+      quarantineTable,
+      listsTable,
+      reportsTable,
+      unsubscribeTable,
+      signingKeySecret,
+    };
     const stageFunction = (
       name: keyof typeof STAGE_SIZES,
       fnId: string,
@@ -237,6 +259,10 @@ export class Pipeline extends Construct {
     // One BatchGetItem of the list entries the sender could match.
     this.actionFunction.allowTable(listsTable, ['BatchGetItem']);
     this.actionFunction.allowTable(reportsTable, ['UpdateItem']);
+    // Safe unsubscribe: store the sender's links (conditional put, read back on a retry) and
+    // sign the recipient's link. PUBLIC_BASE_URL is set by the stack once the API exists.
+    this.actionFunction.allowTable(unsubscribeTable, ['GetItem', 'PutItem']);
+    this.actionFunction.allowSigningKey(signingKeySecret);
     this.actionFunction.allowDelivery(config);
     // Archiving and bouncing are granted only when some policy can ask for them; the config
     // is part of the deployment, so a policy that starts using them redeploys this role too.

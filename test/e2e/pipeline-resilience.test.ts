@@ -97,8 +97,9 @@ describe('bad input', () => {
   it('scans binary garbage without crashing and tracks the outcome', async () => {
     const garbage = Buffer.from(Array.from({ length: 4000 }, (_, i) => ((i * 7919) % 254) + 1));
     const id = await gw.send(garbage, { from: 'noise@sender.example.org', to: ['gina@example.com'] });
-    const record = await gw.waitForState(id, ['delivered']);
-    expect(['clean', 'unscannable']).toContain(record.scan?.verdict);
+    const record = await gw.waitForState(id, ['delivered', 'quarantined']);
+    // Whatever the engines make of it, it gets a verdict and a tracked outcome.
+    expect(['clean', 'suspect', 'positive', 'unscannable']).toContain(record.scan?.verdict);
   });
 });
 

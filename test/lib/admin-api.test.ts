@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../../functions/adapters/table-definitions.ts';
 import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
+import { ENV } from '../../functions/handlers/lambda-env.ts';
+import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import { buildStack, logicalId, objectsArn, type Statement, statementsOfRole } from '../support/cdk-stack.ts';
 
 const { stack, template } = buildStack();
@@ -14,6 +16,9 @@ const ids = {
   tracking: logicalId(stack, stores.trackingTable),
   quarantine: logicalId(stack, stores.quarantineTable),
   lists: logicalId(stack, stores.listsTable),
+  reports: logicalId(stack, stores.reportsTable),
+  unsubscribe: logicalId(stack, stores.unsubscribeTable),
+  secret: logicalId(stack, stores.signingKeySecret),
 };
 const resources = template.toJSON().Resources as Record<
   string,
@@ -21,31 +26,53 @@ const resources = template.toJSON().Resources as Record<
 >;
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 
+const routeKey = (route: { readonly method: string; readonly path: string }) =>
+  `${route.method} ${route.path}`;
+const adminKeys = new Set<string>(ADMIN_ROUTES.map(routeKey));
+/** The API's routes that ADMIN_ROUTES names (the others are the public unsubscribe pages). */
+const adminRoutes = () =>
+  ofType('AWS::ApiGatewayV2::Route').filter(([, route]) =>
+    adminKeys.has(route.Properties.RouteKey as string),
+  );
+
 describe('the admin API routes', () => {
-  it('are exactly the ADMIN_ROUTES table: one route per entry and no catch-all', () => {
+  it('are exactly the ADMIN_ROUTES table, beside the PUBLIC_ROUTES pages: one route per entry and no catch-all', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual(ADMIN_ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+    expect(routeKeys.sort()).toEqual([...ADMIN_ROUTES.map(routeKey), ...PUBLIC_ROUTES.map(routeKey)].sort());
+    // No public route shadows or doubles an admin one.
+    for (const route of PUBLIC_ROUTES) expect(adminKeys).not.toContain(routeKey(route));
+    expect(adminRoutes()).toHaveLength(ADMIN_ROUTES.length);
   });
 
-  it('all require IAM (SigV4) authorisation', () => {
-    for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
+  it('all require IAM (SigV4) authorisation; only the PUBLIC_ROUTES pages go without', () => {
+    for (const [, route] of adminRoutes()) {
       expect(route.Properties).toMatchObject({ ApiId: { Ref: ids.api }, AuthorizationType: 'AWS_IAM' });
+    }
+    const publicKeys = new Set<string>(PUBLIC_ROUTES.map(routeKey));
+    for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
+      if (route.Properties.AuthorizationType !== 'AWS_IAM')
+        expect(publicKeys).toContain(route.Properties.RouteKey);
     }
   });
 
-  it('all go to the admin function through one Lambda proxy integration (payload 2.0)', () => {
-    const integrations = ofType('AWS::ApiGatewayV2::Integration');
+  it('all go to the admin function through one Lambda proxy integration (payload 2.0) that nothing else uses', () => {
+    const integrations = ofType('AWS::ApiGatewayV2::Integration').filter(
+      ([, integration]) =>
+        JSON.stringify(integration.Properties.IntegrationUri) ===
+        JSON.stringify({ 'Fn::GetAtt': [ids.fn, 'Arn'] }),
+    );
     expect(integrations).toHaveLength(1);
     const [integrationId, integration] = integrations[0] as [string, { Properties: Record<string, unknown> }];
     expect(integration.Properties).toMatchObject({
+      ApiId: { Ref: ids.api },
       IntegrationType: 'AWS_PROXY',
-      IntegrationUri: { 'Fn::GetAtt': [ids.fn, 'Arn'] },
       PayloadFormatVersion: '2.0',
     });
+    const target = { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] };
     for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
-      expect(route.Properties.Target).toEqual({
-        'Fn::Join': ['', ['integrations/', { Ref: integrationId }]],
-      });
+      // Admin routes reach the admin function; the public pages never do.
+      if (adminKeys.has(route.Properties.RouteKey as string)) expect(route.Properties.Target).toEqual(target);
+      else expect(route.Properties.Target).not.toEqual(target);
     }
     const permissions = ofType('AWS::Lambda::Permission').filter(
       ([, permission]) =>
@@ -147,6 +174,27 @@ describe('the admin function', () => {
       Effect: 'Allow',
       Action: ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       Resource: { 'Fn::GetAtt': [ids.lists, 'Arn'] },
+    });
+  });
+
+  it('reads the report counters and adds to them', () => {
+    expect(statements()).toContainEqual({
+      Effect: 'Allow',
+      Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+      Resource: { 'Fn::GetAtt': [ids.reports, 'Arn'] },
+    });
+  });
+
+  it('cannot touch the unsubscribe requests or the signing key (only named in its environment)', () => {
+    const text = JSON.stringify(statements());
+    expect(text).not.toContain(ids.unsubscribe);
+    expect(text).not.toContain(ids.secret);
+    expect(text).not.toContain('secretsmanager:');
+    expect(resources[ids.fn]?.Properties.Environment).toMatchObject({
+      Variables: {
+        [ENV.unsubscribeTable]: { Ref: ids.unsubscribe },
+        [ENV.signingKeySecret]: { Ref: ids.secret },
+      },
     });
   });
 });

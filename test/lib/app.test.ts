@@ -66,6 +66,20 @@ describe.concurrent('bin/app.ts', () => {
     expect(existsSync(join(result.outdir, 'Graywall.template.json'))).toBe(false);
   });
 
+  it('refuses a config that lets unsubscribe reach loopback addresses (local gateway only)', async ({
+    expect,
+  }) => {
+    const example = readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
+    expect(example).not.toMatch(/^unsubscribe:/m);
+    const path = configFile('loopback.yaml', `${example}\nunsubscribe:\n  allowLoopback: true\n`);
+    const result = await runApp({ config: path });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      'Graywall configuration error: unsubscribe.allowLoopback is for the local gateway and tests only: remove it before deploying',
+    );
+    expect(existsSync(join(result.outdir, 'Graywall.template.json'))).toBe(false);
+  });
+
   it('says which file it cannot read', async ({ expect }) => {
     const missing = join(work, 'missing.yaml');
     const result = await runApp({ config: missing });

@@ -77,6 +77,9 @@ process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n');`,
         [ENV.quarantineTable]: 'quarantine',
         [ENV.listsTable]: 'lists',
         [ENV.reportsTable]: 'reports',
+        [ENV.unsubscribeTable]: 'unsubscribe',
+        [ENV.signingKeySecret]:
+          'arn:aws:secretsmanager:eu-west-1:123456789012:secret:graywall-signing-key-AbCdEf',
         [ENV.graymailQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/graymail',
       },
     });

@@ -25,6 +25,9 @@ const ids = {
   quarantine: id(stores.quarantineTable),
   lists: id(stores.listsTable),
   reports: id(stores.reportsTable),
+  unsubscribe: id(stores.unsubscribeTable),
+  secret: id(stores.signingKeySecret),
+  api: id(stack.adminApi.api),
   alarmTopic: id(pipeline.alarmTopic),
 };
 
@@ -147,11 +150,14 @@ describe('function environments', () => {
     [ENV.quarantineTable]: { Ref: ids.quarantine },
     [ENV.listsTable]: { Ref: ids.lists },
     [ENV.reportsTable]: { Ref: ids.reports },
+    [ENV.unsubscribeTable]: { Ref: ids.unsubscribe },
+    // The secret's ARN (Ref of a secret), never its value.
+    [ENV.signingKeySecret]: { Ref: ids.secret },
     [ENV.logLevel]: 'info',
     NODE_OPTIONS: '--enable-source-maps',
   });
 
-  it('point scan at the graymail queue, graymail at the action queue, and action at no queue', () => {
+  it('point scan at the graymail queue, graymail at the action queue, and action at no queue but at the public pages', () => {
     expect(fnProps(pipeline.scanFunction).Environment.Variables).toEqual({
       ...common(),
       [ENV.graymailQueueUrl]: { Ref: id(pipeline.graymail.queue) },
@@ -160,7 +166,11 @@ describe('function environments', () => {
       ...common(),
       [ENV.actionQueueUrl]: { Ref: id(pipeline.action.queue) },
     });
-    expect(fnProps(pipeline.actionFunction).Environment.Variables).toEqual(common());
+    expect(fnProps(pipeline.actionFunction).Environment.Variables).toEqual({
+      ...common(),
+      // The unsubscribe links it writes into graymail: the API's endpoint (no publicUrl configured).
+      [ENV.publicBaseUrl]: { 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] },
+    });
   });
 
   it('name every variable lambda-env.ts names except GRAYWALL_CONFIG_FILE (the bundled file is the default)', () => {
@@ -239,6 +249,44 @@ describe('least privilege', () => {
       Resource: { 'Fn::GetAtt': [ids.lists, 'Arn'] },
     });
     expect(statements.flatMap(actionsOf)).not.toContain('sqs:SendMessage');
+  });
+
+  it('every stage adds to the report counters with UpdateItem only', () => {
+    for (const [, , fn] of stages) {
+      const reports = touches(statementsOf(fn), ids.reports);
+      expect(reports).toEqual([
+        { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: { 'Fn::GetAtt': [ids.reports, 'Arn'] } },
+      ]);
+    }
+  });
+
+  it('action offers unsubscribes (conditional put, read back on a retry) and may read the signing key', () => {
+    const statements = statementsOf(pipeline.actionFunction);
+    expect(touches(statements, ids.unsubscribe)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [ids.unsubscribe, 'Arn'] },
+      },
+    ]);
+    expect(touches(statements, ids.secret)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: { Ref: ids.secret },
+      },
+    ]);
+  });
+
+  it('scan and graymail cannot touch the unsubscribe table or the signing key (they are only named in the environment)', () => {
+    for (const fn of [pipeline.scanFunction, pipeline.graymailFunction]) {
+      const statements = statementsOf(fn);
+      expect(touches(statements, ids.unsubscribe)).toEqual([]);
+      expect(touches(statements, ids.secret)).toEqual([]);
+      expect(statements.flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'))).toEqual(
+        [],
+      );
+    }
   });
 
   it('action may archive or bounce only when a policy asks for it', () => {

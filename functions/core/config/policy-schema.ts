@@ -7,33 +7,60 @@ import { addressPattern, emailAddress, headerName, headerValue, hostAndPort, sub
  * verdict class (positive, suspect, unscannable) has an action and optional modifiers.
  */
 
-const actionSettings = z
-  .strictObject({
-    action: z.enum(['deliver', 'quarantine', 'drop', 'bounce']),
-    /** Text put in front of the Subject, kept byte for byte (whitespace included). */
-    prependSubject: subjectTag.optional(),
-    /** Text put after the Subject, kept byte for byte. */
-    appendSubject: subjectTag.optional(),
-    /** A header added to the delivered (or quarantined, then released) copy. */
-    addHeader: z.strictObject({ name: headerName, value: headerValue }).optional(),
-    /** Deliver to this host instead of the normal delivery target (MX, then A lookup). */
-    alternateHost: hostAndPort.optional(),
-    /** Deliver one copy to this address instead of the recipients. */
-    alternateRecipient: emailAddress.optional(),
-    /** Also keep a copy in the archive (mbox, in S3, per day). */
-    archive: z.boolean().default(false),
-  })
-  .superRefine((value, ctx) => {
-    for (const field of ['alternateHost', 'alternateRecipient'] as const) {
-      if (value[field] !== undefined && value.action !== 'deliver') {
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `only applies when action is deliver (action is ${value.action})`,
-        });
-      }
+const actionFields = {
+  action: z.enum(['deliver', 'quarantine', 'drop', 'bounce']),
+  /** Text put in front of the Subject, kept byte for byte (whitespace included). */
+  prependSubject: subjectTag.optional(),
+  /** Text put after the Subject, kept byte for byte. */
+  appendSubject: subjectTag.optional(),
+  /** A header added to the delivered (or quarantined, then released) copy. */
+  addHeader: z.strictObject({ name: headerName, value: headerValue }).optional(),
+  /** Deliver to this host instead of the normal delivery target (MX, then A lookup). */
+  alternateHost: hostAndPort.optional(),
+  /** Deliver one copy to this address instead of the recipients. */
+  alternateRecipient: emailAddress.optional(),
+  /** Also keep a copy in the archive (mbox, in S3, per day). */
+  archive: z.boolean().default(false),
+};
+
+function deliverOnlyModifiers(
+  value: { action: string; alternateHost?: unknown; alternateRecipient?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  for (const field of ['alternateHost', 'alternateRecipient'] as const) {
+    if (value[field] !== undefined && value.action !== 'deliver') {
+      ctx.addIssue({
+        code: 'custom',
+        path: [field],
+        message: `only applies when action is deliver (action is ${value.action})`,
+      });
     }
-  });
+  }
+}
+
+const actionSettings = z.strictObject(actionFields).superRefine(deliverOnlyModifiers);
+
+/**
+ * A graymail category's action: the same choices, plus the safe-unsubscribe banner and link
+ * rewriting for mail that is delivered (never for mail sent to an alternate recipient, who
+ * did not subscribe to it).
+ */
+const graymailAction = z
+  .strictObject({ ...actionFields, safeUnsubscribe: z.boolean().default(true) })
+  .superRefine(deliverOnlyModifiers);
+
+const graymailSettings = z.strictObject({
+  marketing: graymailAction.optional(),
+  social: graymailAction.optional(),
+  bulk: graymailAction.optional(),
+  /** Detect and record graymail, take no action on it. */
+  monitorOnly: z.boolean().optional(),
+  /**
+   * Act only on unsigned mail. S/MIME or PGP signed or encrypted mail is never modified (no
+   * banner, no tags) either way; with this on, it is not quarantined or dropped as graymail.
+   */
+  onlyUnsigned: z.boolean().optional(),
+});
 
 const engine = z.enum(['graywall', 'multi-scan', 'disabled']);
 
@@ -51,6 +78,8 @@ const policySettings = {
   positive: actionSettings.optional(),
   suspect: actionSettings.optional(),
   unscannable: actionSettings.optional(),
+  /** Per graymail category; categories left out inherit the default policy's. */
+  graymail: graymailSettings.optional(),
 };
 
 const incomingPolicy = z
@@ -72,6 +101,16 @@ const incomingPolicy = z
     message: 'name recipients or senders (or both) that the policy matches',
   });
 
+const DEFAULT_GRAYMAIL_ACTION = { action: 'deliver', archive: false, safeUnsubscribe: true } as const;
+
+export const DEFAULT_GRAYMAIL = {
+  marketing: DEFAULT_GRAYMAIL_ACTION,
+  social: DEFAULT_GRAYMAIL_ACTION,
+  bulk: DEFAULT_GRAYMAIL_ACTION,
+  monitorOnly: false,
+  onlyUnsigned: false,
+} as const;
+
 export const DEFAULT_ACTIONS = {
   positive: { action: 'quarantine', archive: false },
   suspect: { action: 'deliver', prependSubject: '[SUSPECTED SPAM] ', archive: false },
@@ -85,15 +124,32 @@ const defaultPolicy = z.strictObject({
   positive: actionSettings.default(DEFAULT_ACTIONS.positive),
   suspect: actionSettings.default(DEFAULT_ACTIONS.suspect),
   unscannable: actionSettings.default(DEFAULT_ACTIONS.unscannable),
+  graymail: z
+    .strictObject({
+      marketing: graymailAction.default(DEFAULT_GRAYMAIL_ACTION),
+      social: graymailAction.default(DEFAULT_GRAYMAIL_ACTION),
+      bulk: graymailAction.default(DEFAULT_GRAYMAIL_ACTION),
+      monitorOnly: z.boolean().default(false),
+      onlyUnsigned: z.boolean().default(false),
+    })
+    .default(DEFAULT_GRAYMAIL),
 });
 
 export const policiesSchema = z
   .strictObject({
     /** Applies to every recipient no incoming policy matches; thresholds come from `antispam`. */
-    default: defaultPolicy.default({ engine: 'graywall', suspectScanning: true, ...DEFAULT_ACTIONS }),
+    default: defaultPolicy.default({
+      engine: 'graywall',
+      suspectScanning: true,
+      ...DEFAULT_ACTIONS,
+      graymail: DEFAULT_GRAYMAIL,
+    }),
     incoming: z.array(incomingPolicy).max(100, 'at most 100 incoming policies').default([]),
   })
-  .default({ default: { engine: 'graywall', suspectScanning: true, ...DEFAULT_ACTIONS }, incoming: [] })
+  .default({
+    default: { engine: 'graywall', suspectScanning: true, ...DEFAULT_ACTIONS, graymail: DEFAULT_GRAYMAIL },
+    incoming: [],
+  })
   .superRefine((value, ctx) => {
     const seen = new Set<string>();
     value.incoming.forEach((policy, index) => {
@@ -110,6 +166,7 @@ export const policiesSchema = z
   });
 
 export type ActionSettings = z.output<typeof actionSettings>;
+export type GraymailActionSettings = z.output<typeof graymailAction>;
 export type PolicyEngine = z.output<typeof engine>;
 export type IncomingPolicyConfig = z.output<typeof incomingPolicy>;
 export type PoliciesConfig = z.output<typeof policiesSchema>;

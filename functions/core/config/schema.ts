@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { domainName, emailAddress, hostName } from './fields.ts';
 import { policiesSchema } from './policy-schema.ts';
+import { unsubscribeSchema } from './unsubscribe-schema.ts';
 
 /**
  * The one configuration file an organisation writes (YAML or JSON). The same file drives
@@ -101,6 +102,7 @@ export const configSchema = z
       })
       .default({ maxReceiveCount: 5 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
+    unsubscribe: unsubscribeSchema,
     /** From address of bounces (SES: must be in a verified domain). Default: mailer-daemon@<first domain>. */
     bounceSender: emailAddress.optional(),
   })

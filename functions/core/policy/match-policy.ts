@@ -1,4 +1,4 @@
-import type { ActionSettings, PolicyEngine } from '../config/policy-schema.ts';
+import type { ActionSettings, GraymailActionSettings, PolicyEngine } from '../config/policy-schema.ts';
 import type { GraywallConfig } from '../config/schema.ts';
 
 /** A policy with every setting filled in (the default policy's where it said nothing). */
@@ -11,6 +11,15 @@ export interface EffectivePolicy {
   readonly positive: ActionSettings;
   readonly suspect: ActionSettings;
   readonly unscannable: ActionSettings;
+  readonly graymail: EffectiveGraymail;
+}
+
+export interface EffectiveGraymail {
+  readonly marketing: GraymailActionSettings;
+  readonly social: GraymailActionSettings;
+  readonly bulk: GraymailActionSettings;
+  readonly monitorOnly: boolean;
+  readonly onlyUnsigned: boolean;
 }
 
 export interface PolicyTable {
@@ -34,6 +43,7 @@ export function resolvePolicies(config: Pick<GraywallConfig, 'antispam' | 'polic
     positive: base.positive,
     suspect: base.suspect,
     unscannable: base.unscannable,
+    graymail: base.graymail,
   };
   return {
     fallback,
@@ -48,6 +58,13 @@ export function resolvePolicies(config: Pick<GraywallConfig, 'antispam' | 'polic
       positive: policy.positive ?? fallback.positive,
       suspect: policy.suspect ?? fallback.suspect,
       unscannable: policy.unscannable ?? fallback.unscannable,
+      graymail: {
+        marketing: policy.graymail?.marketing ?? fallback.graymail.marketing,
+        social: policy.graymail?.social ?? fallback.graymail.social,
+        bulk: policy.graymail?.bulk ?? fallback.graymail.bulk,
+        monitorOnly: policy.graymail?.monitorOnly ?? fallback.graymail.monitorOnly,
+        onlyUnsigned: policy.graymail?.onlyUnsigned ?? fallback.graymail.onlyUnsigned,
+      },
     })),
   };
 }

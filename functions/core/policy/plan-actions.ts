@@ -1,4 +1,5 @@
-import type { ActionSettings } from '../config/policy-schema.ts';
+import type { ActionSettings, GraymailActionSettings } from '../config/policy-schema.ts';
+import type { GraymailCategory } from '../graymail/classify-graymail.ts';
 import type { SpamVerdict } from '../scan/types.ts';
 import { verdictForScore } from '../scan/verdict.ts';
 import { type EffectivePolicy, type PolicyTable, policyFor } from './match-policy.ts';
@@ -16,7 +17,9 @@ export interface RecipientPlan {
   /** The verdict under that policy's engine and thresholds. */
   readonly verdict: SpamVerdict;
   /** Which of the policy's settings applied (`clean` means plain delivery). */
-  readonly settings: ActionSettings;
+  readonly settings: ActionSettings | GraymailActionSettings;
+  /** The graymail category whose action applied, when one did. */
+  readonly graymail?: Exclude<GraymailCategory, 'none'>;
   /** Why the verdict differs from the message's score, when it does (shown in tracking). */
   readonly notes: readonly string[];
 }
@@ -28,6 +31,10 @@ export interface PlanInput {
   readonly scanVerdict: SpamVerdict;
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
+  /** The graymail stage's category (`none` or absent: not graymail). */
+  readonly graymail?: GraymailCategory;
+  /** S/MIME or PGP signed or encrypted: never modified, and with onlyUnsigned not acted on as graymail. */
+  readonly signed?: boolean;
   /** Safelist/blocklist outcome per recipient, when a list matched the sender, and why. */
   readonly lists?: ReadonlyMap<string, { readonly verdict: ListVerdict; readonly reason: string }>;
 }
@@ -44,7 +51,7 @@ export function planActions(table: PolicyTable, input: PlanInput): RecipientPlan
   for (const recipient of input.recipients) {
     const policy = policyFor(table, input.envelopeFrom, recipient);
     const plan = decide(policy, input, input.lists?.get(recipient));
-    const key = `${plan.policy}\u0000${plan.verdict}\u0000${plan.notes.join('|')}`;
+    const key = `${plan.policy}\u0000${plan.verdict}\u0000${plan.graymail ?? ''}\u0000${plan.notes.join('|')}`;
     const group = groups.get(key);
     if (group) group.recipients.push(recipient);
     else groups.set(key, { recipients: [recipient], plan });
@@ -77,6 +84,14 @@ function decide(
       notes.push(`suspect scanning is off in policy "${policy.name}"`);
     }
   }
+  if (verdict === 'clean' && list?.verdict !== 'safelisted' && input.graymail && input.graymail !== 'none') {
+    return {
+      policy: policy.name,
+      verdict,
+      notes,
+      ...graymailDecision(policy, input.graymail, input.signed ?? false, notes),
+    };
+  }
   const settings =
     verdict === 'positive'
       ? policy.positive
@@ -86,4 +101,25 @@ function decide(
           ? policy.unscannable
           : PLAIN_DELIVERY;
   return { policy: policy.name, verdict, settings, notes };
+}
+
+/**
+ * Graymail is judged only for mail that is not spam: the spam verdict's action wins. In
+ * monitor-only mode the category is recorded and the mail delivered as is.
+ */
+function graymailDecision(
+  policy: EffectivePolicy,
+  category: Exclude<GraymailCategory, 'none'>,
+  signed: boolean,
+  notes: string[],
+): Pick<RecipientPlan, 'settings' | 'graymail'> {
+  if (policy.graymail.monitorOnly) {
+    notes.push(`graymail (${category}) recorded only: policy "${policy.name}" is in monitor-only mode`);
+    return { settings: PLAIN_DELIVERY };
+  }
+  if (signed && policy.graymail.onlyUnsigned) {
+    notes.push(`graymail (${category}) not acted on: the message is signed or encrypted`);
+    return { settings: PLAIN_DELIVERY };
+  }
+  return { settings: policy.graymail[category], graymail: category };
 }

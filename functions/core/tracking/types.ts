@@ -30,7 +30,15 @@ export const TERMINAL_STATES: readonly MessageState[] = [
   'deleted',
 ];
 
-export type Stage = 'receive' | 'scan' | 'graymail' | 'action' | 'release' | 'admin' | 'pipeline';
+export type Stage =
+  | 'receive'
+  | 'scan'
+  | 'graymail'
+  | 'action'
+  | 'release'
+  | 'admin'
+  | 'pipeline'
+  | 'unsubscribe';
 
 /** One line of the message's history: what mail_logs would show, in order. */
 export interface TrackingEvent {

@@ -1,0 +1,93 @@
+import { DeliveryError } from '../core/errors.ts';
+import type { RecipientPlan } from '../core/policy/plan-actions.ts';
+import type { Transport } from './ports.ts';
+import { count } from './reporting.ts';
+import type { PipelineDeps } from './stage-deps.ts';
+import { trackingEvent } from './tracking-event.ts';
+
+export interface DeliverOptions {
+  readonly stage?: 'action' | 'release';
+  readonly transport?: Transport;
+  /** Send one copy to this address instead of the recipients. */
+  readonly alternateRecipient?: string;
+}
+
+/**
+ * Sends one copy to all claimed recipients in a single SMTP transaction (or one copy to the
+ * alternate recipient on their behalf). On failure the claims are given back and the error
+ * rethrown, so the queue retries the stage.
+ */
+export async function deliver(
+  deps: PipelineDeps,
+  id: string,
+  envelopeFrom: string,
+  plan: Pick<RecipientPlan, 'recipients' | 'policy'>,
+  bytes: Uint8Array,
+  why: string,
+  options: DeliverOptions = {},
+): Promise<void> {
+  const { tracking, clock, log } = deps;
+  const stage = options.stage ?? 'action';
+  const transport = options.transport ?? deps.transport;
+  const to = options.alternateRecipient ? [options.alternateRecipient] : plan.recipients;
+  const via = `${transport.description}${options.alternateRecipient ? ` to alternate recipient ${options.alternateRecipient}` : ''}`;
+  try {
+    const receipt = await transport.deliver({ envelopeFrom, recipients: to, raw: bytes });
+    // With an alternate recipient, the group's fate is that one address's fate.
+    const accepted = options.alternateRecipient
+      ? receipt.accepted.length > 0
+        ? plan.recipients
+        : []
+      : receipt.accepted;
+    const rejected = options.alternateRecipient
+      ? receipt.accepted.length > 0
+        ? []
+        : plan.recipients
+      : receipt.rejected;
+    if (accepted.length > 0) {
+      await tracking.updateRecipients(
+        id,
+        accepted,
+        {
+          state: stage === 'release' ? 'released' : 'delivered',
+          policy: plan.policy,
+          action: 'deliver',
+          response: receipt.response,
+        },
+        trackingEvent(
+          clock,
+          stage,
+          'delivered',
+          `Delivered via ${via} (${why}): ${receipt.response}`,
+          accepted,
+        ),
+      );
+      await count(deps.reports, log, clock.now(), {
+        [stage === 'release' ? 'released' : 'delivered']: accepted.length,
+      });
+    }
+    if (rejected.length > 0) {
+      await tracking.updateRecipients(
+        id,
+        rejected,
+        { state: 'error', policy: plan.policy, action: 'deliver', response: receipt.response },
+        trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${receipt.response}`, rejected),
+      );
+    }
+    log.info('delivered', { accepted, rejected, via, response: receipt.response });
+  } catch (error) {
+    await tracking.releaseClaims(id, plan.recipients);
+    const response =
+      error instanceof DeliveryError ? (error.response ?? error.message) : (error as Error).message;
+    await tracking.appendEvents(id, [
+      trackingEvent(
+        clock,
+        stage,
+        'delivery-failed',
+        `Delivery via ${via} failed: ${response}`,
+        plan.recipients,
+      ),
+    ]);
+    throw error;
+  }
+}

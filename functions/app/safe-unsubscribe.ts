@@ -1,0 +1,349 @@
+import type { GraywallConfig } from '../core/config/schema.ts';
+import type { HeaderBlock } from '../core/mime/raw-message.ts';
+import { findBodyUnsubscribeLinks } from '../core/unsubscribe/body-links.ts';
+import { readListUnsubscribe } from '../core/unsubscribe/list-unsubscribe.ts';
+import {
+  blockedPage,
+  confirmationPage,
+  inProgressPage,
+  invalidLinkPage,
+  type Page,
+  successPage,
+  unablePage,
+} from '../core/unsubscribe/pages.ts';
+import {
+  type UnsubscribeAttempt,
+  type UnsubscribeRequest,
+  unsubscribeCandidates,
+  unsubscribeRequestId,
+} from '../core/unsubscribe/request.ts';
+import type { UnsubscribeHttp } from '../core/unsubscribe/unsubscribe-http.ts';
+import {
+  signUnsubscribeToken,
+  TOKEN_REJECTION,
+  verifyUnsubscribeToken,
+} from '../core/unsubscribe/unsubscribe-token.ts';
+import { checkUnsubscribeUri } from '../core/unsubscribe/uri-safety.ts';
+import type {
+  Clock,
+  Logger,
+  SigningKeys,
+  TrackingStore,
+  UnsubscribeMailer,
+  UnsubscribeStore,
+} from './ports.ts';
+import { trackingEvent } from './tracking-event.ts';
+
+export interface UnsubscribeDeps {
+  readonly config: Pick<GraywallConfig, 'unsubscribe' | 'organisation'>;
+  readonly unsubscribes: UnsubscribeStore;
+  readonly keys: SigningKeys;
+  readonly http: UnsubscribeHttp;
+  readonly mailer: UnsubscribeMailer;
+  readonly tracking: TrackingStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Where the public pages are served, without a trailing slash. */
+  readonly publicBaseUrl: string;
+}
+
+/** Attempts kept per request: enough to explain, bounded so the item stays small. */
+const MAX_ATTEMPTS_KEPT = 40;
+
+/**
+ * How long a confirmation may spend trying links before the page answers "in progress"
+ * (API Gateway gives up on an integration after 30 s); the retry job has minutes.
+ */
+export const PAGE_ATTEMPT_BUDGET_MS = 15_000;
+const RETRY_ATTEMPT_BUDGET_MS = 60_000;
+
+export const UNSUBSCRIBE_PATH = '/u/';
+
+export interface OfferInput {
+  readonly messageId: string;
+  readonly recipient: string;
+  readonly envelopeFrom: string;
+  readonly from?: string;
+  readonly subject?: string;
+  readonly header: HeaderBlock;
+  readonly html: string;
+  readonly text: string;
+  /** SES (or the gateway) verified a DKIM signature on the message: RFC 8058 one-click needs it. */
+  readonly dkimPass: boolean;
+}
+
+/**
+ * Stores what we need to unsubscribe this recipient later (the sender's URIs from the
+ * headers and the body) and returns our signed link for the banner and List-Unsubscribe.
+ * Idempotent: a retried action stage gets the same request back.
+ */
+export async function offerUnsubscribe(
+  deps: UnsubscribeDeps,
+  input: OfferInput,
+): Promise<{ request: UnsubscribeRequest; url: string }> {
+  const now = deps.clock.now();
+  const list = readListUnsubscribe(input.header, input.dkimPass);
+  const linkExpiresAt = new Date(now.getTime() + deps.config.unsubscribe.linkLifetimeDays * 86_400_000);
+  const request = await deps.unsubscribes.offer({
+    requestId: unsubscribeRequestId(input.messageId, input.recipient),
+    messageId: input.messageId,
+    recipient: input.recipient,
+    envelopeFrom: input.envelopeFrom,
+    ...(input.from ? { from: input.from } : {}),
+    ...(input.subject ? { subject: input.subject.slice(0, 300) } : {}),
+    listUnsubscribe: list.uris,
+    oneClick: list.oneClick,
+    ...(list.oneClickUri ? { oneClickUri: list.oneClickUri } : {}),
+    bodyLinks: findBodyUnsubscribeLinks({ html: input.html, text: input.text }),
+    createdAt: now.toISOString(),
+    linkExpiresAt: linkExpiresAt.toISOString(),
+    state: 'offered',
+    attempts: [],
+  });
+  const token = signUnsubscribeToken(
+    {
+      requestId: request.requestId,
+      recipient: request.recipient,
+      expiresAt: Math.floor(Date.parse(request.linkExpiresAt) / 1000),
+    },
+    await deps.keys.current(),
+  );
+  return { request, url: `${deps.publicBaseUrl}${UNSUBSCRIBE_PATH}${token}` };
+}
+
+/** GET of the link: the confirmation page, or the outcome if already asked. Changes nothing. */
+export async function showUnsubscribe(deps: UnsubscribeDeps, token: string): Promise<Page> {
+  const found = await requestFor(deps, token);
+  if ('page' in found) return found.page;
+  return pageFor(deps, found.request, token);
+}
+
+/** GET of the status link: where an in-progress unsubscribe stands. Changes nothing. */
+export async function unsubscribeStatus(deps: UnsubscribeDeps, token: string): Promise<Page> {
+  const found = await requestFor(deps, token);
+  return 'page' in found ? found.page : pageFor(deps, found.request, token);
+}
+
+/**
+ * POST of the confirmation form: unsubscribe now. The request is claimed (`offered` →
+ * `in-progress`) first, so two clicks unsubscribe once; later POSTs show the outcome.
+ */
+export async function confirmUnsubscribe(deps: UnsubscribeDeps, token: string): Promise<Page> {
+  const found = await requestFor(deps, token);
+  if ('page' in found) return found.page;
+  const { request } = found;
+  if (request.state !== 'offered') return pageFor(deps, request, token);
+  const now = deps.clock.now();
+  const retryUntil = new Date(
+    now.getTime() + deps.config.unsubscribe.retryForHours * 3_600_000,
+  ).toISOString();
+  const claimed = await deps.unsubscribes.update(request.requestId, ['offered'], {
+    state: 'in-progress',
+    attempts: request.attempts,
+    requestedAt: now.toISOString(),
+    retryUntil,
+    // Should this attempt die half-way, the retry worker takes over after one interval.
+    nextAttemptAt: nextAttempt(deps, now),
+  });
+  if (!claimed) return pageFor(deps, (await deps.unsubscribes.get(request.requestId)) ?? request, token);
+  await event(
+    deps,
+    claimed,
+    'unsubscribe-requested',
+    `Unsubscribe requested by ${claimed.recipient} through the safe-unsubscribe page`,
+  );
+  return pageFor(deps, await attempt(deps, claimed, PAGE_ATTEMPT_BUDGET_MS), token);
+}
+
+/** The scheduled retry: every in-progress request whose next attempt is due. */
+export async function retryDueUnsubscribes(deps: UnsubscribeDeps, limit = 50): Promise<number> {
+  const now = deps.clock.now();
+  const due = await deps.unsubscribes.due(now.toISOString(), limit);
+  for (const request of due) {
+    // Claim the slot: push the next attempt out so an overlapping run skips this request.
+    const claimed = await deps.unsubscribes.update(request.requestId, ['in-progress'], {
+      state: 'in-progress',
+      attempts: request.attempts,
+      nextAttemptAt: nextAttempt(deps, now),
+    });
+    if (claimed) await attempt(deps, claimed, RETRY_ATTEMPT_BUDGET_MS);
+  }
+  return due.length;
+}
+
+/**
+ * Tries every candidate URI in order (one-click POST, https/http GET, body links, mailto),
+ * each through the safety checks first, and stops at the first success. All refused:
+ * `refused` (final). Some failed: `in-progress` until `retryUntil`, then `failed`.
+ */
+async function attempt(
+  deps: UnsubscribeDeps,
+  request: UnsubscribeRequest,
+  budgetMs: number,
+): Promise<UnsubscribeRequest> {
+  const { unsubscribe } = deps.config;
+  const deadline = deps.clock.now().getTime() + budgetMs;
+  const options = { allowLoopback: unsubscribe.allowLoopback, blockedHosts: unsubscribe.blockedHosts };
+  const attempts: UnsubscribeAttempt[] = [];
+  const at = () => deps.clock.now().toISOString();
+  let succeeded = false;
+  for (const candidate of unsubscribeCandidates(request)) {
+    // Out of time: the rest waits for the retry job (the request stays in progress).
+    if (deps.clock.now().getTime() >= deadline && attempts.some((a) => a.outcome === 'failed')) break;
+    const check = checkUnsubscribeUri(candidate.uri, options);
+    if (!check.ok) {
+      attempts.push({ at: at(), ...candidate, outcome: 'refused', detail: check.refusal.message });
+      continue;
+    }
+    if (check.target.kind === 'mailto') {
+      if (candidate.method !== 'MAILTO') continue;
+      try {
+        const id = await deps.mailer.send({
+          from: request.recipient,
+          to: check.target.to,
+          subject: check.target.subject ?? 'unsubscribe',
+          body: check.target.body ?? 'unsubscribe',
+        });
+        attempts.push({
+          at: at(),
+          ...candidate,
+          outcome: 'succeeded',
+          detail: `unsubscribe mail sent (${id})`,
+        });
+        succeeded = true;
+      } catch (error) {
+        attempts.push({
+          at: at(),
+          ...candidate,
+          outcome: 'failed',
+          detail: `sending failed: ${(error as Error).message}`,
+        });
+      }
+    } else {
+      const result = await deps.http.request({
+        url: check.target.href,
+        method: candidate.method === 'ONE_CLICK_POST' ? 'ONE_CLICK_POST' : 'GET',
+      });
+      if (result.outcome === 'response' && result.status >= 200 && result.status < 300) {
+        attempts.push({ at: at(), ...candidate, outcome: 'succeeded', detail: `HTTP ${result.status}` });
+        succeeded = true;
+      } else if (result.outcome === 'refused') {
+        attempts.push({
+          at: at(),
+          ...candidate,
+          outcome: 'refused',
+          detail: `${result.refusal.message} (at ${result.finalUrl})`,
+        });
+      } else {
+        const detail =
+          result.outcome === 'response'
+            ? `HTTP ${result.status}`
+            : result.outcome === 'timeout'
+              ? 'timed out'
+              : `${result.code}: ${result.message}`;
+        attempts.push({ at: at(), ...candidate, outcome: 'failed', detail });
+      }
+    }
+    if (succeeded) break;
+  }
+  const now = deps.clock.now();
+  const allRefused = attempts.length > 0 && attempts.every((a) => a.outcome === 'refused');
+  const nothing = attempts.length === 0;
+  const state = succeeded
+    ? 'succeeded'
+    : allRefused || nothing
+      ? 'refused'
+      : now.toISOString() >= (request.retryUntil ?? '')
+        ? 'failed'
+        : 'in-progress';
+  const kept = [...request.attempts, ...attempts].slice(-MAX_ATTEMPTS_KEPT);
+  const updated = (await deps.unsubscribes.update(request.requestId, ['in-progress'], {
+    state,
+    attempts: kept,
+    ...(state === 'in-progress' ? { nextAttemptAt: nextAttempt(deps, now) } : {}),
+  })) ?? { ...request, state, attempts: kept };
+  const summary =
+    attempts.map((a) => `${a.method} ${a.uri}: ${a.outcome} (${a.detail})`).join('; ') ||
+    'the message offers no unsubscribe link';
+  await event(
+    deps,
+    updated,
+    `unsubscribe-${state}`,
+    `Unsubscribe ${state === 'in-progress' ? 'not done yet, will retry' : state}: ${summary}`,
+  );
+  deps.log.info('unsubscribe attempt', {
+    requestId: request.requestId,
+    messageId: request.messageId,
+    state,
+    attempts: attempts.length,
+  });
+  return updated;
+}
+
+async function requestFor(
+  deps: UnsubscribeDeps,
+  token: string,
+): Promise<{ request: UnsubscribeRequest } | { page: Page }> {
+  const branding = { organisation: deps.config.organisation.name };
+  const verified = verifyUnsubscribeToken(
+    token,
+    await deps.keys.all(),
+    Math.floor(deps.clock.now().getTime() / 1000),
+  );
+  if (!verified.ok) {
+    deps.log.warn('unsubscribe link refused', { reason: verified.reason });
+    return {
+      page: invalidLinkPage(
+        branding,
+        verified.reason === TOKEN_REJECTION.EXPIRED
+          ? 'This unsubscribe link has expired. Use the link in a newer message from the same sender.'
+          : 'This unsubscribe link is not valid: it may have been changed or cut off by your mail program. Open it again from the message.',
+      ),
+    };
+  }
+  const request = await deps.unsubscribes.get(verified.claims.requestId);
+  if (!request || request.recipient !== verified.claims.recipient) {
+    return { page: invalidLinkPage(branding, 'This unsubscribe link is no longer valid.') };
+  }
+  return { request };
+}
+
+function pageFor(deps: UnsubscribeDeps, request: UnsubscribeRequest, token: string): Page {
+  const branding = { organisation: deps.config.organisation.name };
+  switch (request.state) {
+    case 'offered':
+      return confirmationPage(branding, request, `${UNSUBSCRIBE_PATH}${token}`);
+    case 'in-progress':
+      return inProgressPage(branding, request, `${UNSUBSCRIBE_PATH}${token}/status`);
+    case 'succeeded':
+      return successPage(branding, request);
+    case 'failed':
+      return unablePage(branding, request);
+    case 'refused':
+      return blockedPage(
+        branding,
+        request.attempts.find((a) => a.outcome === 'refused')?.detail ??
+          'the message offers no way to unsubscribe that we could check',
+      );
+  }
+}
+
+function nextAttempt(deps: UnsubscribeDeps, now: Date): string {
+  return new Date(now.getTime() + deps.config.unsubscribe.retryIntervalMinutes * 60_000).toISOString();
+}
+
+async function event(
+  deps: UnsubscribeDeps,
+  request: UnsubscribeRequest,
+  type: string,
+  detail: string,
+): Promise<void> {
+  try {
+    await deps.tracking.appendEvents(request.messageId, [
+      trackingEvent(deps.clock, 'unsubscribe', type, detail.slice(0, 2000), [request.recipient]),
+    ]);
+  } catch (error) {
+    // The tracking record may have expired before the user clicked: the request still counts.
+    deps.log.warn('could not add the unsubscribe event to tracking', { error, messageId: request.messageId });
+  }
+}

@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import type { OneClickStatus } from './list-unsubscribe.ts';
+import { ONE_CLICK } from './list-unsubscribe.ts';
+
+/**
+ * One recipient's way out of one sender's graymail: the unsubscribe URIs we took from the
+ * message (never shown to the user as links to click), and what came of our attempts.
+ *
+ * States: `offered` (banner delivered, nothing asked yet) → `in-progress` (an attempt failed
+ * and will be retried) → `succeeded`, `failed` (retries ran out) or `refused` (no URI passed
+ * the safety checks).
+ */
+export type UnsubscribeState = 'offered' | 'in-progress' | 'succeeded' | 'failed' | 'refused';
+
+export type UnsubscribeMethod = 'ONE_CLICK_POST' | 'GET' | 'MAILTO';
+
+export interface UnsubscribeAttempt {
+  readonly at: string;
+  readonly method: UnsubscribeMethod;
+  readonly uri: string;
+  /** `succeeded`, `refused` (safety check), or `failed` (worth retrying). */
+  readonly outcome: 'succeeded' | 'refused' | 'failed';
+  /** Status code, network error or refusal reason; shown to admins, never to end users as HTML. */
+  readonly detail: string;
+}
+
+export interface UnsubscribeRequest {
+  readonly requestId: string;
+  readonly messageId: string;
+  readonly recipient: string;
+  readonly envelopeFrom: string;
+  readonly from?: string;
+  readonly subject?: string;
+  readonly listUnsubscribe: readonly string[];
+  readonly oneClick: OneClickStatus;
+  readonly oneClickUri?: string;
+  readonly bodyLinks: readonly string[];
+  readonly createdAt: string;
+  /** Until when the link in the delivered message works (ISO). */
+  readonly linkExpiresAt: string;
+  readonly state: UnsubscribeState;
+  readonly attempts: readonly UnsubscribeAttempt[];
+  /** Set once the user confirmed: retries run until `retryUntil`. */
+  readonly requestedAt?: string;
+  readonly retryUntil?: string;
+  readonly nextAttemptAt?: string;
+}
+
+/**
+ * The request id for a message and recipient: deterministic, so a retried action stage
+ * offers the same request (and the same link) instead of a second one.
+ */
+export function unsubscribeRequestId(messageId: string, recipient: string): string {
+  return createHash('sha256')
+    .update(`${messageId}\n${recipient.toLowerCase()}`)
+    .digest('base64url')
+    .slice(0, 27);
+}
+
+/**
+ * What to try, in order (RFC 8058 §3.2, RFC 2369 §3.2): the one-click POST when the message
+ * offers it properly; otherwise each https, then http, URI from List-Unsubscribe with a GET;
+ * then the unsubscribe links found in the body (GET); mailto last (a mail we send for the
+ * user). Each URI at most once.
+ */
+export function unsubscribeCandidates(
+  request: UnsubscribeRequest,
+): Array<{ method: UnsubscribeMethod; uri: string }> {
+  const out: Array<{ method: UnsubscribeMethod; uri: string }> = [];
+  const seen = new Set<string>();
+  const add = (method: UnsubscribeMethod, uri: string): void => {
+    const key = `${method} ${uri}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push({ method, uri });
+    }
+  };
+  if (request.oneClick === ONE_CLICK.AVAILABLE && request.oneClickUri)
+    add('ONE_CLICK_POST', request.oneClickUri);
+  const scheme = (uri: string) => uri.slice(0, uri.indexOf(':')).toLowerCase();
+  for (const wanted of ['https', 'http']) {
+    for (const uri of request.listUnsubscribe) if (scheme(uri) === wanted) add('GET', uri);
+  }
+  for (const uri of request.bodyLinks) if (['https', 'http'].includes(scheme(uri))) add('GET', uri);
+  for (const uri of [...request.listUnsubscribe, ...request.bodyLinks])
+    if (scheme(uri) === 'mailto') add('MAILTO', uri);
+  return out;
+}

@@ -1,0 +1,62 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { confirmUnsubscribe, showUnsubscribe, unsubscribeStatus } from '../app/safe-unsubscribe.ts';
+import type { PipelineDeps } from '../app/stage-deps.ts';
+import { invalidLinkPage, type Page } from '../core/unsubscribe/pages.ts';
+import { lambdaDeps } from './lambda-deps.ts';
+import { matchPublicRoute } from './public-routes.ts';
+
+/**
+ * Pages carry no scripts and load nothing: the policy forbids everything but their own
+ * inline style and posting the form back here; they may not be framed (clickjacking a
+ * one-click unsubscribe), and the token in the URL is never sent on as a Referer.
+ */
+const PAGE_HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+/** The public safe-unsubscribe pages (no IAM: the signed token is the credential). */
+export function createUnsubscribeApiHandler(getDeps: () => PipelineDeps) {
+  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
+    async (event, context) => {
+      const deps = getDeps();
+      const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
+      const log = deps.log.child({ requestId, route: `${event.requestContext.http.method} /u/…` });
+      const route = matchPublicRoute(event.requestContext.http.method, event.rawPath);
+      const branding = { organisation: deps.config.organisation.name };
+      try {
+        if (!route) return page(invalidLinkPage(branding, 'This address is not an unsubscribe link.'), 404);
+        const scoped = { ...deps, log };
+        switch (route.name) {
+          case 'showUnsubscribe':
+            return page(await showUnsubscribe(scoped, route.token));
+          case 'confirmUnsubscribe':
+            return page(await confirmUnsubscribe(scoped, route.token));
+          case 'unsubscribeStatus':
+            return page(await unsubscribeStatus(scoped, route.token));
+        }
+      } catch (error) {
+        log.error('unsubscribe page failed', { error });
+        return page(
+          invalidLinkPage(
+            branding,
+            `Something went wrong on our side. Please try again in a few minutes (reference ${requestId}).`,
+          ),
+          500,
+        );
+      }
+    },
+  );
+}
+
+function page(result: Page, status = result.status): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: status, headers: PAGE_HEADERS, body: result.html };
+}
+
+export const handler = createUnsubscribeApiHandler(lambdaDeps);

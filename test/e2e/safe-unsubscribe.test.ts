@@ -1,0 +1,290 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headerValues, readHeaderBlock } from '../../functions/core/mime/raw-message.ts';
+import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
+import { type SenderEndpoints, startSenderEndpoints } from '../support/sender-endpoints.ts';
+
+/**
+ * Safe unsubscribe end to end: graymail goes through the gateway, arrives at the sink with
+ * our banner and link, and following that link unsubscribes against real local HTTP(S)
+ * servers playing the senders' endpoints. Loopback targets are allowed here only (test
+ * config), and sender host names resolve through an injected DNS table.
+ */
+let gw: TestGateway;
+let sender: SenderEndpoints;
+let clockOffsetMs = 0;
+
+const DNS: Record<string, string> = {
+  'news.example.com': '127.0.0.1',
+  'evil-internal.example.net': '10.0.0.5',
+};
+
+beforeAll(async () => {
+  sender = await startSenderEndpoints('news.example.com');
+  gw = await startTestGateway({
+    config: testConfig({ unsubscribe: { allowLoopback: true, blockedHosts: ['blocked.example.org'] } }),
+    clock: { now: () => new Date(Date.now() + clockOffsetMs) },
+    unsubscribeCa: sender.ca,
+    unsubscribeLookup: async (host) => {
+      const address = DNS[host];
+      if (!address) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+      return [{ address, family: address.includes(':') ? 6 : 4 }];
+    },
+  });
+});
+afterAll(async () => {
+  await gw?.stop();
+  await sender?.stop();
+});
+
+let counter = 0;
+
+/** A newsletter through the gateway; returns our link from the delivered copy. */
+async function newsletter(
+  listUnsubscribe: string,
+  extra: Record<string, string> = {},
+  options: { dkim?: boolean; body?: string } = {},
+): Promise<{ id: string; link: string; delivered: string }> {
+  counter += 1;
+  const messageId = `<news-${counter}@news.example.com>`;
+  const href = listUnsubscribe.replace(/^<|>.*$/g, '');
+  const raw = rfc822(
+    {
+      From: 'Deals Weekly <news@news.example.com>',
+      To: `reader${counter}@example.com`,
+      Subject: `Your weekly picks: 20% off garden tools (${counter})`,
+      Date: 'Tue, 24 Nov 2026 09:00:00 +0000',
+      'Message-ID': messageId,
+      'List-Unsubscribe': listUnsubscribe,
+      'Feedback-ID': 'campaign:deals:esp',
+      'MIME-Version': '1.0',
+      'Content-Type': 'multipart/alternative; boundary="alt"',
+      ...extra,
+    },
+    options.body ??
+      [
+        '--alt',
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Hello from Deals Weekly. This week our garden team picked rakes, hoses and planters for autumn.',
+        'Browse the whole collection in our shop. You receive this because you signed up on our site.',
+        '',
+        '--alt',
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        '<html><body><h2>Deals Weekly</h2><p>Hello from Deals Weekly. This week our garden team picked rakes, hoses and planters for autumn.</p>',
+        '<p>Browse the whole collection in our shop. You receive this because you signed up on our site.</p>',
+        `<p><a href="${href}">Unsubscribe</a></p></body></html>`,
+        '--alt--',
+        '',
+      ].join('\n'),
+  );
+  const id = await gw.inject(
+    raw,
+    { from: 'news@news.example.com', to: [`reader${counter}@example.com`] },
+    { ses: options.dkim ? { dkimVerdict: { status: 'PASS' }, spfVerdict: { status: 'PASS' } } : {} },
+  );
+  await gw.waitForState(id, ['delivered']);
+  const delivered = await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from(messageId)));
+  const text = delivered?.raw.toString('utf8') ?? '';
+  const header =
+    headerValues(readHeaderBlock(delivered?.raw ?? Buffer.alloc(0)), 'list-unsubscribe')[0] ?? '';
+  const link = /<([^>]+)>/.exec(header)?.[1] ?? '';
+  return { id, link, delivered: text };
+}
+
+async function page(
+  method: 'GET' | 'POST',
+  link: string,
+): Promise<{ status: number; html: string; headers: Headers }> {
+  const response = await fetch(link, { method, redirect: 'manual' });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+describe('graymail delivered with safe unsubscribe', () => {
+  it('carries our banner and our link instead of the sender link, the rest of the message intact', async () => {
+    sender.on('/get-ok', () => ({ status: 200, body: 'You are unsubscribed' }));
+    const original = `${sender.httpBase}/get-ok`;
+    const { id, link, delivered } = await newsletter(`<${original}>`);
+    expect(link).toMatch(new RegExp(`^${gw.apiUrl}/u/[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$`));
+    expect(delivered).toContain('role="note"');
+    expect(delivered).toContain(`href="${link}"`);
+    expect(delivered).not.toContain(`href="${original}"`);
+    expect(delivered).not.toMatch(/^List-Unsubscribe-Post:/m);
+    expect(delivered).toContain('our garden team picked rakes');
+    const record = await gw.deps.tracking.get(id);
+    expect(['marketing', 'bulk']).toContain(record?.graymail?.category);
+    expect(record?.events.find((e) => e.type === 'unsubscribe-offered')?.detail).toMatch(
+      /banner: html modified, text modified; 1 link\(s\) rewritten/,
+    );
+  });
+
+  it('leaves S/MIME-signed graymail untouched byte for byte (only our headers on top)', async () => {
+    const body =
+      'This is a cryptographically signed message in MIME format.\r\n\r\n--sig\r\nContent-Type: text/plain\r\n\r\nDeals! Unsubscribe: https://news.example.com/u\r\n--sig\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCAMIIB\r\n--sig--\r\n';
+    const raw = rfc822(
+      {
+        From: 'news@news.example.com',
+        To: 'signed@example.com',
+        Subject: 'Signed deals',
+        Date: 'Tue, 24 Nov 2026 09:00:00 +0000',
+        'Message-ID': '<signed-1@news.example.com>',
+        'List-Unsubscribe': '<https://news.example.com/u>',
+        'Feedback-ID': 'c:deals:esp',
+        'MIME-Version': '1.0',
+        'Content-Type':
+          'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256; boundary="sig"',
+      },
+      '',
+    ).concat(body);
+    const id = await gw.inject(raw, { from: 'news@news.example.com', to: ['signed@example.com'] });
+    await gw.waitForState(id, ['delivered']);
+    const delivered =
+      (
+        await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from('<signed-1@news.example.com>')))
+      )?.raw.toString('latin1') ?? '';
+    expect(delivered.endsWith(raw)).toBe(true);
+    const added = delivered.slice(0, delivered.length - raw.length);
+    expect(added).toMatch(/^X-Graywall-Filtered: true\r\nX-Graywall-Result: [\s\S]*\r\n$/);
+  });
+});
+
+describe('the unsubscribe link', () => {
+  it('GET shows a confirmation page and changes nothing (link scanners follow GETs)', async () => {
+    sender.on('/never-called', () => ({ status: 200 }));
+    const { link } = await newsletter(`<${sender.httpBase}/never-called>`);
+    const first = await page('GET', link);
+    expect(first.status).toBe(200);
+    expect(first.html).toContain('<h1>Unsubscribe?</h1>');
+    expect(first.html).toMatch(
+      /<form method="post" action="\/u\/[^"]+"><button type="submit">Unsubscribe<\/button><\/form>/,
+    );
+    expect(first.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    await page('GET', link);
+    expect(sender.requestsTo('/never-called')).toHaveLength(0);
+  });
+
+  it('POST unsubscribes with the RFC 8058 one-click POST when the message offers it', async () => {
+    sender.on('/one-click', (r) => ({
+      status: r.method === 'POST' && r.body === 'List-Unsubscribe=One-Click' ? 200 : 405,
+    }));
+    const uri = `${sender.httpsBase}/one-click`;
+    const { id, link } = await newsletter(
+      `<${uri}>`,
+      {
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'DKIM-Signature':
+          'v=1; a=rsa-sha256; d=news.example.com; s=s1; h=from:subject:list-unsubscribe:list-unsubscribe-post; bh=x; b=y',
+      },
+      { dkim: true },
+    );
+    const done = await page('POST', link);
+    expect(done.html).toContain('<h1>Successfully unsubscribed</h1>');
+    const calls = sender.requestsTo('/one-click');
+    expect(calls).toMatchObject([
+      {
+        method: 'POST',
+        body: 'List-Unsubscribe=One-Click',
+        contentType: 'application/x-www-form-urlencoded',
+      },
+    ]);
+    expect(calls[0]?.cookie).toBeUndefined();
+    // A second click shows the outcome and calls nobody again.
+    expect((await page('POST', link)).html).toContain('Successfully unsubscribed');
+    expect(sender.requestsTo('/one-click')).toHaveLength(1);
+    const events = (await gw.deps.tracking.get(id))?.events.map((e) => e.type);
+    expect(events).toEqual(expect.arrayContaining(['unsubscribe-requested', 'unsubscribe-succeeded']));
+  });
+
+  it('POST unsubscribes with a GET of the sender link when one-click is not offered', async () => {
+    sender.on('/get-ok', () => ({ status: 200, body: 'You are unsubscribed' }));
+    const { link } = await newsletter(`<${sender.httpBase}/get-ok?list=7>`);
+    expect((await page('POST', link)).html).toContain('Successfully unsubscribed');
+    expect(sender.requestsTo('/get-ok').at(-1)).toMatchObject({ method: 'GET', path: '/get-ok?list=7' });
+  });
+
+  it('reports "in progress" when the first attempt fails, then succeeds on a retry', async () => {
+    sender.on('/flaky', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const { link } = await newsletter(`<${sender.httpBase}/flaky>`);
+    const first = await page('POST', link);
+    expect(first.status).toBe(202);
+    expect(first.html).toContain('<h1>Unsubscribe in progress</h1>');
+    expect(first.html).toMatch(/href="\/u\/[^"]+\/status"/);
+    expect(await gw.retryUnsubscribes()).toBe(0); // not due yet
+    clockOffsetMs += 16 * 60_000;
+    expect(await gw.retryUnsubscribes()).toBeGreaterThanOrEqual(1);
+    expect((await page('GET', `${link}/status`)).html).toContain('Successfully unsubscribed');
+    expect(sender.requestsTo('/flaky')).toHaveLength(2);
+  });
+
+  it('gives up after four hours of failures and shows the original link for manual use', async () => {
+    sender.on('/down', () => ({ status: 500 }));
+    const original = `${sender.httpBase}/down`;
+    const { link } = await newsletter(`<${original}>`);
+    expect((await page('POST', link)).status).toBe(202);
+    for (let i = 0; i < 17; i++) {
+      clockOffsetMs += 15 * 60_000;
+      await gw.retryUnsubscribes();
+    }
+    const final = await page('GET', `${link}/status`);
+    expect(final.html).toContain('<h1>Unable to unsubscribe</h1>');
+    expect(final.html).toContain(`<code>${original}</code>`);
+    expect(sender.requestsTo('/down').length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('sends the unsubscribe mail through SES for a mailto link', async () => {
+    const { link } = await newsletter(
+      '<mailto:leave@lists.example.org?subject=unsubscribe%20weekly>',
+      {},
+      { body: '<html><body>Weekly list</body></html>\n' },
+    );
+    expect((await page('POST', link)).html).toContain('Successfully unsubscribed');
+    const store = (await (await fetch(`${gw.emulators.endpoints.ses}/store`)).json()) as {
+      emails: Array<{ from: string; destination: { to: string[] }; subject: string }>;
+    };
+    expect(store.emails.find((e) => e.subject === 'unsubscribe weekly')).toMatchObject({
+      from: expect.stringMatching(/^reader\d+@example\.com$/),
+      destination: { to: ['leave@lists.example.org'] },
+    });
+  });
+
+  it('refuses a forged or altered token with a clear page', async () => {
+    const { link } = await newsletter(`<${sender.httpBase}/get-ok>`);
+    const [prefix, payload, mac] = link.split('/u/')[1]?.split('.') ?? [];
+    const altered = `${gw.apiUrl}/u/${prefix}.${payload}.${(mac ?? '').replace(/^./, (c) => (c === 'A' ? 'B' : 'A'))}`;
+    const forged = await page('POST', altered);
+    expect(forged.status).toBe(400);
+    expect(forged.html).toContain('This unsubscribe link is not valid');
+    expect((await page('GET', `${gw.apiUrl}/u/not-a-token`)).status).toBe(400);
+  });
+});
+
+describe('unsafe unsubscribe links are refused with the reason', () => {
+  const refused = async (listUnsubscribe: string) => {
+    const { id, link } = await newsletter(listUnsubscribe);
+    const result = await page('POST', link);
+    return { id, html: result.html };
+  };
+
+  it.each([
+    ['a non-web scheme', '<ftp://files.example.org/unsub>'],
+    ['an IP-literal host', '<http://10.1.2.3/unsub>'],
+    ['a host name that resolves to a private address', '<http://evil-internal.example.net/unsub>'],
+    ['a punycode lookalike of a Latin name', '<http://xn--pple-43d.com/unsub>'],
+    ['a host on the local blocklist', '<http://mail.blocked.example.org/unsub>'],
+  ])('%s', async (_kind, uri) => {
+    const { html } = await refused(uri);
+    expect(html).toContain('<h1>Unsubscribe link blocked</h1>');
+  });
+
+  it('a redirect to the cloud metadata address, even with loopback allowed', async () => {
+    sender.on('/to-metadata', () => ({
+      status: 302,
+      headers: { location: 'http://169.254.169.254/latest/meta-data/' },
+    }));
+    const { id, html } = await refused(`<${sender.httpBase}/to-metadata>`);
+    expect(html).toContain('<h1>Unsubscribe link blocked</h1>');
+    const event = (await gw.deps.tracking.get(id))?.events.find((e) => e.type === 'unsubscribe-refused');
+    expect(event?.detail).toContain('169.254.169.254');
+  });
+});
