@@ -40,17 +40,15 @@ describe('graywall scan', () => {
       );
     const { code, out } = await cli(['scan', dir, '--json']);
     expect(code).toBe(0);
-    const lines = out
-      .split('\n')
-      .map(
-        (line) =>
-          JSON.parse(line) as {
-            file: string;
-            score: number;
-            verdict: string;
-            reasons: Array<{ id: string }>;
-          },
-      );
+    const lines = out.split('\n').map(
+      (line) =>
+        JSON.parse(line) as {
+          file: string;
+          score: number;
+          verdict: string;
+          reasons: Array<{ id: string }>;
+        },
+    );
     expect(lines).toHaveLength(9);
     const gtube = lines.find((l) => l.file.endsWith('m4.eml'));
     expect(gtube).toMatchObject({ score: 100, verdict: 'positive' });
