@@ -57,6 +57,7 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
   const { result, message } = await scanRawMessage(raw, mail.ses, {
     ...deps.config.antispam,
     model: deps.model,
+    ...scanDeadline(clock, deps.config.antispam.scanTimeoutSeconds),
   });
   const receivedHeader = message ? headerValues(message.header, 'received')[0] : undefined;
   const remoteIp = receivedHeader ? ipFromReceived(receivedHeader) : undefined;
@@ -79,8 +80,9 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
       'scan',
       'scanned',
       result.verdict === 'unscannable'
-        ? `Not scanned: ${result.note ?? 'unscannable'}`
-        : `Scored ${result.score}/100: ${result.verdict}${top ? ` (${top})` : ''} by ${result.engineVersion}`,
+        ? `${capitalise(result.note ?? 'not scanned')}: ${result.reasons[0]?.description ?? 'unscannable'}`
+        : `Scored ${result.score}/100: ${result.verdict}${top ? ` (${top})` : ''} by ${result.engineVersion}` +
+            (result.note ? `; ${result.note}` : ''),
     ),
   );
   if (recorded) {
@@ -98,4 +100,29 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
   const next: ScannedMessage = { v: 1, mail, scan: compactVerdict(scan) };
   await deps.queue.send('graymail', next);
   return next;
+}
+
+/**
+ * The per-message scan budget (`antispam.scanTimeoutSeconds`). The pure core cannot read a
+ * clock, so it gets two things: `now`, and `shouldStop`, which it polls after parsing, before
+ * the classifier and between rules, measured on `deps.clock`. Parsing is the one step it
+ * cannot poll inside (mailparser works asynchronously on the whole message), so it also gets
+ * an abort signal that fires on the same budget in real time and stops waiting for the parser.
+ */
+function scanDeadline(
+  clock: PipelineDeps['clock'],
+  seconds: number,
+): { now: Date; shouldStop: () => boolean; abortSignal: AbortSignal } {
+  const now = clock.now();
+  const budgetMs = seconds * 1000;
+  const deadline = now.getTime() + budgetMs;
+  return {
+    now,
+    shouldStop: () => clock.now().getTime() >= deadline,
+    abortSignal: AbortSignal.timeout(budgetMs),
+  };
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -36,7 +36,7 @@ describe('graywall CLI against the local gateway', () => {
     );
 
     const show = await cli('quarantine', 'show', id);
-    expect(show.out).toContain('X_ADVERTISEMENT_SPAM  +100');
+    expect(show.out).toMatch(/X_ADVERTISEMENT_SPAM\s+\+100\s/);
 
     const release = await cli('quarantine', 'release', id);
     expect(release.out).toContain('Released and delivered to jane@example.com');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KNOWN_RULE_IDS, RULES } from '../scan/rules/index.ts';
 import { domainName, emailAddress, hostName } from './fields.ts';
 import { policiesSchema } from './policy-schema.ts';
 import { unsubscribeSchema } from './unsubscribe-schema.ts';
@@ -38,6 +39,30 @@ const sesDelivery = z.strictObject({
   forwardDomain: domainName.optional(),
 });
 
+const MIB = 1024 * 1024;
+const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
+/** SES accepts messages up to 40 MB: no size threshold above that means anything. */
+const MAX_SCAN_BYTES = 40 * MIB;
+
+const ruleId = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must be a rule id in UPPER_SNAKE case (e.g. URI_IP_HOST)');
+
+/** A composite rule: fires when the named rules fire together (see functions/core/scan/rules/composite.ts). */
+const composite = z.strictObject({
+  /** UPPER_SNAKE; the id of a default composite replaces that composite. */
+  id: ruleId,
+  description: z.string().trim().min(1).max(200),
+  /** Score points added when it fires (negative for a ham signal). */
+  score: z.number().min(-100, 'must be -100 or more').max(100, 'must be 100 or less'),
+  /** Every one of these rules fired ... */
+  allOf: z.array(ruleId).min(1, 'name at least one rule').max(10),
+  /** ... and at least one of these (optional) ... */
+  anyOf: z.array(ruleId).max(10).optional(),
+  /** ... and none of these (optional). */
+  noneOf: z.array(ruleId).max(10).optional(),
+});
+
 const antispam = z
   .strictObject({
     positiveThreshold: z
@@ -52,10 +77,119 @@ const antispam = z
       .min(25, 'must be 25 or more')
       .max(99, 'must be 99 or less')
       .default(50),
+    /**
+     * How the engines' combined evidence maps to the 0-100 score the thresholds apply to.
+     * Both profiles use the same learned rule and classifier weights (the model artifact);
+     * they differ only in where score 50 sits, both chosen by `npm run train` by
+     * cross-validation on the training corpus:
+     * - `normal`: 50 sits just above the highest-scoring ham in training that still keeps at
+     *   most 2% of commercial-looking legitimate mail (hard ham) and no ordinary mail at or
+     *   above it;
+     * - `aggressive`: 50 sits just above the highest-scoring ordinary ham only, so much more
+     *   spam reaches the suspect threshold, at the price of more commercial-looking
+     *   legitimate mail (newsletters, offers you subscribed to) being suspected too.
+     * Score 90 sits in the same place in both (above every ham seen in training), and no
+     * message ever scores lower under `aggressive` than under `normal`: every threshold
+     * catches at least as much. Reasons show the points under the profile in force.
+     */
+    profile: z.enum(['normal', 'aggressive']).default('normal'),
+    /** Messages smaller than this (bytes) are scanned whole. Default 1 MiB. */
+    alwaysScanBelowBytes: z
+      .number()
+      .int()
+      .min(1024, 'must be 1024 bytes or more')
+      .max(MAX_SCAN_BYTES, 'must be 40 MiB (41943040) or less')
+      .default(MIB),
+    /**
+     * Messages larger than this (bytes) are not scanned: verdict `unscannable`, tracking note
+     * "not scanned: size", no X-Graywall-Filtered header; the `unscannable` policy applies.
+     * Between alwaysScanBelowBytes and this, a partial scan reads the header and the first
+     * 256 KiB of the body. Default 2 MiB; must not be below alwaysScanBelowBytes.
+     */
+    neverScanAboveBytes: z
+      .number()
+      .int()
+      .min(1024, 'must be 1024 bytes or more')
+      .max(MAX_SCAN_BYTES, 'must be 40 MiB (41943040) or less')
+      .default(2 * MIB),
+    /**
+     * Time allowed to scan one message. On timeout the verdict keeps what was scored so far
+     * (with a SCAN_TIMEOUT reason), or is `unscannable` when nothing was, and the message
+     * goes on under its policy.
+     */
+    scanTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1, 'must be 1 or more')
+      .max(120, 'must be 120 or less')
+      .default(60),
+    /** Score points by rule or composite id, replacing the learned (or default) score. */
+    ruleScores: z
+      .record(
+        z.string().max(64),
+        z.number().min(-100, 'must be -100 or more').max(100, 'must be 100 or less'),
+      )
+      .default({}),
+    /** Composites added to the defaults (or replacing a default of the same id). */
+    composites: z.array(composite).max(100, 'at most 100 composites').default([]),
   })
-  .refine((value) => value.suspectThreshold <= value.positiveThreshold, {
-    message: 'suspectThreshold must not be above positiveThreshold',
-    path: ['suspectThreshold'],
+  .superRefine((value, ctx) => {
+    if (value.suspectThreshold > value.positiveThreshold) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['suspectThreshold'],
+        message: 'suspectThreshold must not be above positiveThreshold',
+      });
+    }
+    if (value.neverScanAboveBytes < value.alwaysScanBelowBytes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['neverScanAboveBytes'],
+        message: `must not be below alwaysScanBelowBytes (${value.alwaysScanBelowBytes})`,
+      });
+    }
+    const configured = new Set(value.composites.map((c) => c.id));
+    for (const id of Object.keys(value.ruleScores)) {
+      if (!KNOWN_RULE_IDS.has(id) && !configured.has(id)) {
+        const upper = id.toUpperCase();
+        const hint =
+          KNOWN_RULE_IDS.has(upper) || configured.has(upper) ? ` (ids are UPPER_SNAKE: ${upper})` : '';
+        ctx.addIssue({
+          code: 'custom',
+          path: ['ruleScores', id],
+          message: `${id} is not a rule or composite${hint}`,
+        });
+      }
+    }
+    const seen = new Set<string>();
+    value.composites.forEach((c, index) => {
+      if (seen.has(c.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['composites', index, 'id'],
+          message: `${c.id} is defined twice`,
+        });
+      }
+      seen.add(c.id);
+      if (RULE_IDS.has(c.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['composites', index, 'id'],
+          message: `${c.id} is a rule, not a composite: choose another id`,
+        });
+      }
+      for (const key of ['allOf', 'anyOf', 'noneOf'] as const) {
+        (c[key] ?? []).forEach((ref, i) => {
+          if (!RULE_IDS.has(ref)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['composites', index, key, i],
+              message: `${ref} is not a rule (composites combine rules, not other composites)`,
+            });
+          }
+        });
+      }
+    });
   });
 
 export const configSchema = z
@@ -76,7 +210,7 @@ export const configSchema = z
     delivery: z.discriminatedUnion('type', [smtpDelivery, sesDelivery], {
       error: 'must be { type: smtp, host, ... } or { type: ses, fromAddress, ... }',
     }),
-    antispam: antispam.default({ positiveThreshold: 90, suspectThreshold: 50 }),
+    antispam: antispam.prefault({}),
     policies: policiesSchema,
     limits: z
       .strictObject({

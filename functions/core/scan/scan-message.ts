@@ -1,89 +1,215 @@
 import { type ParsedMessage, parseMessage } from '../mime/parse-message.ts';
+import { readHeaderBlock } from '../mime/raw-message.ts';
+import { learnedRulePoints, roundPoints, statisticalPoints } from './combine.ts';
+import {
+  type CompositeRule,
+  compositeEvidence,
+  matchComposites,
+  mergeComposites,
+} from './rules/composite.ts';
+import { COMPOSITES } from './rules/composites.ts';
 import { RULES, RULES_VERSION } from './rules/index.ts';
-import { evidence, type Rule } from './rules/rule.ts';
+import { evidence, type Rule, type ScanContext } from './rules/rule.ts';
+import { runRules } from './run-rules.ts';
 import { readSesVerdictHeaders } from './ses-headers.ts';
-import { classifyMessage, statisticalReason } from './statistical/classify.ts';
-import type { StatisticalModel } from './statistical/model.ts';
+import { type Classification, classifyMessage, statisticalReason } from './statistical/classify.ts';
+import type { ScanProfile, StatisticalModel } from './statistical/model.ts';
 import type { TokenizerLimits } from './statistical/tokenize.ts';
 import type { Reason, ScanResult, SesVerdicts, Thresholds } from './types.ts';
 import { clampScore, verdictForScore } from './verdict.ts';
 
+/**
+ * How to scan. The `antispam` section of the config fits in as it is
+ * (`{ ...config.antispam, model }`); the rest comes from the caller.
+ */
 export interface ScanSettings extends Thresholds {
   readonly rules?: readonly Rule[];
   /**
    * The statistical classifier's model, loaded once per container by the caller
    * (`loadModelFile` in functions/adapters/load-model.ts). Without it the statistical
-   * engine is off and only the rules score.
+   * engine is off and only the rules score. Its learned combination (when the artifact has
+   * one) sets the rules' scores and the profiles.
    */
   readonly model?: StatisticalModel;
   readonly tokenizerLimits?: TokenizerLimits;
+  /**
+   * `normal` (default) or `aggressive`: which of the model's learned calibrations maps the
+   * engines' combined evidence to the 0-100 score (see `antispam.profile` in the config schema).
+   */
+  readonly profile?: ScanProfile;
+  /** Score points by rule or composite id; replaces both the learned and the default score. */
+  readonly ruleScores?: Readonly<Record<string, number>>;
+  /** Composites added to the defaults (an id that exists replaces that default). */
+  readonly composites?: readonly CompositeRule[];
+  /** Messages smaller than this are scanned whole. */
+  readonly alwaysScanBelowBytes?: number;
+  /** Messages larger than this are not scanned (verdict `unscannable`, note "not scanned: size"). */
+  readonly neverScanAboveBytes?: number;
+  /** The caller's clock reading, for rules that compare dates with the present. */
+  readonly now?: Date;
+  /**
+   * The caller's deadline: polled before the classifier, between rules and after parsing.
+   * Once it returns true the scan stops, keeps what was scored and adds a SCAN_TIMEOUT reason
+   * (or returns `unscannable` when nothing was scored yet).
+   */
+  readonly shouldStop?: () => boolean;
+  /** Aborts waiting for the MIME parser (the hard timeout; parsing is the one async step). */
+  readonly abortSignal?: AbortSignal;
 }
 
+/** What the caller knows about the bytes behind a parsed message. */
+export interface ScanInput {
+  /** The raw bytes that were parsed (rules read the MIME structure from them). */
+  readonly raw?: Uint8Array;
+  /** Only the beginning of the message was parsed (a partial scan). */
+  readonly partial?: boolean;
+}
+
+/** A partial scan reads the header block (at most this much of it) ... */
+export const PARTIAL_SCAN_HEADER_BYTES = 64 * 1024;
+/** ... and this much of the body after it. */
+export const PARTIAL_SCAN_BODY_BYTES = 256 * 1024;
+
+/** The ids of reasons the engine itself adds (never rules). */
+export const ENGINE_REASONS = {
+  timeout: 'SCAN_TIMEOUT',
+  partial: 'SCAN_PARTIAL',
+  size: 'SCAN_SKIPPED_SIZE',
+  parse: 'MIME_PARSE_ERROR',
+  ruleError: 'RULE_ERROR',
+} as const;
+
 /**
- * Scores a parsed message: the rules, then the statistical classifier when a model is
- * given; the score is the sum of the contributions, clamped to 0-100. A test signal (GTUBE,
- * `X-Advertisement: spam`) always makes the message positive, whatever the other engines say.
+ * Scores a parsed message: the statistical classifier (when a model is given), then the
+ * rules, then the composites over the rules that fired. With a model trained with the
+ * combination layer, each part's score points come from the learned weights and the chosen
+ * profile; config overrides by id win over both. The score is the sum, clamped to 0-100. A
+ * decisive signal (GTUBE, `X-Advertisement: spam`, an SES virus verdict) makes the score at
+ * least its own points, whatever the other engines say.
  *
- * Never throws: a rule (or the classifier) that throws becomes a RULE_ERROR reason
- * (score 0) so one bad rule cannot stop mail or crash-loop the scan stage.
+ * Never throws: a rule (or the classifier) that throws becomes a RULE_ERROR reason (score 0)
+ * so one bad rule cannot stop mail or crash-loop the scan stage.
  */
 export function scanParsedMessage(
   message: ParsedMessage,
   ses: SesVerdicts,
   settings: ScanSettings,
+  input: ScanInput = {},
 ): ScanResult {
-  const context = { message, ses: mergeSes(ses, readSesVerdictHeaders(message.header)) };
+  const context: ScanContext = {
+    message,
+    ses: mergeSes(ses, readSesVerdictHeaders(message.header)),
+    ...(settings.now ? { now: settings.now } : {}),
+    ...(input.raw ? { raw: input.raw } : {}),
+    ...(input.partial ? { partial: true } : {}),
+  };
+  const model = settings.model;
+  const profile = settings.profile ?? 'normal';
+  const stop = settings.shouldStop;
   const reasons: Reason[] = [];
-  for (const rule of settings.rules ?? RULES) {
-    try {
-      const match = rule.check(context);
-      if (match) {
-        reasons.push({
-          id: rule.id,
-          group: rule.group,
-          description: rule.description,
-          score: rule.score,
-          ...(match.evidence === undefined ? {} : { evidence: match.evidence }),
-        });
+  let scored = false;
+  let stopped = false;
+
+  if (model) {
+    if (stop?.()) {
+      stopped = true;
+    } else {
+      let classification: Classification | undefined;
+      try {
+        classification = classifyMessage(model, message, settings.tokenizerLimits);
+      } catch (error) {
+        reasons.push(engineError('The statistical classifier failed and was skipped', error));
       }
-    } catch (error) {
+      if (classification) {
+        const reason = statisticalReason(model, classification);
+        const combination = model.combination;
+        const points = combination
+          ? statisticalPoints(combination, profile, classification.logit)
+          : reason.score;
+        reasons.push({ ...reason, id: points > 0 ? 'STATISTICAL_SPAM' : 'STATISTICAL_HAM', score: points });
+        scored = true;
+      }
+    }
+  }
+
+  const rules = settings.rules ?? RULES;
+  let evaluated = 0;
+  const decisive: number[] = [];
+  if (!stopped) {
+    const run = runRules(context, rules, stop);
+    stopped = run.stopped;
+    evaluated = run.evaluated;
+    if (run.evaluated > 0) scored = true;
+    reasons.push(...run.errors);
+    const fired = new Set<string>();
+    for (const hit of run.hits) {
+      fired.add(hit.rule.id);
+      const points = pointsOf(hit.rule.id, hit.rule, settings, profile);
+      if (hit.rule.group === 'test' || hit.rule.id === 'SES_VIRUS_VERDICT_FAIL') decisive.push(points);
       reasons.push({
-        id: 'RULE_ERROR',
-        group: 'engine',
-        description: `Rule ${rule.id} failed and was skipped`,
-        score: 0,
-        evidence: evidence(String((error as Error)?.message ?? error)),
+        id: hit.rule.id,
+        group: hit.rule.group,
+        description: hit.rule.description,
+        score: points,
+        ...(hit.evidence === undefined ? {} : { evidence: hit.evidence }),
+      });
+    }
+    for (const composite of matchComposites(fired, mergeComposites(COMPOSITES, settings.composites))) {
+      reasons.push({
+        id: composite.id,
+        group: 'composite',
+        description: composite.description,
+        score: pointsOf(composite.id, composite, settings, profile),
+        evidence: evidence(compositeEvidence(composite, fired)),
       });
     }
   }
-  const model = settings.model;
-  if (model) {
-    try {
-      reasons.push(statisticalReason(model, classifyMessage(model, message, settings.tokenizerLimits)));
-    } catch (error) {
-      reasons.push({
-        id: 'RULE_ERROR',
-        group: 'engine',
-        description: 'The statistical classifier failed and was skipped',
-        score: 0,
-        evidence: evidence(String((error as Error)?.message ?? error)),
-      });
-    }
+
+  if (stopped && !scored) {
+    return unscannable(
+      ENGINE_REASONS.timeout,
+      'Scan timed out before anything was scored',
+      undefined,
+      model,
+      {
+        note: 'not scanned: timeout',
+      },
+    );
+  }
+  if (stopped) {
+    reasons.push({
+      id: ENGINE_REASONS.timeout,
+      group: 'engine',
+      description: 'Scan timed out: the score counts only what was checked before the deadline',
+      score: 0,
+      evidence: `${model && scored ? 'classifier and ' : ''}${evaluated} of ${rules.length} rules checked`,
+    });
   }
   const sum = clampScore(reasons.reduce((total, reason) => total + reason.score, 0));
-  const testSignal = Math.max(
-    0,
-    ...reasons.filter((r) => r.group === 'test').map((r) => clampScore(r.score)),
-  );
-  const score = Math.max(sum, testSignal);
-  // Stable sort: equal contributions keep rule order, so the result is deterministic.
+  const score = Math.max(sum, 0, ...decisive.map(clampScore));
+  // Stable sort: equal contributions keep engine order, so the result is deterministic.
   reasons.sort((a, b) => b.score - a.score);
   return {
     score,
     verdict: verdictForScore(score, settings),
     reasons,
     engineVersion: engineVersion(model),
+    ...(stopped ? { note: 'partially scanned: timeout' } : {}),
   };
+}
+
+/** Configured points, else learned points, else the rule's default. Test signals and SES are never learned. */
+function pointsOf(
+  id: string,
+  rule: { readonly score: number; readonly group?: string },
+  settings: ScanSettings,
+  profile: ScanProfile,
+): number {
+  const configured = settings.ruleScores;
+  if (configured && Object.hasOwn(configured, id)) return roundPoints(configured[id] as number);
+  const combination = settings.model?.combination;
+  if (!combination || rule.group === 'test' || rule.group === 'ses') return rule.score;
+  return learnedRulePoints(combination, profile, id) ?? rule.score;
 }
 
 /** `rules-…` alone, or `rules-…+stat-…` when the statistical model took part. */
@@ -92,24 +218,81 @@ export function engineVersion(model: StatisticalModel | undefined): string {
 }
 
 /**
- * Parses and scores raw bytes. Mail that cannot be decoded gets the `unscannable` verdict
- * with the parser's complaint as its reason, so policy decides what happens to it.
+ * Parses and scores raw bytes, within the size thresholds:
+ * - above `neverScanAboveBytes`: not parsed; `unscannable` with note "not scanned: size";
+ * - from `alwaysScanBelowBytes` up to it: a partial scan of the header block and the first
+ *   PARTIAL_SCAN_BODY_BYTES of the body, with a SCAN_PARTIAL reason;
+ * - below `alwaysScanBelowBytes` (or with no thresholds): the whole message.
+ * Mail that cannot be decoded gets the `unscannable` verdict with the parser's complaint as
+ * its reason, so policy decides what happens to it; so does mail whose parse outlives the
+ * caller's abort signal.
  */
 export async function scanRawMessage(
   raw: Uint8Array,
   ses: SesVerdicts,
   settings: ScanSettings,
 ): Promise<{ result: ScanResult; message: ParsedMessage | undefined }> {
-  let message: ParsedMessage;
-  try {
-    message = await parseMessage(raw);
-  } catch (error) {
+  const size = raw.byteLength;
+  const never = settings.neverScanAboveBytes;
+  if (never !== undefined && size > never) {
     return {
-      result: unscannable('MIME_PARSE_ERROR', 'Message could not be decoded as MIME', error, settings.model),
+      result: unscannable(
+        ENGINE_REASONS.size,
+        `Message of ${formatBytes(size)} is above the never-scan size (${formatBytes(never)})`,
+        undefined,
+        settings.model,
+        { note: 'not scanned: size' },
+      ),
       message: undefined,
     };
   }
-  return { result: scanParsedMessage(message, ses, settings), message };
+  const always = settings.alwaysScanBelowBytes;
+  const partial = always !== undefined && size >= always;
+  const bytes = partial ? partialBytes(raw) : raw;
+
+  if (settings.abortSignal?.aborted || settings.shouldStop?.()) {
+    return { result: timedOut(settings.model), message: undefined };
+  }
+  let parsed: ParsedMessage;
+  try {
+    parsed = await untilAborted(parseMessage(bytes), settings.abortSignal);
+  } catch (error) {
+    if (error instanceof ScanAborted) return { result: timedOut(settings.model), message: undefined };
+    return {
+      result: unscannable(
+        ENGINE_REASONS.parse,
+        'Message could not be decoded as MIME',
+        error,
+        settings.model,
+      ),
+      message: undefined,
+    };
+  }
+  if (settings.shouldStop?.()) return { result: timedOut(settings.model), message: parsed };
+  const message: ParsedMessage = partial ? { ...parsed, size } : parsed;
+  const result = scanParsedMessage(message, ses, settings, { raw: bytes, partial });
+  if (!partial || result.verdict === 'unscannable') return { result, message };
+  const partialReason: Reason = {
+    id: ENGINE_REASONS.partial,
+    group: 'engine',
+    description: `Partial scan: the message is at least the always-scan size (${formatBytes(always)})`,
+    score: 0,
+    evidence: `scanned the header and first ${formatBytes(bytes.byteLength)} of ${formatBytes(size)}`,
+  };
+  return {
+    result: {
+      ...result,
+      reasons: [...result.reasons, partialReason],
+      note: result.note ? `${result.note}; partially scanned: size` : 'partially scanned: size',
+    },
+    message,
+  };
+}
+
+/** The header block (bounded) and the first PARTIAL_SCAN_BODY_BYTES of the body. */
+function partialBytes(raw: Uint8Array): Uint8Array {
+  const bodyStart = Math.min(readHeaderBlock(raw).bodyStart, PARTIAL_SCAN_HEADER_BYTES);
+  return raw.subarray(0, Math.min(raw.byteLength, bodyStart + PARTIAL_SCAN_BODY_BYTES));
 }
 
 export function unscannable(
@@ -117,6 +300,7 @@ export function unscannable(
   description: string,
   error?: unknown,
   model?: StatisticalModel,
+  options: { readonly note?: string } = {},
 ): ScanResult {
   return {
     score: 0,
@@ -131,8 +315,53 @@ export function unscannable(
       },
     ],
     engineVersion: engineVersion(model),
-    note: description,
+    note: options.note ?? description,
   };
+}
+
+function timedOut(model: StatisticalModel | undefined): ScanResult {
+  return unscannable(ENGINE_REASONS.timeout, 'Scan timed out before anything was scored', undefined, model, {
+    note: 'not scanned: timeout',
+  });
+}
+
+function engineError(description: string, error: unknown): Reason {
+  return {
+    id: ENGINE_REASONS.ruleError,
+    group: 'engine',
+    description,
+    score: 0,
+    evidence: evidence(String((error as Error)?.message ?? error)),
+  };
+}
+
+class ScanAborted extends Error {
+  override readonly name = 'ScanAborted';
+}
+
+/** Resolves like `promise`, or rejects with ScanAborted when `signal` fires first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new ScanAborted('scan aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KiB`;
+  return `${bytes} bytes`;
 }
 
 /** Verdicts from SES's receipt notification win; headers fill what the notification lacks. */

@@ -10,7 +10,16 @@ export interface Reason {
   readonly evidence?: string;
 }
 
-export type RuleGroup = 'test' | 'header' | 'body' | 'uri' | 'structure' | 'ses' | 'statistical' | 'engine';
+export type RuleGroup =
+  | 'test'
+  | 'header'
+  | 'body'
+  | 'uri'
+  | 'structure'
+  | 'composite'
+  | 'ses'
+  | 'statistical'
+  | 'engine';
 
 export type SpamVerdict = 'positive' | 'suspect' | 'clean' | 'unscannable';
 

@@ -18,7 +18,16 @@ describe('parseConfig', () => {
   it('fills documented defaults and normalises domains', () => {
     const config = parseConfig(minimal);
     expect(config.domains).toEqual(['example.com']);
-    expect(config.antispam).toEqual({ positiveThreshold: 90, suspectThreshold: 50 });
+    expect(config.antispam).toEqual({
+      positiveThreshold: 90,
+      suspectThreshold: 50,
+      profile: 'normal',
+      alwaysScanBelowBytes: 1024 * 1024,
+      neverScanAboveBytes: 2 * 1024 * 1024,
+      scanTimeoutSeconds: 60,
+      ruleScores: {},
+      composites: [],
+    });
     expect(config.delivery).toMatchObject({
       type: 'smtp',
       port: 25,

@@ -45,7 +45,7 @@ describe('scanParsedMessage with the statistical model', () => {
     const result = scanParsedMessage(
       await parse('Subject: x\n\nhello world\n'),
       {},
-      { ...thresholds, model: broken },
+      { ...thresholds, model: broken, rules: [] },
     );
     expect(result).toMatchObject({ score: 0, verdict: 'clean' });
     expect(result.reasons[0]).toMatchObject({ id: 'RULE_ERROR', evidence: 'corrupt model' });
@@ -54,7 +54,9 @@ describe('scanParsedMessage with the statistical model', () => {
   it('scores without the classifier when no model is given', async () => {
     const result = scanParsedMessage(await parse(SPAM_MESSAGES[0] as string), {}, thresholds);
     expect(result.engineVersion).toBe(RULES_VERSION);
-    expect(result.reasons).toEqual([]);
+    expect(result.reasons.map((r) => r.group)).not.toContain('statistical');
+    // The rules still score, with their default points.
+    expect(result.reasons.find((r) => r.id === 'URI_IP_HOST')).toMatchObject({ score: 15, group: 'uri' });
   });
 
   it('reads an mbox "From " envelope line as no header, keeping the headers below it', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RULES } from '../../../functions/core/scan/rules/index.ts';
 import { scanParsedMessage } from '../../../functions/core/scan/scan-message.ts';
 import { parse } from '../../support/parsed.ts';
 
@@ -23,7 +24,11 @@ describe('scanParsedMessage with the admin test signals', () => {
       'SES_SPAM_VERDICT_FAIL',
     );
     const sesSaysFail = await parse('X-SES-Spam-Verdict: FAIL\nFrom: a@b.example\n\nx\n');
-    expect(scanParsedMessage(sesSaysFail, {}, thresholds)).toMatchObject({ score: 50, verdict: 'suspect' });
+    const sesOnly = RULES.filter((rule) => rule.group === 'ses');
+    expect(scanParsedMessage(sesSaysFail, {}, { ...thresholds, rules: sesOnly })).toMatchObject({
+      score: 50,
+      verdict: 'suspect',
+    });
   });
 
   it('records a failing rule as RULE_ERROR and keeps scanning', async () => {

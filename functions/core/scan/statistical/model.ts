@@ -18,6 +18,40 @@ export interface StatisticalModel {
    */
   readonly normTokens: number;
   readonly calibration: Calibration;
+  /**
+   * How the classifier's log-odds and the rules combine into the 0-100 score, learned by
+   * `npm run train`. Without it (an older artifact) the classifier scores through
+   * `calibration` and every rule adds its default score.
+   */
+  readonly combination?: Combination;
+}
+
+/** `normal` protects easy and hard ham; `aggressive` protects easy ham only (see Combination). */
+export type ScanProfile = 'normal' | 'aggressive';
+
+/**
+ * The learned layer over [classifier log-odds, rule hits]: a logistic model
+ * z = bias + statWeight · clamp(logit, ±logitClamp) + Σ ruleWeights[id] over the rules that
+ * fired (composites included). Each profile maps z to the score linearly, with z =
+ * `suspectZ` scoring 50 and z = `positiveZ` scoring 90, so every part of z becomes a reason
+ * with its own score points and the points add up to the score.
+ */
+export interface Combination {
+  /** The RULES_VERSION the weights were learned for (recorded; weights are looked up by id). */
+  readonly rulesVersion: string;
+  readonly bias: number;
+  readonly statWeight: number;
+  readonly logitClamp: number;
+  /** Learned weight (log-odds) of each rule or composite id that fired often enough in training. */
+  readonly ruleWeights: ReadonlyMap<string, number>;
+  readonly profiles: Readonly<Record<ScanProfile, ProfileAnchors>>;
+}
+
+export interface ProfileAnchors {
+  /** z that scores 50. */
+  readonly suspectZ: number;
+  /** z that scores 90; above suspectZ. */
+  readonly positiveZ: number;
 }
 
 /**
@@ -42,11 +76,24 @@ export interface SerializedModel {
   readonly features: number;
   readonly hashes: string;
   readonly weights: string;
+  readonly combination?: SerializedCombination;
   /** How the model was made (corpus, split, hyper-parameters, cross-validation figures). */
   readonly training?: Readonly<Record<string, unknown>>;
 }
 
+export interface SerializedCombination {
+  readonly rulesVersion: string;
+  readonly bias: number;
+  readonly statWeight: number;
+  readonly logitClamp: number;
+  readonly ruleWeights: Readonly<Record<string, number>>;
+  readonly profiles: Readonly<Record<ScanProfile, ProfileAnchors>>;
+}
+
 export const MODEL_FORMAT = 'graywall-statistical/1';
+
+const RULE_ID = /^[A-Z][A-Z0-9_]{0,63}$/;
+const MAX_RULE_WEIGHTS = 1000;
 
 /** A model artifact that cannot be used. The message says what is wrong with it. */
 export class ModelFormatError extends Error {
@@ -66,6 +113,7 @@ export function serializeModel(
     features: model.hashes.length,
     hashes: toBase64(littleEndianUint32(model.hashes)),
     weights: toBase64(littleEndianFloat32(model.weights)),
+    ...(model.combination === undefined ? {} : { combination: serializeCombination(model.combination) }),
     ...(training === undefined ? {} : { training }),
   };
 }
@@ -117,6 +165,7 @@ export function deserializeModel(input: unknown): StatisticalModel {
     }
     if (!Number.isFinite(weights[i])) throw new ModelFormatError('model weights must be finite');
   }
+  const combination = json.combination === undefined ? undefined : deserializeCombination(json.combination);
   return {
     version,
     bias,
@@ -124,6 +173,63 @@ export function deserializeModel(input: unknown): StatisticalModel {
     weights,
     normTokens,
     calibration: { suspectLogit, positiveLogit, minScore },
+    ...(combination === undefined ? {} : { combination }),
+  };
+}
+
+export function serializeCombination(combination: Combination): SerializedCombination {
+  return {
+    rulesVersion: combination.rulesVersion,
+    bias: combination.bias,
+    statWeight: combination.statWeight,
+    logitClamp: combination.logitClamp,
+    ruleWeights: Object.fromEntries(
+      [...combination.ruleWeights].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    ),
+    profiles: combination.profiles,
+  };
+}
+
+function deserializeCombination(input: unknown): Combination {
+  if (!isRecord(input)) throw new ModelFormatError('model combination must be an object');
+  const rulesVersion = input.rulesVersion;
+  if (typeof rulesVersion !== 'string' || rulesVersion.length === 0 || rulesVersion.length > 100) {
+    throw new ModelFormatError('combination.rulesVersion must be a non-empty string');
+  }
+  const bias = finite(input.bias, 'combination.bias');
+  const statWeight = finite(input.statWeight, 'combination.statWeight');
+  const logitClamp = finite(input.logitClamp, 'combination.logitClamp');
+  if (logitClamp <= 0) throw new ModelFormatError('combination.logitClamp must be positive');
+  const rawWeights = input.ruleWeights;
+  if (!isRecord(rawWeights)) throw new ModelFormatError('combination.ruleWeights must be an object');
+  const entries = Object.entries(rawWeights);
+  if (entries.length > MAX_RULE_WEIGHTS)
+    throw new ModelFormatError('combination.ruleWeights has too many entries');
+  const ruleWeights = new Map<string, number>();
+  for (const [id, weight] of entries) {
+    if (!RULE_ID.test(id))
+      throw new ModelFormatError(`combination.ruleWeights: ${id.slice(0, 70)} is not a rule id`);
+    ruleWeights.set(id, finite(weight, `combination.ruleWeights.${id}`));
+  }
+  const profiles = input.profiles;
+  if (!isRecord(profiles)) throw new ModelFormatError('combination.profiles must be an object');
+  const anchors = (name: ScanProfile): ProfileAnchors => {
+    const value = profiles[name];
+    if (!isRecord(value)) throw new ModelFormatError(`combination.profiles.${name} is missing`);
+    const suspectZ = finite(value.suspectZ, `combination.profiles.${name}.suspectZ`);
+    const positiveZ = finite(value.positiveZ, `combination.profiles.${name}.positiveZ`);
+    if (!(positiveZ > suspectZ)) {
+      throw new ModelFormatError(`combination.profiles.${name}.positiveZ must be above suspectZ`);
+    }
+    return { suspectZ, positiveZ };
+  };
+  return {
+    rulesVersion,
+    bias,
+    statWeight,
+    logitClamp,
+    ruleWeights,
+    profiles: { normal: anchors('normal'), aggressive: anchors('aggressive') },
   };
 }
 

@@ -1,4 +1,10 @@
-import { type Calibration, featureValue, hashToken, type StatisticalModel } from './model.ts';
+import {
+  type Calibration,
+  type Combination,
+  featureValue,
+  hashToken,
+  type StatisticalModel,
+} from './model.ts';
 
 /**
  * Training of the statistical model: L2-regularised logistic regression over hashed
@@ -184,17 +190,24 @@ export function buildModel(
   normTokens: number,
   calibration: Calibration,
   versionPrefix: string,
+  combination?: Combination,
 ): StatisticalModel {
   return {
     ...fitted,
     normTokens,
     calibration,
-    version: `${versionPrefix}-${fingerprint(fitted, normTokens, calibration)}`,
+    ...(combination === undefined ? {} : { combination }),
+    version: `${versionPrefix}-${fingerprint(fitted, normTokens, calibration, combination)}`,
   };
 }
 
 /** 8 hex digits identifying the weights and calibration: two artifacts differ iff it differs (nearly). */
-export function fingerprint(fitted: FittedWeights, normTokens: number, calibration: Calibration): string {
+export function fingerprint(
+  fitted: FittedWeights,
+  normTokens: number,
+  calibration: Calibration,
+  combination?: Combination,
+): string {
   let hash = 0x811c9dc5;
   const mix = (value: number): void => {
     hash ^= value >>> 0;
@@ -213,6 +226,22 @@ export function fingerprint(fitted: FittedWeights, normTokens: number, calibrati
   mixDouble(calibration.suspectLogit);
   mixDouble(calibration.positiveLogit);
   mixDouble(calibration.minScore);
+  if (combination) {
+    for (let i = 0; i < combination.rulesVersion.length; i++) mix(combination.rulesVersion.charCodeAt(i));
+    mixDouble(combination.bias);
+    mixDouble(combination.statWeight);
+    mixDouble(combination.logitClamp);
+    for (const [id, weight] of [...combination.ruleWeights].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
+      for (let i = 0; i < id.length; i++) mix(id.charCodeAt(i));
+      mixDouble(weight);
+    }
+    for (const profile of [combination.profiles.normal, combination.profiles.aggressive]) {
+      mixDouble(profile.suspectZ);
+      mixDouble(profile.positiveZ);
+    }
+  }
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 

@@ -1,0 +1,41 @@
+import type { Combination, ProfileAnchors, ScanProfile } from './statistical/model.ts';
+
+/**
+ * Score points of the learned combination (see Combination in statistical/model.ts). One
+ * unit of z is worth `40 / (positiveZ - suspectZ)` points in the chosen profile, and the
+ * statistical part carries the offset that puts z = suspectZ at 50, so the points of the
+ * classifier and of every rule that fired add up exactly to the score.
+ */
+export function pointsPerLogit(anchors: ProfileAnchors): number {
+  return 40 / (anchors.positiveZ - anchors.suspectZ);
+}
+
+/**
+ * Points of the classifier's part of z: 50 + k · (bias + statWeight · clamp(logit) − suspectZ),
+ * shown within ±100 (beyond that no rule could change the verdict anyway).
+ */
+export function statisticalPoints(combination: Combination, profile: ScanProfile, logit: number): number {
+  const anchors = combination.profiles[profile];
+  const clamped = Number.isNaN(logit)
+    ? 0
+    : Math.min(combination.logitClamp, Math.max(-combination.logitClamp, logit));
+  const z = combination.bias + combination.statWeight * clamped;
+  return roundPoints(Math.min(100, Math.max(-100, 50 + pointsPerLogit(anchors) * (z - anchors.suspectZ))));
+}
+
+/** Points of a rule's learned weight, or undefined when the rule has none (its default applies). */
+export function learnedRulePoints(
+  combination: Combination,
+  profile: ScanProfile,
+  id: string,
+): number | undefined {
+  const weight = combination.ruleWeights.get(id);
+  return weight === undefined
+    ? undefined
+    : roundPoints(pointsPerLogit(combination.profiles[profile]) * weight);
+}
+
+/** Reasons show one decimal: enough to explain, few enough to read. */
+export function roundPoints(points: number): number {
+  return Number.isFinite(points) ? Math.round(points * 10) / 10 : 0;
+}

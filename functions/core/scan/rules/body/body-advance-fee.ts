@@ -1,0 +1,43 @@
+import { phraseRule } from '../support/patterns.ts';
+
+/** The "419" letter: a fortune to move, a stranger's trust, your bank details. */
+export const BODY_ADVANCE_FEE = phraseRule({
+  id: 'BODY_ADVANCE_FEE',
+  group: 'body',
+  description:
+    'Body reads like an advance-fee fraud letter (next of kin, fund transfer, "strictly confidential")',
+  score: 20,
+  where: 'body',
+  minMatches: 2,
+  phrases: [
+    'next of kin',
+    'foreign partner',
+    'foreign account',
+    'transfer of the fund',
+    'transfer the fund',
+    'transfer this fund',
+    'million united states dollars',
+    'million us dollars',
+    'million dollars',
+    'strictly confidential',
+    'strict confidence',
+    'utmost confidentiality',
+    'your assistance',
+    'beneficiary',
+    'late husband',
+    'barrister',
+    'central bank',
+    'ministry of',
+    'federal republic of nigeria',
+    'nigeria',
+    'sierra leone',
+    'republic of congo',
+    'bank account',
+    'god bless',
+    'dear friend',
+    'dear sir',
+    'i am contacting you',
+    'percent of the total',
+    'deceased',
+  ],
+});

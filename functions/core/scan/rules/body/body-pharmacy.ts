@@ -1,0 +1,37 @@
+import { phraseRule } from '../support/patterns.ts';
+
+/** Pills, potions and enlargement: the pharmacy spam vocabulary. */
+export const BODY_PHARMACY = phraseRule({
+  id: 'BODY_PHARMACY',
+  group: 'body',
+  description: 'Body advertises drugs, diet pills or enlargement products',
+  score: 15,
+  where: 'body',
+  phrases: [
+    'viagra',
+    'cialis',
+    'levitra',
+    'phentermine',
+    'xanax',
+    'valium',
+    'vicodin',
+    'prozac',
+    'propecia',
+    'no prescription',
+    'without a prescription',
+    'without prescription',
+    'online pharmacy',
+    'diet pill',
+    'weight loss',
+    'lose weight',
+    'burn fat',
+    'penis',
+    'enlargement',
+    'erection',
+    'hgh',
+    'human growth hormone',
+    'herbal',
+    'anti-aging',
+    'pheromone',
+  ],
+});

@@ -1,0 +1,137 @@
+/**
+ * Training of the combination layer (see Combination in model.ts): a small logistic model
+ * over [the classifier's out-of-fold log-odds, the rules that fired], fitted by cyclic
+ * coordinate descent with one Newton step per coordinate. Each rule weight keeps the sign of
+ * its rule's default score (a spam rule can learn "worth nothing", never "ham evidence"), so
+ * every reason reads the way its description says. Pure and deterministic: fixed visiting
+ * order, no randomness, no clock.
+ */
+export interface LayerRow {
+  /** The classifier's log-odds for the message (out-of-fold in training). */
+  readonly logit: number;
+  /** Indices of the rule features that fired, ascending. */
+  readonly hits: readonly number[];
+  readonly spam: boolean;
+  /** Loss weight of the row. */
+  readonly weight: number;
+}
+
+export interface LayerOptions {
+  /** L2 penalty on the rule weights (the bias and the classifier's weight are not penalised). */
+  readonly l2: number;
+  /** The classifier's log-odds are clamped to ±logitClamp before weighing. */
+  readonly logitClamp: number;
+  /** Sign each rule weight must keep: 1 (spam evidence) or -1 (ham evidence). */
+  readonly signs: readonly number[];
+  readonly maxSweeps?: number;
+}
+
+export interface FittedLayer {
+  readonly bias: number;
+  readonly statWeight: number;
+  readonly ruleWeights: Float64Array;
+}
+
+const MAX_STEP = 4;
+const TOLERANCE = 1e-7;
+
+export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): FittedLayer {
+  const features = options.signs.length;
+  const n = rows.length;
+  const x = Float64Array.from(rows, (row) => clampLogit(row.logit, options.logitClamp));
+  const y = Uint8Array.from(rows, (row) => (row.spam ? 1 : 0));
+  const w = Float64Array.from(rows, (row) => row.weight);
+  const byFeature: number[][] = Array.from({ length: features }, () => []);
+  rows.forEach((row, i) => {
+    for (const j of row.hits) byFeature[j]?.push(i);
+  });
+  const z = new Float64Array(n);
+  let bias = 0;
+  let statWeight = 1;
+  for (let i = 0; i < n; i++) z[i] = x[i] as number;
+  const ruleWeights = new Float64Array(features);
+
+  const sweeps = options.maxSweeps ?? 200;
+  for (let sweep = 0; sweep < sweeps; sweep++) {
+    let largest = 0;
+    // Bias: dense, unpenalised.
+    {
+      let g = 0;
+      let h = 0;
+      for (let i = 0; i < n; i++) {
+        const p = sigmoid(z[i] as number);
+        g += (w[i] as number) * (p - (y[i] as number));
+        h += (w[i] as number) * p * (1 - p);
+      }
+      const step = clampStep(-g / Math.max(h, 1e-9));
+      bias += step;
+      for (let i = 0; i < n; i++) z[i] = (z[i] as number) + step;
+      largest = Math.max(largest, Math.abs(step));
+    }
+    // The classifier's weight: dense, unpenalised, kept positive.
+    {
+      let g = 0;
+      let h = 0;
+      for (let i = 0; i < n; i++) {
+        const p = sigmoid(z[i] as number);
+        const xi = x[i] as number;
+        g += (w[i] as number) * (p - (y[i] as number)) * xi;
+        h += (w[i] as number) * p * (1 - p) * xi * xi;
+      }
+      const next = Math.max(0.01, statWeight + clampStep(-g / Math.max(h, 1e-9)));
+      const step = next - statWeight;
+      statWeight = next;
+      for (let i = 0; i < n; i++) z[i] = (z[i] as number) + step * (x[i] as number);
+      largest = Math.max(largest, Math.abs(step));
+    }
+    // Rule weights: sparse, L2-penalised, sign-constrained.
+    for (let j = 0; j < features; j++) {
+      const members = byFeature[j] as number[];
+      if (members.length === 0) continue;
+      const current = ruleWeights[j] as number;
+      let g = options.l2 * current;
+      let h = options.l2;
+      for (const i of members) {
+        const p = sigmoid(z[i] as number);
+        g += (w[i] as number) * (p - (y[i] as number));
+        h += (w[i] as number) * p * (1 - p);
+      }
+      let next = current + clampStep(-g / Math.max(h, 1e-9));
+      next = (options.signs[j] as number) < 0 ? Math.min(0, next) : Math.max(0, next);
+      const step = next - current;
+      if (step === 0) continue;
+      ruleWeights[j] = next;
+      for (const i of members) z[i] = (z[i] as number) + step;
+      largest = Math.max(largest, Math.abs(step));
+    }
+    if (largest < TOLERANCE) break;
+  }
+  return { bias, statWeight, ruleWeights };
+}
+
+/** z of one row under a fitted layer. */
+export function layerZ(
+  layer: FittedLayer,
+  row: Pick<LayerRow, 'logit' | 'hits'>,
+  logitClamp: number,
+): number {
+  let z = layer.bias + layer.statWeight * clampLogit(row.logit, logitClamp);
+  for (const j of row.hits) z += layer.ruleWeights[j] as number;
+  return z;
+}
+
+function clampLogit(logit: number, limit: number): number {
+  if (Number.isNaN(logit)) return 0;
+  return Math.min(limit, Math.max(-limit, logit));
+}
+
+function clampStep(step: number): number {
+  if (!Number.isFinite(step)) return 0;
+  return Math.min(MAX_STEP, Math.max(-MAX_STEP, step));
+}
+
+function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
