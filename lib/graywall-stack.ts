@@ -7,6 +7,7 @@ import { ENV } from '../functions/handlers/lambda-env.ts';
 import { AdminApi } from './constructs/admin-api.ts';
 import { MailIngress } from './constructs/mail-ingress.ts';
 import { Pipeline, type StageQueue } from './constructs/pipeline.ts';
+import { QuarantineDigest } from './constructs/quarantine-digest.ts';
 import { Stores } from './constructs/stores.ts';
 import { UnsubscribeService } from './constructs/unsubscribe-service.ts';
 
@@ -32,7 +33,8 @@ export interface GraywallStackProps extends StackProps {
 
 /**
  * Graywall in one stack: SES inbound → mail bucket + receipt notification → inbound queue →
- * scan → graymail → action, the DynamoDB stores, and the admin API. Environment-agnostic (no
+ * scan → graymail → action, the DynamoDB stores, the admin API, the public pages (safe
+ * unsubscribe, quarantine digest) and the digest schedule. Environment-agnostic (no
  * lookups), so it synthesizes offline without credentials.
  */
 export class GraywallStack extends Stack {
@@ -41,6 +43,7 @@ export class GraywallStack extends Stack {
   public readonly ingress: MailIngress;
   public readonly adminApi: AdminApi;
   public readonly unsubscribe: UnsubscribeService;
+  public readonly digest: QuarantineDigest;
 
   constructor(scope: Construct, id: string, props: GraywallStackProps) {
     super(scope, id, props);
@@ -94,8 +97,20 @@ export class GraywallStack extends Stack {
       ...data,
       api: this.adminApi.api,
     });
+    this.digest = new QuarantineDigest(this, 'Digest', {
+      config,
+      ...data,
+      api: this.adminApi.api,
+      publicBaseUrl: this.unsubscribe.publicBaseUrl,
+      alarmTopic: this.pipeline.alarmTopic,
+    });
     // The action stage writes links to the public pages into graymail.
     this.pipeline.actionFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
+    // `graywall digest send` (POST /admin/digests) runs a digest inside the admin function: it
+    // signs the digest links and points them at the public pages, like the digest function.
+    // (Its other needs, the byDay query, claiming items and delivery, it already has.)
+    this.adminApi.adminFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
+    this.adminApi.adminFunction.allowSigningKey(signingKeySecret);
 
     this.outputs();
   }
@@ -113,12 +128,12 @@ export class GraywallStack extends Stack {
     output(
       'UnsubscribePagesUrl',
       this.unsubscribe.publicBaseUrl,
-      'Base URL of the public safe-unsubscribe pages',
+      'Base URL of the public pages: safe unsubscribe (/u/) and quarantine digest links (/q/)',
     );
     output(
       'SigningKeySecretArn',
       this.stores.signingKeySecret.secretArn,
-      'Secret that signs unsubscribe links',
+      'Secret that signs unsubscribe and quarantine digest links',
     );
     output('ReceiptRuleSetName', this.ingress.ruleSet.receiptRuleSetName, 'SES receipt rule set');
     output('AlarmTopicArn', this.pipeline.alarmTopic.topicArn, 'Dead-letter alarms notify this topic');

@@ -130,6 +130,53 @@ export class DynamoQuarantineStore implements QuarantineStore {
     return { items, ...(next ? { cursor: next } : {}) };
   }
 
+  async claimForDigest(
+    messageId: string,
+    recipient: string,
+    at: string,
+    staleBefore: string,
+  ): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: digestKey(messageId, recipient),
+          UpdateExpression: 'SET digestedAt = :at',
+          // Not sent in a digest yet, and not claimed by a run that may still send it.
+          ConditionExpression:
+            'attribute_exists(messageId) AND #state = :q AND attribute_not_exists(digestSentAt) AND (attribute_not_exists(digestedAt) OR digestedAt < :stale)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':at': at, ':q': 'quarantined', ':stale': staleBefore },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async markDigestSent(messageId: string, recipient: string, at: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: digestKey(messageId, recipient),
+        UpdateExpression: 'SET digestSentAt = :at',
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    );
+  }
+
+  async releaseDigestClaim(messageId: string, recipient: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: digestKey(messageId, recipient),
+        UpdateExpression: 'REMOVE digestedAt',
+      }),
+    );
+  }
+
   async transition(
     messageId: string,
     recipient: string,
@@ -174,6 +221,10 @@ export class DynamoQuarantineStore implements QuarantineStore {
       throw error;
     }
   }
+}
+
+function digestKey(messageId: string, recipient: string) {
+  return { messageId, recipient: recipient.toLowerCase() };
 }
 
 function indexKey(attr: string, partition: string, item: QuarantineItem): Record<string, string> {

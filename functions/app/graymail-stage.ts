@@ -1,4 +1,9 @@
-import { classifyGraymail, type GraymailResult } from '../core/graymail/classify-graymail.ts';
+import type { FilterAction } from '../core/config/filter-schema.ts';
+import {
+  classifyGraymail,
+  type GraymailCategory,
+  type GraymailResult,
+} from '../core/graymail/classify-graymail.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
 import { count, graymailCounter } from './reporting.ts';
@@ -21,15 +26,18 @@ export async function runGraymailStage(
     log.info('already classified: forwarding the stored category', { category: existing.category });
     result = existing;
   } else {
-    if (scanned.scan.verdict === 'positive' || scanned.scan.verdict === 'unscannable') {
-      result = { category: 'none', reasons: [] };
-    } else {
-      result = classifyGraymail(await parseMessage(await deps.mail.get(scanned.mail.key)));
-    }
     const skipped = scanned.scan.verdict === 'positive' || scanned.scan.verdict === 'unscannable';
-    const detail = skipped
-      ? `Graymail check skipped: message is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`
-      : `Graymail category ${result.category}${result.reasons.length ? ` (${result.reasons.map((r) => r.id).join(', ')})` : ''}`;
+    let detail: string;
+    if (skipped) {
+      result = { category: 'none', reasons: [] };
+      detail = `Graymail check skipped: message is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`;
+    } else {
+      result = exemptByFilter(
+        classifyGraymail(await parseMessage(await deps.mail.get(scanned.mail.key))),
+        scanned.filters,
+      );
+      detail = `Graymail category ${result.category}${result.reasons.length ? ` (${result.reasons.map((r) => r.id).join(', ')})` : ''}`;
+    }
     const recorded = await tracking.recordGraymail(
       id,
       result,
@@ -53,4 +61,30 @@ export async function runGraymailStage(
   };
   await deps.queue.send('action', next);
   return next;
+}
+
+const FILTER_FOR: Record<Exclude<GraymailCategory, 'none'>, FilterAction> = {
+  marketing: 'skip-marketingcheck',
+  social: 'skip-socialcheck',
+  bulk: 'skip-bulkcheck',
+};
+
+/**
+ * A message filter that skips a graymail check turns that category into `none`, keeping
+ * the classifier's reasons and saying which filter did it.
+ */
+function exemptByFilter(result: GraymailResult, filters: ScannedMessage['filters']): GraymailResult {
+  if (result.category === 'none' || !filters?.skip.includes(FILTER_FOR[result.category])) return result;
+  return {
+    category: 'none',
+    reasons: [
+      {
+        id: `FILTER_${FILTER_FOR[result.category].toUpperCase().replace(/-/g, '_')}`,
+        group: 'engine',
+        description: `Looks like ${result.category}, but message filter ${filters.matched.map((f) => `"${f}"`).join(', ')} skips that check`,
+        score: 0,
+      },
+      ...result.reasons,
+    ],
+  };
 }

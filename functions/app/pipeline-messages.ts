@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FilterAction } from '../core/config/filter-schema.ts';
 import { BadRequestError } from '../core/errors.ts';
 import type { GraymailCategory } from '../core/graymail/classify-graymail.ts';
 import type { Reason, SesVerdicts, SpamVerdict } from '../core/scan/types.ts';
@@ -93,6 +94,8 @@ export interface ScannedMessage {
   readonly v: 1;
   readonly mail: InboundMail;
   readonly scan: CompactVerdict;
+  /** Message filters that matched and the checks they skip (the graymail stage honours the graymail ones). */
+  readonly filters?: { readonly matched: readonly string[]; readonly skip: readonly FilterAction[] };
 }
 
 export interface ClassifiedMessage extends Omit<ScannedMessage, 'v'> {

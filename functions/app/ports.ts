@@ -171,6 +171,15 @@ export interface QuarantineStore {
       Pick<QuarantineItem, 'releasedBy' | 'releasedAt' | 'deletedBy' | 'deletedAt' | 'claimedAt'>
     >,
   ): Promise<QuarantineItem | undefined>;
+  /**
+   * Claims a still-quarantined item for a digest (digestedAt), unless it was sent in one
+   * already or another run holds a claim newer than `staleBefore`. Returns whether it did.
+   */
+  claimForDigest(messageId: string, recipient: string, at: string, staleBefore: string): Promise<boolean>;
+  /** After the digest went out: the item is never listed again. */
+  markDigestSent(messageId: string, recipient: string, at: string): Promise<void>;
+  /** Gives a claim back after the digest could not be sent. */
+  releaseDigestClaim(messageId: string, recipient: string): Promise<void>;
 }
 
 export type StageName = 'graymail' | 'action';

@@ -29,4 +29,8 @@ export interface QuarantineItem {
   readonly releasedAt?: string;
   readonly deletedBy?: string;
   readonly deletedAt?: string;
+  /** When a digest run claimed the item (a claim older than DIGEST_CLAIM_LEASE without digestSentAt was abandoned). */
+  readonly digestedAt?: string;
+  /** When the digest listing the item went out (each item is listed in one digest). */
+  readonly digestSentAt?: string;
 }

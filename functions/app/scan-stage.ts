@@ -1,7 +1,11 @@
 import { ConfigError, GraywallError } from '../core/errors.ts';
-import { headerValues } from '../core/mime/raw-message.ts';
-import { ipFromReceived } from '../core/mime/received.ts';
-import { scanRawMessage } from '../core/scan/scan-message.ts';
+import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
+import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
+import { readHeaderBlock } from '../core/mime/raw-message.ts';
+import { engineVersion, scanRawMessage } from '../core/scan/scan-message.ts';
+import type { StatisticalModel } from '../core/scan/statistical/model.ts';
+import type { ScanResult } from '../core/scan/types.ts';
+import { externalReasons, senderIpOf } from './engine-inputs.ts';
 import { compactVerdict, type InboundMail, type ScannedMessage } from './pipeline-messages.ts';
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
@@ -54,13 +58,30 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
     }
   }
 
-  const { result, message } = await scanRawMessage(raw, mail.ses, {
-    ...deps.config.antispam,
-    model: deps.model,
-    ...scanDeadline(clock, deps.config.antispam.scanTimeoutSeconds),
+  // Who really sent it (behind our own relays, if any), and which message filters apply.
+  const header = readHeaderBlock(raw);
+  const inputs = deps.engineInputs;
+  const sender = senderIpOf(header, inputs);
+  const filtered = evaluateFilters(inputs.filters, {
+    envelopeFrom: mail.envelopeFrom,
+    recipients: mail.recipients,
+    header,
+    ...(sender.ip ? { senderIp: sender.ip } : {}),
   });
-  const receivedHeader = message ? headerValues(message.header, 'received')[0] : undefined;
-  const remoteIp = receivedHeader ? ipFromReceived(receivedHeader) : undefined;
+  let result: ScanResult;
+  let message: ParsedMessage | undefined;
+  if (filtered.skip.has('skip-spamcheck')) {
+    message = await parseMessage(raw).catch(() => undefined);
+    result = skippedByFilter(filtered.matched, deps.model);
+  } else {
+    ({ result, message } = await scanRawMessage(raw, mail.ses, {
+      ...deps.config.antispam,
+      model: deps.model,
+      ...scanDeadline(clock, deps.config.antispam.scanTimeoutSeconds),
+      enrich: (parsed) => externalReasons(deps.config, inputs, mail, parsed, raw, sender.ip),
+    }));
+  }
+  const remoteIp = sender.ip;
   const top = result.reasons
     .slice(0, 3)
     .map((r) => r.id)
@@ -82,7 +103,11 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
       result.verdict === 'unscannable'
         ? `${capitalise(result.note ?? 'not scanned')}: ${result.reasons[0]?.description ?? 'unscannable'}`
         : `Scored ${result.score}/100: ${result.verdict}${top ? ` (${top})` : ''} by ${result.engineVersion}` +
-            (result.note ? `; ${result.note}` : ''),
+            (result.note ? `; ${result.note}` : '') +
+            `. ${sender.note}` +
+            (filtered.matched.length > 0
+              ? `. Filters: ${filtered.matched.join(', ')} (${[...filtered.skip].join(', ')})`
+              : ''),
     ),
   );
   if (recorded) {
@@ -97,7 +122,14 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
   }
   const scan = recorded ? result : ((await tracking.get(mail.messageId))?.scan ?? result);
   log.info('scanned', { score: scan.score, verdict: scan.verdict, reasons: scan.reasons.map((r) => r.id) });
-  const next: ScannedMessage = { v: 1, mail, scan: compactVerdict(scan) };
+  const next: ScannedMessage = {
+    v: 1,
+    mail,
+    scan: compactVerdict(scan),
+    ...(filtered.matched.length > 0
+      ? { filters: { matched: filtered.matched, skip: [...filtered.skip] } }
+      : {}),
+  };
   await deps.queue.send('graymail', next);
   return next;
 }
@@ -120,6 +152,24 @@ function scanDeadline(
     now,
     shouldStop: () => clock.now().getTime() >= deadline,
     abortSignal: AbortSignal.timeout(budgetMs),
+  };
+}
+
+/** The verdict of a message a filter exempted from the spam check: clean, and saying which filter. */
+function skippedByFilter(filters: readonly string[], model: StatisticalModel | undefined): ScanResult {
+  return {
+    score: 0,
+    verdict: 'clean',
+    reasons: [
+      {
+        id: 'FILTER_SKIP_SPAMCHECK',
+        group: 'engine',
+        description: `Spam check skipped by message filter ${filters.map((f) => `"${f}"`).join(', ')}`,
+        score: 0,
+      },
+    ],
+    engineVersion: engineVersion(model),
+    note: 'spam check skipped by a message filter',
   };
 }
 

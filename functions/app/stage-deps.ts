@@ -1,5 +1,6 @@
 import type { GraywallConfig } from '../core/config/schema.ts';
 import type { StatisticalModel } from '../core/scan/statistical/model.ts';
+import type { EngineInputs } from './engine-inputs.ts';
 import type {
   Bouncer,
   Clock,
@@ -18,6 +19,8 @@ import type { UnsubscribeDeps } from './safe-unsubscribe.ts';
 /** Everything the pipeline stages and admin use cases need; built once per container. */
 export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly config: GraywallConfig;
+  /** Relays, reputation lists, filters, DNS lists and external engines, compiled once per container. */
+  readonly engineInputs: EngineInputs;
   /** The statistical spam model, loaded once per container (absent where a function has no use for it). */
   readonly model: StatisticalModel | undefined;
   readonly mail: MailStore;

@@ -46,6 +46,7 @@ Usage:
   graywall safelist|blocklist add ENTRY... [--for ADDR]
   graywall safelist|blocklist remove ENTRY... [--for ADDR]
                                                     ENTRY: sender@example.org, example.org or .example.org
+  graywall digest send                              send end users their quarantine digests now
   graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
   graywall demo [--to ADDR]                         send example mail through the local gateway
@@ -95,6 +96,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       case 'safelist':
       case 'blocklist':
         return await senderList(api, command, sub, rest, values, io, json);
+      case 'digest': {
+        if (sub !== 'send') throw new UsageError('digest needs send');
+        const run = await api<{ recipients: number; messages: number; failed: string[] }>(
+          'POST',
+          '/admin/digests',
+        );
+        if (values.json) json(run);
+        else {
+          io.out(`Sent digests to ${run.recipients} recipient(s) listing ${run.messages} message(s)`);
+          if (run.failed.length > 0)
+            io.out(`Could not send to ${run.failed.join(', ')} (their messages go into the next digest)`);
+        }
+        return 0;
+      }
       case 'report': {
         const report = await api<Report>('GET', '/admin/reports', {
           since: values.since,

@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { sendDigests } from '../app/digest.ts';
 import { addToList, listEntries, listScope, removeFromList } from '../app/lists-admin.ts';
 import {
   deleteQuarantined,
@@ -147,6 +148,10 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
         200,
         await buildReport(deps.reports, window.since, window.until, pageLimit(query.top, 10, 100)),
       );
+    }
+    case 'sendDigests': {
+      const run = await sendDigests(deps);
+      return json(200, run);
     }
     case 'version':
       return json(200, { engine: engineVersion(deps.model) });

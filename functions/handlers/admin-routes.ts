@@ -13,6 +13,7 @@ export const ADMIN_ROUTES = [
   { method: 'POST', path: '/admin/lists/{kind}', name: 'addListEntries' },
   { method: 'DELETE', path: '/admin/lists/{kind}', name: 'removeListEntries' },
   { method: 'GET', path: '/admin/reports', name: 'report' },
+  { method: 'POST', path: '/admin/digests', name: 'sendDigests' },
   { method: 'GET', path: '/admin/version', name: 'version' },
 ] as const;
 

@@ -4,11 +4,13 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createAwsClients } from '../adapters/aws-clients.ts';
 import { SesBouncer } from '../adapters/bouncers.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
+import { createDnsListLookup } from '../adapters/dns-lists.ts';
 import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts';
+import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
@@ -17,6 +19,7 @@ import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
 import { SecretsManagerSigningKeys } from '../adapters/signing-keys.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
+import { compileEngineInputs } from '../app/engine-inputs.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { bounceSenderOf } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -41,6 +44,12 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
   const level = env[ENV.logLevel];
   cached = {
     config,
+    engineInputs: compileEngineInputs(config, {
+      dnsLists: createDnsListLookup(config.antispam.reputation.dnsLists),
+      external: {
+        scan: (raw, context) => scanWithExternalEngines(config.antispam.externalEngines, raw, context),
+      },
+    }),
     // Only the functions that need it (scan, admin API) ship the model beside their bundle.
     model: existsSync(join(root, BUNDLED_MODEL_FILE))
       ? loadModelFile(join(root, BUNDLED_MODEL_FILE))

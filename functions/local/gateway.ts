@@ -3,11 +3,13 @@ import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { type AwsClients, createAwsClients } from '../adapters/aws-clients.ts';
 import { DsnBouncer } from '../adapters/bouncers.ts';
+import { createDnsListLookup } from '../adapters/dns-lists.ts';
 import { DynamoListsStore } from '../adapters/dynamo-lists-store.ts';
 import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts';
+import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
@@ -23,6 +25,7 @@ import {
   UNSUBSCRIBE_TABLE,
 } from '../adapters/table-definitions.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
+import { compileEngineInputs } from '../app/engine-inputs.ts';
 import type { Clock, Logger } from '../app/ports.ts';
 import { retryDueUnsubscribes } from '../app/safe-unsubscribe.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -30,8 +33,8 @@ import { bounceSenderOf, type GraywallConfig } from '../core/config/schema.ts';
 import { createActionHandler } from '../handlers/action.ts';
 import { createAdminApiHandler } from '../handlers/admin-api.ts';
 import { createGraymailHandler } from '../handlers/graymail.ts';
+import { createPublicPagesHandler } from '../handlers/public-pages.ts';
 import { createScanHandler } from '../handlers/scan.ts';
-import { createUnsubscribeApiHandler } from '../handlers/unsubscribe-api.ts';
 import { createTable, type Emulators, startEmulators } from './emulators.ts';
 import { type LocalHttpApi, startLocalHttpApi } from './http-api.ts';
 import { type QueuePoller, type SqsHandler, startQueuePoller } from './queue-poller.ts';
@@ -155,7 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const api: LocalHttpApi = await startLocalHttpApi({
       port: options.httpPort ?? 0,
       adminHandler: createAdminApiHandler(getDeps),
-      publicHandler: createUnsubscribeApiHandler(getDeps),
+      publicHandler: createPublicPagesHandler(getDeps),
       log,
     });
     stops.push(() => api.stop());
@@ -166,6 +169,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const unsubscribe = config.unsubscribe;
     deps = {
       config,
+      engineInputs: compileEngineInputs(config, {
+        dnsLists: createDnsListLookup(config.antispam.reputation.dnsLists),
+        external: {
+          scan: (raw, context) => scanWithExternalEngines(config.antispam.externalEngines, raw, context),
+        },
+      }),
       model: loadModelFile(),
       mail,
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),

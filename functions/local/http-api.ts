@@ -34,7 +34,7 @@ const MAX_BODY = 1024 * 1024;
 export async function startLocalHttpApi(options: {
   port: number;
   adminHandler: ApiHandler;
-  /** The public safe-unsubscribe pages under /u/ (no authorizer context). */
+  /** The public pages under /u/ and /q/ (no authorizer context). */
   publicHandler: (
     event: APIGatewayProxyEventV2,
     context: Context,
@@ -63,7 +63,7 @@ export async function startLocalHttpApi(options: {
       chunks.push(chunk as Buffer);
     }
     const isAdmin = url.pathname.startsWith('/admin/');
-    if (!isAdmin && !url.pathname.startsWith('/u/')) {
+    if (!isAdmin && !url.pathname.startsWith('/u/') && !url.pathname.startsWith('/q/')) {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: 'not_found', message: `no route ${url.pathname}` }));
       return;
@@ -73,7 +73,7 @@ export async function startLocalHttpApi(options: {
       ? await options.adminHandler(event, localLambdaContext('graywall-admin-api', 30_000))
       : await options.publicHandler(
           withoutAuthorizer(event),
-          localLambdaContext('graywall-unsubscribe-api', 30_000),
+          localLambdaContext('graywall-public-pages', 30_000),
         );
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);

@@ -1,14 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { type DnsResolver, verifyMailAuth } from '../adapters/mail-auth.ts';
 import type { Logger, MailStore } from '../app/ports.ts';
+import { GATEWAY_AUTHSERV_ID } from '../core/auth/trusted-auth-results.ts';
+import type { AuthVerdicts } from '../core/auth/types.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 import { formatRfc5322Date } from '../core/mime/format-date.ts';
 import { INCOMING_PREFIX } from '../core/mime/mail-keys.ts';
 import { formatHeaderField } from '../core/mime/raw-message.ts';
 import { newSesMessageId } from './message-id.ts';
 
-export const INBOUND_HOST_NAME = 'inbound-smtp.graywall.local';
+/** The gateway's host name (it is also the authserv-id of its Authentication-Results). */
+export const INBOUND_HOST_NAME = GATEWAY_AUTHSERV_ID;
 
 export interface SmtpInboundOptions {
   readonly config: GraywallConfig;
@@ -18,6 +22,11 @@ export interface SmtpInboundOptions {
   readonly log: Logger;
   readonly port: number;
   readonly now?: () => Date;
+  /**
+   * DNS for SPF, DKIM and DMARC checks (SES does them in AWS; the gateway does them here).
+   * Tests inject a table; by default the system resolver, with short timeouts.
+   */
+  readonly authResolver?: DnsResolver;
 }
 
 export interface SmtpInbound {
@@ -85,17 +94,31 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
     const receivedAt = now();
     const recipients = session.envelope.rcptTo.map((r) => r.address.toLowerCase());
     const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-    const raw = Buffer.concat([
-      Buffer.from(traceHeaders(session, id, mailFrom, recipients, receivedAt), 'latin1'),
-      ...chunks,
-    ]);
+    const body = Buffer.concat(chunks);
+    // As SES does on receipt: check SPF, DKIM and DMARC, write the results on top of the
+    // message and into the notification. A verification that cannot finish says so; it
+    // never stops the mail.
+    const auth = await verifyMailAuth(
+      { raw: body, ip: session.remoteAddress, helo: session.hostNameAppearsAs || '', envelopeFrom: mailFrom },
+      {
+        authservId: INBOUND_HOST_NAME,
+        queryTimeoutMs: 1500,
+        totalTimeoutMs: 4000,
+        ...(options.authResolver ? { resolver: options.authResolver } : {}),
+      },
+    );
+    const trace =
+      traceHeaders(session, id, mailFrom, recipients, receivedAt) +
+      (auth.receivedSpf ? formatHeaderField('Received-SPF', auth.receivedSpf) : '') +
+      formatHeaderField('Authentication-Results', auth.authenticationResults);
+    const raw = Buffer.concat([Buffer.from(trace, 'latin1'), body]);
     const key = `${INCOMING_PREFIX}${id}`;
     await options.mail.put(key, raw);
     await options.sqs.send(
       new SendMessageCommand({
         QueueUrl: options.inboundQueueUrl,
         MessageBody: JSON.stringify(
-          receiptNotification(id, options.mail.bucket, key, mailFrom, recipients, receivedAt),
+          receiptNotification(id, options.mail.bucket, key, mailFrom, recipients, receivedAt, auth.verdicts),
         ),
       }),
     );
@@ -158,16 +181,21 @@ export function receiptNotification(
   source: string,
   recipients: string[],
   at: Date,
+  auth: AuthVerdicts = {},
 ) {
+  const verdict = (status: string | undefined) => ({ status: status ?? 'PROCESSING_FAILED' });
   return {
     notificationType: 'Received',
     mail: { timestamp: at.toISOString(), source, messageId: id, destination: recipients },
     receipt: {
       timestamp: at.toISOString(),
       recipients,
-      // The local gateway has no SES scanners; say so rather than invent verdicts.
+      // The local gateway has no SES spam or virus scanner; say so rather than invent verdicts.
       spamVerdict: { status: 'DISABLED' },
       virusVerdict: { status: 'DISABLED' },
+      spfVerdict: verdict(auth.spf),
+      dkimVerdict: verdict(auth.dkim),
+      dmarcVerdict: verdict(auth.dmarc),
       action: { type: 'S3', bucketName: bucket, objectKey: key },
     },
   };

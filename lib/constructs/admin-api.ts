@@ -57,7 +57,10 @@ export interface AdminApiProps {
   readonly listsTable: ITableV2;
   /** Report counters the admin reads (and release/delete add to). */
   readonly reportsTable: ITableV2;
-  /** Named in every function's environment; the admin function has no access to either. */
+  /**
+   * Named in every function's environment. The admin function has no access to the
+   * unsubscribe table; the stack lets it read the signing key for `graywall digest send`.
+   */
   readonly unsubscribeTable: ITableV2;
   readonly signingKeySecret: ISecret;
   /**

@@ -23,7 +23,8 @@ export type HandlerName =
   | 'graymail'
   | 'action'
   | 'admin-api'
-  | 'unsubscribe-api'
+  | 'public-pages'
+  | 'digest'
   | 'unsubscribe-retry';
 
 export interface GraywallFunctionProps {

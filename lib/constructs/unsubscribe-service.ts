@@ -54,7 +54,7 @@ export class UnsubscribeService extends Construct {
       [ENV.publicBaseUrl]: this.publicBaseUrl,
     };
     const make = (
-      handler: 'unsubscribe-api' | 'unsubscribe-retry',
+      handler: 'public-pages' | 'unsubscribe-retry',
       idName: string,
       description: string,
       timeout: Duration,
@@ -83,7 +83,7 @@ export class UnsubscribeService extends Construct {
     // attempt is bounded by the HTTP client's timeout per candidate link; 29 s keeps the page
     // within API Gateway's 30-second integration limit.
     this.pagesFunction = make(
-      'unsubscribe-api',
+      'public-pages',
       'Pages',
       'Graywall safe-unsubscribe pages',
       Duration.seconds(29),
@@ -102,7 +102,7 @@ export class UnsubscribeService extends Construct {
     );
 
     const integration = new HttpLambdaIntegration('PagesIntegration', this.pagesFunction.function);
-    for (const route of PUBLIC_ROUTES) {
+    for (const route of PUBLIC_ROUTES.filter((r) => r.path.startsWith('/u/'))) {
       const [added] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
       // End users open these links from mail: they cannot sign requests. The token in the path
       // is an HMAC-signed, expiring capability for one request, and the pages show nothing

@@ -185,15 +185,30 @@ describe('the admin function', () => {
     });
   });
 
-  it('cannot touch the unsubscribe requests or the signing key (only named in its environment)', () => {
-    const text = JSON.stringify(statements());
-    expect(text).not.toContain(ids.unsubscribe);
-    expect(text).not.toContain(ids.secret);
-    expect(text).not.toContain('secretsmanager:');
+  it('cannot touch the unsubscribe requests (only named in its environment)', () => {
+    expect(JSON.stringify(statements())).not.toContain(ids.unsubscribe);
+    expect(resources[ids.fn]?.Properties.Environment).toMatchObject({
+      Variables: { [ENV.unsubscribeTable]: { Ref: ids.unsubscribe } },
+    });
+  });
+
+  it('can send the quarantine digests on demand (POST /admin/digests): reads the signing key, knows the pages’ base URL', () => {
+    // sendDigests signs each digest's links and writes them under PUBLIC_BASE_URL; it lists
+    // the quarantine by day and claims items (both granted above).
+    expect(ADMIN_ROUTES.map(routeKey)).toContain('POST /admin/digests');
+    expect(statements().filter((statement) => JSON.stringify(statement).includes('secretsmanager:'))).toEqual(
+      [
+        {
+          Effect: 'Allow',
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          Resource: { Ref: ids.secret },
+        },
+      ],
+    );
     expect(resources[ids.fn]?.Properties.Environment).toMatchObject({
       Variables: {
-        [ENV.unsubscribeTable]: { Ref: ids.unsubscribe },
         [ENV.signingKeySecret]: { Ref: ids.secret },
+        [ENV.publicBaseUrl]: { 'Fn::GetAtt': [ids.api, 'ApiEndpoint'] },
       },
     });
   });

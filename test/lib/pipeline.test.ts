@@ -336,18 +336,36 @@ describe('least privilege', () => {
     );
   });
 
-  it('only the action and admin functions touch quarantine/ objects, and only action writes there', () => {
-    const allowed = new Set([id(pipeline.actionFunction.role), id(stack.adminApi.adminFunction.role)]);
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    for (const policy of policies) {
-      const statements = policy.Properties.PolicyDocument.Statement as Statement[];
-      const roles = (policy.Properties.Roles as Array<{ Ref: string }>).map((role) => role.Ref);
-      if (touches(statements, '/quarantine/').length > 0) {
-        for (const role of roles) expect(allowed).toContain(role);
+  it('lets exactly three functions touch quarantine/ objects: action writes, admin reads and deletes, the quarantine pages read', () => {
+    // Every statement, in any policy, that names the mail bucket's objects under quarantine/.
+    const byRole: Record<string, Statement[]> = {};
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      const statements = touches(policy.Properties.PolicyDocument.Statement as Statement[], '/quarantine/');
+      for (const { Ref: role } of policy.Properties.Roles as Array<{ Ref: string }>) {
+        if (statements.length > 0) byRole[role] = [...(byRole[role] ?? []), ...statements];
       }
     }
-    const adminQuarantine = touches(statementsOf(stack.adminApi.adminFunction), '/quarantine/');
-    expect(adminQuarantine.flatMap(actionsOf)).not.toContain('s3:PutObject');
+    const quarantined = objectsArn(ids.bucket, 'quarantine/*');
+    expect(byRole).toEqual({
+      // It copies held mail there.
+      [id(pipeline.actionFunction.role)]: [
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: quarantined },
+      ],
+      // Release reads the copy; delete removes it.
+      [id(stack.adminApi.adminFunction.role)]: [
+        { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:GetObject'], Resource: quarantined },
+      ],
+      // A recipient's release from a digest link reads the copy to deliver it: nothing more.
+      [id(stack.digest.pagesFunction.role)]: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: quarantined },
+      ],
+    });
+    // Nor does any function reach quarantine/ through a grant on all the bucket's objects.
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      const statements = policy.Properties.PolicyDocument.Statement as Statement[];
+      for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'])
+        expect(allows(statements, action, objectsArn(ids.bucket, '*'))).toBe(false);
+    }
   });
 
   it('grants no wildcard actions and no resource "*" (except the rule-set activation)', () => {

@@ -1,6 +1,3 @@
-import { type CfnElement, Validations } from 'aws-cdk-lib';
-import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
-import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { UNSUBSCRIBE_TABLE } from '../../functions/adapters/table-definitions.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
@@ -8,6 +5,7 @@ import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
 import {
+  acknowledgedRoutes,
   actionsOf,
   buildStack,
   exampleConfig,
@@ -41,10 +39,14 @@ const resources = template.toJSON().Resources as Record<
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const routeKey = (route: { readonly method: string; readonly path: string }) =>
   `${route.method} ${route.path}`;
-const publicKeys = new Set<string>(PUBLIC_ROUTES.map(routeKey));
+/** The unsubscribe pages' routes: the /u/ entries of PUBLIC_ROUTES (the /q/ ones are the digest's). */
+const UNSUBSCRIBE_ROUTES = PUBLIC_ROUTES.filter((route) => route.path.startsWith('/u/'));
+const publicKeys = new Set<string>(UNSUBSCRIBE_ROUTES.map(routeKey));
+const pathOf = (key: unknown) => String(key).split(' ')[1] ?? '';
+/** Every route on the API under /u/, whether PUBLIC_ROUTES names it or not. */
 const publicRoutes = () =>
   ofType('AWS::ApiGatewayV2::Route').filter(([, route]) =>
-    publicKeys.has(route.Properties.RouteKey as string),
+    pathOf(route.Properties.RouteKey).startsWith('/u/'),
   );
 const statementsOf = (fn: GraywallFunction) => statementsOfRole(template, id(fn.role));
 const touches = (statements: Statement[], needle: string) =>
@@ -52,7 +54,12 @@ const touches = (statements: Statement[], needle: string) =>
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 describe('the public unsubscribe routes', () => {
-  it('are exactly the PUBLIC_ROUTES table, on the admin API (same domain)', () => {
+  it('are exactly the /u/ entries of the PUBLIC_ROUTES table, on the admin API (same domain)', () => {
+    expect(UNSUBSCRIBE_ROUTES.map(routeKey).sort()).toEqual([
+      'GET /u/{token}',
+      'GET /u/{token}/status',
+      'POST /u/{token}',
+    ]);
     const routes = publicRoutes();
     expect(routes.map(([, route]) => route.Properties.RouteKey).sort()).toEqual([...publicKeys].sort());
     for (const [, route] of routes) expect(route.Properties.ApiId).toEqual({ Ref: ids.api });
@@ -77,7 +84,9 @@ describe('the public unsubscribe routes', () => {
       PayloadFormatVersion: '2.0',
     });
     const target = { 'Fn::Join': ['', ['integrations/', { Ref: integrationId }]] };
-    // The public routes, and only they, use it.
+    // The /u/ routes, and only they, use it: the digest's /q/ pages run in a function of their
+    // own, with the quarantine rights these pages must not have.
+    expect(ids.pages).not.toBe(id(stack.digest.pagesFunction.function));
     for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
       if (publicKeys.has(route.Properties.RouteKey as string))
         expect(route.Properties.Target).toEqual(target);
@@ -85,36 +94,24 @@ describe('the public unsubscribe routes', () => {
     }
   });
 
-  it('may invoke the pages function only from the API, one permission per route', () => {
+  it('may invoke the pages function only from the API, one permission per /u/ route', () => {
     const permissions = ofType('AWS::Lambda::Permission').filter(([, permission]) =>
       sameJson(permission.Properties.FunctionName, { 'Fn::GetAtt': [ids.pages, 'Arn'] }),
     );
-    expect(permissions).toHaveLength(PUBLIC_ROUTES.length);
+    expect(permissions).toHaveLength(UNSUBSCRIBE_ROUTES.length);
     for (const [, permission] of permissions) {
       expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
       expect(JSON.stringify(permission.Properties.SourceArn)).toContain(`{"Ref":"${ids.api}"},"/*/*/u/`);
     }
   });
 
-  it('are the only routes whose missing authorizer (AwsSolutions-APIG4) is acknowledged, each with its reason', () => {
-    const acknowledged: string[] = [];
-    const visit = (node: IConstruct) => {
-      for (const entry of node.node.metadata) {
-        if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
-        const ruleIds = Object.keys(entry.data as Record<string, string>).map((key) =>
-          key.replace(/^annotation::/i, ''),
-        );
-        if (!ruleIds.includes('AwsSolutions-APIG4')) continue;
-        const cfn = node.node.defaultChild as CfnRoute & CfnElement;
-        acknowledged.push(cfn.routeKey);
-        expect(Object.values(entry.data as Record<string, string>).join(' ')).toMatch(
-          /signed, expiring token/,
-        );
-      }
-      for (const child of node.node.children) visit(child);
-    };
-    visit(stack);
-    expect(acknowledged.sort()).toEqual([...publicKeys].sort());
+  it('have their missing authorizer (AwsSolutions-APIG4) acknowledged, each with its reason; beside them only the /q/ digest pages', () => {
+    const acknowledged = acknowledgedRoutes(stack, 'AwsSolutions-APIG4');
+    // No admin route is among them: only the PUBLIC_ROUTES pages go without IAM.
+    expect([...acknowledged.keys()].sort()).toEqual(PUBLIC_ROUTES.map(routeKey).sort());
+    for (const key of publicKeys) {
+      expect(acknowledged.get(key)).toMatch(/^Public safe-unsubscribe page: .*signed, expiring token/);
+    }
   });
 });
 
@@ -244,8 +241,11 @@ describe('unsubscribe table access', () => {
 
 describe('the retry schedule', () => {
   it('invokes the retry function every 5 minutes, retrying a failed invocation twice', () => {
-    const rules = ofType('AWS::Events::Rule');
-    expect(rules).toHaveLength(1);
+    // The other rule is the digest schedule (test/lib/quarantine-digest.test.ts).
+    const rules = ofType('AWS::Events::Rule').filter(([, rule]) =>
+      JSON.stringify(rule.Properties.Targets).includes(`"${ids.retry}"`),
+    );
+    expect(rules.map(([logical]) => logical)).toEqual([ids.rule]);
     expect(rules[0]?.[1].Properties).toMatchObject({
       ScheduleExpression: 'rate(5 minutes)',
       State: 'ENABLED',

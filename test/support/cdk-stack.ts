@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { App, type CfnElement, type Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { CfnRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { IConstruct } from 'constructs';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../../functions/core/config/parse-config.ts';
@@ -95,4 +96,25 @@ export function allows(statements: Statement[], action: string, resource: unknow
         (granted) => JSON.stringify(granted) === wanted,
       ),
   );
+}
+
+/**
+ * The API routes under `scope` on which a cdk-nag finding `ruleId` is acknowledged, as
+ * route key (`GET /u/{token}`) → the acknowledgement's reason.
+ */
+export function acknowledgedRoutes(scope: IConstruct, ruleId: string): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (node: IConstruct) => {
+    for (const entry of node.node.metadata) {
+      if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+      for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+        if (id.replace(/^annotation::/i, '') !== ruleId) continue;
+        const route = node.node.defaultChild as (CfnRoute & CfnElement) | undefined;
+        found.set(route?.routeKey ?? node.node.path, reason);
+      }
+    }
+    for (const child of node.node.children) visit(child);
+  };
+  visit(scope);
+  return found;
 }

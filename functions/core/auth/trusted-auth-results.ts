@@ -28,6 +28,9 @@ import type { AuthResults } from './types.ts';
 
 export const SES_AUTHSERV_ID = 'amazonses.com';
 
+/** The local gateway's host name: its Received lines and its Authentication-Results authserv-id. */
+export const GATEWAY_AUTHSERV_ID = 'inbound-smtp.graywall.local';
+
 /** How many fields of the window are looked at; SES's own block is about ten. */
 const MAX_WINDOW_FIELDS = 100;
 

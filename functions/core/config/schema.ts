@@ -1,6 +1,11 @@
 import { z } from 'zod';
+import { externalEnginesSchema } from '../multiscan/external-engines-config.ts';
+import { relaysSchema } from '../relay/relay-config.ts';
+import { reputationSchema } from '../reputation/reputation-config.ts';
 import { KNOWN_RULE_IDS, RULES } from '../scan/rules/index.ts';
+import { digestSchema } from './digest-schema.ts';
 import { domainName, emailAddress, hostName } from './fields.ts';
+import { filtersSchema } from './filter-schema.ts';
 import { policiesSchema } from './policy-schema.ts';
 import { unsubscribeSchema } from './unsubscribe-schema.ts';
 
@@ -93,6 +98,15 @@ const antispam = z
      * catches at least as much. Reasons show the points under the profile in force.
      */
     profile: z.enum(['normal', 'aggressive']).default('normal'),
+    /**
+     * Mail servers of ours that relay mail to SES (a gateway, a forwarder): where to find the
+     * original sender's IP behind them. See functions/core/relay/relay-config.ts.
+     */
+    relays: relaysSchema,
+    /** Local block/allow lists of IPs, sender domains and link hosts; DNS lists (off by default). */
+    reputation: reputationSchema,
+    /** Other engines (rspamd, spamd) asked for their verdict under policies with `engine: multi-scan`. */
+    externalEngines: externalEnginesSchema,
     /** Messages smaller than this (bytes) are scanned whole. Default 1 MiB. */
     alwaysScanBelowBytes: z
       .number()
@@ -237,6 +251,8 @@ export const configSchema = z
       .default({ maxReceiveCount: 5 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
     unsubscribe: unsubscribeSchema,
+    digest: digestSchema,
+    filters: filtersSchema,
     /** From address of bounces (SES: must be in a verified domain). Default: mailer-daemon@<first domain>. */
     bounceSender: emailAddress.optional(),
   })
@@ -279,4 +295,9 @@ export type SesDeliveryConfig = z.output<typeof sesDelivery>;
 /** The address bounces are sent from. */
 export function bounceSenderOf(config: Pick<GraywallConfig, 'bounceSender' | 'domains'>): string {
   return config.bounceSender ?? `mailer-daemon@${config.domains[0]}`;
+}
+
+/** The address digests are sent from. */
+export function digestSenderOf(config: Pick<GraywallConfig, 'digest' | 'domains'>): string {
+  return config.digest.fromAddress ?? `quarantine@${config.domains[0]}`;
 }

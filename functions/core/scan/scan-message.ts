@@ -55,6 +55,12 @@ export interface ScanSettings extends Thresholds {
   readonly shouldStop?: () => boolean;
   /** Aborts waiting for the MIME parser (the hard timeout; parsing is the one async step). */
   readonly abortSignal?: AbortSignal;
+  /**
+   * Evidence from engines outside the core (authentication, reputation lists, DNS lists,
+   * other scanners), gathered by the caller once the message is parsed. Their reasons add
+   * to the score like the rules'. A failing enricher costs its reasons, never the scan.
+   */
+  readonly enrich?: (message: ParsedMessage) => Promise<readonly Reason[]>;
 }
 
 /** What the caller knows about the bytes behind a parsed message. */
@@ -63,6 +69,8 @@ export interface ScanInput {
   readonly raw?: Uint8Array;
   /** Only the beginning of the message was parsed (a partial scan). */
   readonly partial?: boolean;
+  /** Reasons from engines outside the core (see ScanSettings.enrich). */
+  readonly extraReasons?: readonly Reason[];
 }
 
 /** A partial scan reads the header block (at most this much of it) ... */
@@ -185,6 +193,7 @@ export function scanParsedMessage(
       evidence: `${model && scored ? 'classifier and ' : ''}${evaluated} of ${rules.length} rules checked`,
     });
   }
+  reasons.push(...(input.extraReasons ?? []));
   const sum = clampScore(reasons.reduce((total, reason) => total + reason.score, 0));
   const score = Math.max(sum, 0, ...decisive.map(clampScore));
   // Stable sort: equal contributions keep engine order, so the result is deterministic.
@@ -270,7 +279,15 @@ export async function scanRawMessage(
   }
   if (settings.shouldStop?.()) return { result: timedOut(settings.model), message: parsed };
   const message: ParsedMessage = partial ? { ...parsed, size } : parsed;
-  const result = scanParsedMessage(message, ses, settings, { raw: bytes, partial });
+  let extraReasons: readonly Reason[] = [];
+  if (settings.enrich) {
+    try {
+      extraReasons = await settings.enrich(message);
+    } catch (error) {
+      extraReasons = [engineError('An external engine input failed and was skipped', error)];
+    }
+  }
+  const result = scanParsedMessage(message, ses, settings, { raw: bytes, partial, extraReasons });
   if (!partial || result.verdict === 'unscannable') return { result, message };
   const partialReason: Reason = {
     id: ENGINE_REASONS.partial,

@@ -55,7 +55,12 @@ export type TokenVerification =
  * Domain separation: a MAC made for an unsubscribe link cannot be replayed as any other kind
  * of signed link (a quarantine digest link, say) that shares the key.
  */
-const PURPOSE = 'graywall/unsubscribe/v1';
+export const TOKEN_PURPOSE = {
+  unsubscribe: 'graywall/unsubscribe/v1',
+  /** Links in an end user's quarantine digest (requestId names the digest). */
+  digest: 'graywall/digest/v1',
+} as const;
+export type TokenPurpose = (typeof TOKEN_PURPOSE)[keyof typeof TOKEN_PURPOSE];
 const VERSION = 1;
 const MAC_BYTES = 16;
 const MIN_SECRET_BYTES = 32;
@@ -67,7 +72,11 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 export const MAX_TOKEN_LENGTH = 512;
 
 /** Signs claims. Throws RangeError on claims or keys our own code should never produce. */
-export function signUnsubscribeToken(claims: UnsubscribeClaims, key: SigningKey): string {
+export function signUnsubscribeToken(
+  claims: UnsubscribeClaims,
+  key: SigningKey,
+  purpose: TokenPurpose = TOKEN_PURPOSE.unsubscribe,
+): string {
   if (!KEY_ID.test(key.id)) throw new RangeError('signing key id must be 1-16 characters of [A-Za-z0-9_-]');
   if (key.secret.byteLength < MIN_SECRET_BYTES) {
     throw new RangeError(`signing key must be at least ${MIN_SECRET_BYTES} bytes`);
@@ -89,7 +98,7 @@ export function signUnsubscribeToken(claims: UnsubscribeClaims, key: SigningKey)
   const payload = Buffer.concat([header, Buffer.from(claims.requestId, 'ascii'), recipient]).toString(
     'base64url',
   );
-  return `${key.id}.${payload}.${mac(key.secret, key.id, payload).toString('base64url')}`;
+  return `${key.id}.${payload}.${mac(purpose, key.secret, key.id, payload).toString('base64url')}`;
 }
 
 /**
@@ -102,15 +111,21 @@ export function verifyUnsubscribeToken(
   token: unknown,
   keys: ReadonlyMap<string, Uint8Array>,
   nowSeconds: number,
+  purpose: TokenPurpose = TOKEN_PURPOSE.unsubscribe,
 ): TokenVerification {
   try {
-    return verify(token, keys, nowSeconds);
+    return verify(token, keys, nowSeconds, purpose);
   } catch {
     return { ok: false, reason: TOKEN_REJECTION.MALFORMED };
   }
 }
 
-function verify(token: unknown, keys: ReadonlyMap<string, Uint8Array>, now: number): TokenVerification {
+function verify(
+  token: unknown,
+  keys: ReadonlyMap<string, Uint8Array>,
+  now: number,
+  purpose: TokenPurpose,
+): TokenVerification {
   const malformed = { ok: false, reason: TOKEN_REJECTION.MALFORMED } as const;
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) return malformed;
   const parts = token.split('.');
@@ -124,7 +139,7 @@ function verify(token: unknown, keys: ReadonlyMap<string, Uint8Array>, now: numb
   const secret = keys.get(keyId);
   if (secret === undefined) return { ok: false, reason: TOKEN_REJECTION.UNKNOWN_KEY };
   // Constant-time comparison: how much of a forged MAC matched must not show in the timing.
-  if (!timingSafeEqual(given, mac(secret, keyId, payload))) {
+  if (!timingSafeEqual(given, mac(purpose, secret, keyId, payload))) {
     return { ok: false, reason: TOKEN_REJECTION.BAD_SIGNATURE };
   }
   const claims = readPayload(Buffer.from(payload, 'base64url'));
@@ -134,9 +149,9 @@ function verify(token: unknown, keys: ReadonlyMap<string, Uint8Array>, now: numb
   return { ok: true, claims, keyId };
 }
 
-function mac(secret: Uint8Array, keyId: string, payload: string): Buffer {
+function mac(purpose: TokenPurpose, secret: Uint8Array, keyId: string, payload: string): Buffer {
   return createHmac('sha256', secret)
-    .update(`${PURPOSE}.${keyId}.${payload}`, 'ascii')
+    .update(`${purpose}.${keyId}.${payload}`, 'ascii')
     .digest()
     .subarray(0, MAC_BYTES);
 }

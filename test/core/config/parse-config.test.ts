@@ -27,7 +27,17 @@ describe('parseConfig', () => {
       scanTimeoutSeconds: 60,
       ruleScores: {},
       composites: [],
+      relays: [],
+      externalEngines: [],
+      reputation: {
+        ips: { block: [], allow: [] },
+        senderDomains: { block: [], allow: [] },
+        uriDomains: { block: [], allow: [] },
+        dnsLists: { enabled: false, ip: [], domain: [], queryTimeoutMs: 1500, budgetMs: 4000, maxQueries: 40 },
+      },
     });
+    expect(config.filters).toEqual([]);
+    expect(config.digest).toEqual({ enabled: true, schedule: 'cron(0 7 * * ? *)', linkLifetimeDays: 7 });
     expect(config.delivery).toMatchObject({
       type: 'smtp',
       port: 25,

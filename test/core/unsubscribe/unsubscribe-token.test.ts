@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_TOKEN_LENGTH,
   signUnsubscribeToken,
+  TOKEN_PURPOSE,
   TOKEN_REJECTION,
   type UnsubscribeClaims,
   verifyUnsubscribeToken,
@@ -189,5 +190,24 @@ describe('verifyUnsubscribeToken on arbitrary input (property)', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('token purposes', () => {
+  it('keeps a digest link from being replayed as an unsubscribe link, and the other way round', () => {
+    const key = { id: 'k1', secret: Buffer.alloc(32, 7) };
+    const claims = { requestId: 'd20261125', recipient: 'ann@example.com', expiresAt: 2_000_000_000 };
+    const keys = new Map([[key.id, key.secret]]);
+    const digest = signUnsubscribeToken(claims, key, TOKEN_PURPOSE.digest);
+    expect(verifyUnsubscribeToken(digest, keys, 1_000, TOKEN_PURPOSE.digest)).toMatchObject({
+      ok: true,
+      claims,
+    });
+    expect(verifyUnsubscribeToken(digest, keys, 1_000)).toEqual({ ok: false, reason: 'BAD_SIGNATURE' });
+    const unsubscribe = signUnsubscribeToken(claims, key);
+    expect(verifyUnsubscribeToken(unsubscribe, keys, 1_000, TOKEN_PURPOSE.digest)).toEqual({
+      ok: false,
+      reason: 'BAD_SIGNATURE',
+    });
   });
 });

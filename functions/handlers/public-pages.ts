@@ -1,15 +1,17 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { digestPage } from '../app/digest.ts';
 import { confirmUnsubscribe, showUnsubscribe, unsubscribeStatus } from '../app/safe-unsubscribe.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
-import { invalidLinkPage, type Page } from '../core/unsubscribe/pages.ts';
+import { invalidLinkPage } from '../core/unsubscribe/pages.ts';
+import type { Page } from '../core/web/page-layout.ts';
 import { lambdaDeps } from './lambda-deps.ts';
 import { matchPublicRoute } from './public-routes.ts';
 
 /**
  * Pages carry no scripts and load nothing: the policy forbids everything but their own
- * inline style and posting the form back here; they may not be framed (clickjacking a
- * one-click unsubscribe), and the token in the URL is never sent on as a Referer.
+ * inline style and posting forms back here; they may not be framed (clickjacking a release
+ * or an unsubscribe), and the token in the URL is never sent on as a Referer.
  */
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -21,17 +23,18 @@ const PAGE_HEADERS = {
   'cache-control': 'no-store',
 };
 
-/** The public safe-unsubscribe pages (no IAM: the signed token is the credential). */
-export function createUnsubscribeApiHandler(getDeps: () => PipelineDeps) {
+/** The public pages: safe unsubscribe (/u/...) and the end user's quarantine (/q/...). */
+export function createPublicPagesHandler(getDeps: () => PipelineDeps) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
     async (event, context) => {
       const deps = getDeps();
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
-      const log = deps.log.child({ requestId, route: `${event.requestContext.http.method} /u/…` });
       const route = matchPublicRoute(event.requestContext.http.method, event.rawPath);
+      // Tokens are capabilities: the route name goes into the log, never the path.
+      const log = deps.log.child({ requestId, route: route?.name ?? 'none' });
       const branding = { organisation: deps.config.organisation.name };
       try {
-        if (!route) return page(invalidLinkPage(branding, 'This address is not an unsubscribe link.'), 404);
+        if (!route) return page(invalidLinkPage(branding, 'This address is not a valid link.'), 404);
         const scoped = { ...deps, log };
         switch (route.name) {
           case 'showUnsubscribe':
@@ -40,9 +43,19 @@ export function createUnsubscribeApiHandler(getDeps: () => PipelineDeps) {
             return page(await confirmUnsubscribe(scoped, route.token));
           case 'unsubscribeStatus':
             return page(await unsubscribeStatus(scoped, route.token));
+          case 'viewQuarantine':
+            return page(await digestPage(scoped, route.token, 'view'));
+          case 'confirmRelease':
+            return page(await digestPage(scoped, route.token, 'confirm-release', route.messageId));
+          case 'release':
+            return page(await digestPage(scoped, route.token, 'release', route.messageId));
+          case 'confirmAllow':
+            return page(await digestPage(scoped, route.token, 'confirm-allow', route.messageId));
+          case 'allow':
+            return page(await digestPage(scoped, route.token, 'allow', route.messageId));
         }
       } catch (error) {
-        log.error('unsubscribe page failed', { error });
+        log.error('public page failed', { error });
         return page(
           invalidLinkPage(
             branding,
@@ -59,4 +72,4 @@ function page(result: Page, status = result.status): APIGatewayProxyStructuredRe
   return { statusCode: status, headers: PAGE_HEADERS, body: result.html };
 }
 
-export const handler = createUnsubscribeApiHandler(lambdaDeps);
+export const handler = createPublicPagesHandler(lambdaDeps);

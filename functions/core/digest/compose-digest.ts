@@ -1,0 +1,107 @@
+import { formatRfc5322Date } from '../mime/format-date.ts';
+import { escapeHtml } from '../unsubscribe/html-scan.ts';
+
+/** One held message as the digest lists it. */
+export interface DigestEntry {
+  readonly messageId: string;
+  readonly sender: string;
+  readonly subject: string;
+  readonly quarantinedAt: string;
+  /** Why it was held, in a few words (the top reason's description). */
+  readonly why: string;
+}
+
+export interface DigestMail {
+  readonly from: string;
+  readonly to: string;
+  readonly organisation: string;
+  readonly entries: readonly DigestEntry[];
+  /** The review page of this digest. */
+  readonly viewUrl: string;
+  /** The confirmation page for releasing, or always allowing the sender of, one message. */
+  readonly actionUrl: (messageId: string, action: 'release' | 'allow') => string;
+  readonly date: Date;
+  /** Unique token for Message-ID and MIME boundary (no randomness in the core). */
+  readonly uniqueId: string;
+  readonly retentionDays: number;
+}
+
+/** Mail clients truncate long mails; the review page has the full list. */
+export const MAX_DIGEST_ENTRIES = 50;
+
+/**
+ * The digest mail: multipart/alternative, text and HTML, both base64 (subjects from spam
+ * can be anything: base64 keeps every byte intact and every line short). Links open
+ * confirmation pages; nothing is released by merely following a link.
+ */
+export function composeDigest(mail: DigestMail): Buffer {
+  const shown = mail.entries.slice(0, MAX_DIGEST_ENTRIES);
+  const more = mail.entries.length - shown.length;
+  const count = mail.entries.length;
+  const boundary = `digest-${mail.uniqueId}`;
+  const text = [
+    `${count} new message${count === 1 ? '' : 's'} sent to ${mail.to} ${count === 1 ? 'was' : 'were'} held in quarantine by ${mail.organisation}.`,
+    `They are deleted after ${mail.retentionDays} days unless you release them.`,
+    '',
+    `Review them all: ${mail.viewUrl}`,
+    '',
+    ...shown.flatMap((e) => [
+      `- ${e.quarantinedAt.slice(0, 16).replace('T', ' ')} UTC  from ${e.sender}`,
+      `  "${e.subject}"  (${e.why})`,
+      `  Release: ${mail.actionUrl(e.messageId, 'release')}`,
+      `  Always allow this sender: ${mail.actionUrl(e.messageId, 'allow')}`,
+      '',
+    ]),
+    ...(more > 0 ? [`...and ${more} more on the review page.`] : []),
+  ].join('\r\n');
+  const rows = shown
+    .map(
+      (e) =>
+        `<tr><td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap">${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))}</td>` +
+        `<td style="padding:6px 8px;border-top:1px solid #e4e7eb">${escapeHtml(e.sender)}</td>` +
+        `<td style="padding:6px 8px;border-top:1px solid #e4e7eb"><strong>${escapeHtml(e.subject)}</strong><br><span style="color:#52606d">${escapeHtml(e.why)}</span></td>` +
+        `<td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap"><a href="${escapeHtml(mail.actionUrl(e.messageId, 'release'))}">Release</a> · <a href="${escapeHtml(mail.actionUrl(e.messageId, 'allow'))}">Always allow sender</a></td></tr>`,
+    )
+    .join('\n');
+  const html = `<!doctype html><html lang="en"><body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933">
+<p>${count} new message${count === 1 ? '' : 's'} sent to <strong>${escapeHtml(mail.to)}</strong> ${count === 1 ? 'was' : 'were'} held in quarantine by ${escapeHtml(mail.organisation)}. They are deleted after ${mail.retentionDays} days unless you release them.</p>
+<p><a href="${escapeHtml(mail.viewUrl)}">Review your quarantine</a></p>
+<table role="presentation" style="border-collapse:collapse;font-size:14px">
+<tr><th align="left" style="padding:6px 8px">Held (UTC)</th><th align="left" style="padding:6px 8px">From</th><th align="left" style="padding:6px 8px">Subject</th><th></th></tr>
+${rows}
+</table>
+${more > 0 ? `<p>...and ${more} more on the <a href="${escapeHtml(mail.viewUrl)}">review page</a>.</p>` : ''}
+</body></html>`;
+  const base64 = (value: string): string =>
+    (
+      Buffer.from(value, 'utf8')
+        .toString('base64')
+        .match(/.{1,76}/g) ?? []
+    ).join('\r\n');
+  const lines = [
+    `From: ${mail.organisation.replace(/["\\\r\n]/g, '')} Quarantine <${mail.from}>`,
+    `To: <${mail.to}>`,
+    `Subject: Quarantine summary: ${count} new message${count === 1 ? '' : 's'} held for you`,
+    `Date: ${formatRfc5322Date(mail.date)}`,
+    `Message-ID: <${mail.uniqueId}@graywall.digest>`,
+    // RFC 3834: an automatic message, which auto-responders must not answer.
+    'Auto-Submitted: auto-generated',
+    'X-Graywall-Digest: true',
+    'MIME-Version: 1.0',
+    `Content-Type: multipart/alternative; boundary="${boundary}"`,
+    '',
+    `--${boundary}`,
+    'Content-Type: text/plain; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64(text),
+    `--${boundary}`,
+    'Content-Type: text/html; charset=utf-8',
+    'Content-Transfer-Encoding: base64',
+    '',
+    base64(html),
+    `--${boundary}--`,
+    '',
+  ];
+  return Buffer.from(lines.join('\r\n'), 'latin1');
+}

@@ -1,0 +1,87 @@
+import { escapeHtml } from '../unsubscribe/html-scan.ts';
+import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
+import type { DigestEntry } from './compose-digest.ts';
+
+/**
+ * The end user's quarantine pages, reached from digest links. As with unsubscribe, GET
+ * only shows: releasing or always allowing takes the POST of a form on the page.
+ */
+const SECTION = 'quarantine';
+
+export function quarantineListPage(
+  branding: PageBranding,
+  recipient: string,
+  entries: readonly DigestEntry[],
+  basePath: string,
+): Page {
+  if (entries.length === 0) {
+    return renderPage(branding, SECTION, 200, 'Nothing in quarantine', [
+      `<p>No messages sent to ${escapeHtml(recipient)} are held in quarantine at the moment.</p>`,
+    ]);
+  }
+  const rows = entries
+    .map(
+      (
+        e,
+      ) => `<li><p><strong>${escapeHtml(e.subject)}</strong><br>from ${escapeHtml(e.sender)}, held ${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))} UTC<br><small>${escapeHtml(e.why)}</small></p>
+<form method="post" action="${escapeHtml(`${basePath}/release/${e.messageId}`)}"><button type="submit">Release</button></form>
+<form method="post" action="${escapeHtml(`${basePath}/allow/${e.messageId}`)}"><button type="submit">Release and always allow ${escapeHtml(e.sender)}</button></form></li>`,
+    )
+    .join('\n');
+  return renderPage(branding, SECTION, 200, 'Your quarantine', [
+    `<p>Messages sent to ${escapeHtml(recipient)} that are held because they look like spam. Release the ones you want.</p>`,
+    `<ul>${rows}</ul>`,
+  ]);
+}
+
+export function confirmActionPage(
+  branding: PageBranding,
+  entry: DigestEntry,
+  action: 'release' | 'allow',
+  actionPath: string,
+): Page {
+  const question =
+    action === 'release'
+      ? `Release <strong>${escapeHtml(entry.subject)}</strong> from ${escapeHtml(entry.sender)} to your mailbox?`
+      : `Release <strong>${escapeHtml(entry.subject)}</strong> and always allow mail from ${escapeHtml(entry.sender)}?`;
+  return renderPage(
+    branding,
+    SECTION,
+    200,
+    action === 'release' ? 'Release message?' : 'Always allow sender?',
+    [
+      `<p>${question}</p>`,
+      `<form method="post" action="${escapeHtml(actionPath)}"><button type="submit">${action === 'release' ? 'Release' : 'Release and always allow'}</button></form>`,
+    ],
+  );
+}
+
+export function actionDonePage(
+  branding: PageBranding,
+  entry: DigestEntry,
+  action: 'release' | 'allow',
+  alreadyDone: boolean,
+): Page {
+  const lines = [
+    alreadyDone
+      ? `<p>This message was already released (or deleted). Nothing more was done.</p>`
+      : `<p><strong>${escapeHtml(entry.subject)}</strong> has been released and is on its way to your mailbox.</p>`,
+  ];
+  if (action === 'allow')
+    lines.push(`<p>Mail from ${escapeHtml(entry.sender)} will not be held as spam for you from now on.</p>`);
+  return renderPage(branding, SECTION, 200, alreadyDone ? 'Already released' : 'Released', lines);
+}
+
+export function notFoundPage(branding: PageBranding): Page {
+  return renderPage(branding, SECTION, 404, 'Message not found', [
+    '<p>This message is no longer in your quarantine: it was released, deleted or has expired.</p>',
+  ]);
+}
+
+export function invalidDigestLinkPage(branding: PageBranding, expired: boolean): Page {
+  return renderPage(branding, SECTION, 400, 'This link does not work', [
+    expired
+      ? '<p>This quarantine link has expired. A newer digest has fresh links.</p>'
+      : '<p>This quarantine link is not valid: it may have been changed or cut off by your mail program.</p>',
+  ]);
+}

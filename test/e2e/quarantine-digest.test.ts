@@ -1,0 +1,128 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { type CliRun, cliFor } from '../support/cli-harness.ts';
+import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+
+let gw: TestGateway;
+let cli: CliRun;
+let browser: Browser;
+let clockOffsetMs = 0;
+
+beforeAll(async () => {
+  gw = await startTestGateway({ clock: { now: () => new Date(Date.now() + clockOffsetMs) } });
+  cli = cliFor(gw);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+/** The HTML part of a digest mail (base64, as composeDigest writes it). */
+function digestHtml(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  const part =
+    text.split('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n')[1] ??
+    '';
+  return Buffer.from(part.split('\r\n--')[0] ?? '', 'base64').toString('utf8');
+}
+
+const spam = (subject: string, from: string) =>
+  rfc822(
+    {
+      From: from,
+      To: 'dana@example.com',
+      Subject: subject,
+      'X-Advertisement': 'spam',
+      'Message-ID': `<${subject.replace(/\W/g, '')}@x>`,
+    },
+    'offer\n',
+  );
+
+describe('the end-user quarantine digest', () => {
+  let reviewUrl = '';
+
+  it('goes out once per new quarantined message, with signed links', async () => {
+    const first = await gw.send(spam('Cheap watches', 'deals@watches.example.net'), {
+      from: 'deals@watches.example.net',
+      to: ['dana@example.com'],
+    });
+    const second = await gw.send(spam('Team lunch menu', 'canteen@partner.example.org'), {
+      from: 'canteen@partner.example.org',
+      to: ['dana@example.com'],
+    });
+    await gw.waitForState(first, ['quarantined']);
+    await gw.waitForState(second, ['quarantined']);
+
+    expect((await cli('digest', 'send')).out).toContain(
+      'Sent digests to 1 recipient(s) listing 2 message(s)',
+    );
+    const mail = await gw.sink?.waitFor(
+      (m) =>
+        m.recipients.includes('dana@example.com') && m.raw.includes(Buffer.from('X-Graywall-Digest: true')),
+    );
+    expect(mail?.raw.toString('latin1')).toContain(
+      'Subject: Quarantine summary: 2 new messages held for you',
+    );
+    const html = digestHtml(mail?.raw ?? Buffer.alloc(0));
+    expect(html).toContain('Cheap watches');
+    reviewUrl = /<a href="([^"]+)">Review your quarantine<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
+    expect(reviewUrl).toMatch(new RegExp(`^${gw.apiUrl}/q/`));
+
+    // A second run lists nothing again.
+    expect((await cli('digest', 'send')).out).toContain(
+      'Sent digests to 0 recipient(s) listing 0 message(s)',
+    );
+  });
+
+  it('lets the user release a message from the review page in a real browser, once', async () => {
+    const page = await browser.newPage();
+    await page.goto(reviewUrl);
+    expect(await page.title()).toBe('Your quarantine – Example Corp');
+    expect(await page.locator('li').count()).toBe(2);
+    const item = page.locator('li', { hasText: 'Team lunch menu' });
+    await item.getByRole('button', { name: 'Release', exact: true }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('h1').textContent()).toBe('Released');
+    const delivered = await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from('<Teamlunchmenu@x>')));
+    expect(delivered?.recipients).toEqual(['dana@example.com']);
+    // Back and click again: already released, nothing delivered twice.
+    await page.goBack();
+    await page.reload();
+    expect(await page.locator('li', { hasText: 'Team lunch menu' }).count()).toBe(0);
+    expect(gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from('<Teamlunchmenu@x>')))).toHaveLength(1);
+    const record = (await cli('track', '--subject', 'Team lunch', '--json')).out;
+    expect(record).toContain('end user dana@example.com (quarantine digest link)');
+    await page.close();
+  });
+
+  it('always allows a sender: confirmation first, then release and a safelist entry for that user', async () => {
+    const page = await browser.newPage();
+    const allowUrl = `${reviewUrl}/allow/${(await gw.deps.quarantine.list({ recipient: 'dana@example.com', since: '2000-01-01T00:00:00.000Z', until: new Date(Date.now() + 86_400_000).toISOString(), limit: 10 })).items[0]?.messageId}`;
+    await page.goto(allowUrl);
+    expect(await page.locator('h1').textContent()).toBe('Always allow sender?');
+    await page.getByRole('button', { name: 'Release and always allow' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('main').textContent()).toContain(
+      'Mail from deals@watches.example.net will not be held as spam for you',
+    );
+    expect((await cli('safelist', 'list', '--for', 'dana@example.com')).out).toContain(
+      'deals@watches.example.net',
+    );
+    await page.close();
+  });
+
+  it('refuses forged and expired links with a page that says so', async () => {
+    const page = await browser.newPage();
+    const forged = reviewUrl.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));
+    const response = await page.goto(forged);
+    expect(response?.status()).toBe(400);
+    expect(await page.locator('main').textContent()).toContain('This quarantine link is not valid');
+    clockOffsetMs += 8 * 86_400_000;
+    await page.goto(reviewUrl);
+    expect(await page.locator('main').textContent()).toContain('This quarantine link has expired');
+    clockOffsetMs = 0;
+    await page.close();
+  });
+});
