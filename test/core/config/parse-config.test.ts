@@ -33,7 +33,14 @@ describe('parseConfig', () => {
         ips: { block: [], allow: [] },
         senderDomains: { block: [], allow: [] },
         uriDomains: { block: [], allow: [] },
-        dnsLists: { enabled: false, ip: [], domain: [], queryTimeoutMs: 1500, budgetMs: 4000, maxQueries: 40 },
+        dnsLists: {
+          enabled: false,
+          ip: [],
+          domain: [],
+          queryTimeoutMs: 1500,
+          budgetMs: 4000,
+          maxQueries: 40,
+        },
       },
     });
     expect(config.filters).toEqual([]);
