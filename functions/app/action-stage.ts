@@ -100,14 +100,7 @@ async function carryOut(
         : deps.transport;
       // Signed or encrypted graymail reaches the recipient unmodified: no tags, no banner.
       const modifiers = plan.graymail && signed ? {} : settings;
-      const safeUnsubscribe =
-        plan.graymail !== undefined &&
-        'safeUnsubscribe' in settings &&
-        settings.safeUnsubscribe &&
-        deps.config.unsubscribe.enabled &&
-        !settings.alternateRecipient &&
-        !signed;
-      if (safeUnsubscribe) {
+      if (safeUnsubscribeApplies(deps, plan, signed)) {
         await deliverWithSafeUnsubscribe(
           deps,
           message,
@@ -157,6 +150,7 @@ async function carryOut(
           quarantinedAt: now.toISOString(),
           expiresAt: addDays(now, retention).toISOString(),
           state: 'quarantined',
+          ...(safeUnsubscribeApplies(deps, plan, signed) ? { safeUnsubscribe: true } : {}),
         };
         await deps.quarantine.put(item);
       }
@@ -278,6 +272,23 @@ async function archive(
       plan.recipients,
     ),
   ]);
+}
+
+/**
+ * Graymail gets the safe-unsubscribe banner when its category's action asks for it, the
+ * feature is on, the copy goes to the recipients themselves (not an alternate recipient,
+ * who never subscribed) and the message is not signed or encrypted (never modified).
+ */
+function safeUnsubscribeApplies(deps: PipelineDeps, plan: RecipientPlan, signed: boolean): boolean {
+  const { settings } = plan;
+  return (
+    plan.graymail !== undefined &&
+    'safeUnsubscribe' in settings &&
+    settings.safeUnsubscribe &&
+    deps.config.unsubscribe.enabled &&
+    !settings.alternateRecipient &&
+    !signed
+  );
 }
 
 function alternate(address: string | undefined): { alternateRecipient?: string } {

@@ -1,5 +1,10 @@
+import {
+  GATEWAY_AUTHSERV_ID,
+  readTrustedAuthResults,
+  SES_AUTHSERV_ID,
+} from '../core/auth/trusted-auth-results.ts';
 import { ConfigError } from '../core/errors.ts';
-import { parseMessage } from '../core/mime/parse-message.ts';
+import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import { renderUnsubscribeBanner } from '../core/unsubscribe/banner.ts';
@@ -29,49 +34,28 @@ export async function deliverWithSafeUnsubscribe(
   from: string | undefined,
   subject: string | undefined,
 ): Promise<void> {
-  if (!deps.publicBaseUrl)
-    throw new ConfigError(
-      'safe unsubscribe needs the public base URL of the unsubscribe pages (PUBLIC_BASE_URL)',
-    );
   const id = message.mail.messageId;
   const parsed = await parseMessage(raw);
-  // RFC 8058 §4: one-click only when a verified DKIM signature covers both header fields.
-  const dkimPass =
-    message.mail.ses.dkim === 'PASS' && dkimDomainsCoveringListUnsubscribe(parsed.header).length > 0;
   const remaining = [...plan.recipients];
   try {
     while (remaining.length > 0) {
       const recipient = remaining[0] as string;
-      const { url, request } = await offerUnsubscribe(deps, {
-        messageId: id,
-        recipient,
-        envelopeFrom: message.mail.envelopeFrom,
-        ...(from ? { from } : {}),
-        ...(subject ? { subject } : {}),
-        header: parsed.header,
-        html: parsed.html,
-        text: parsed.text,
-        dkimPass,
-      });
-      const banner = renderUnsubscribeBanner({
-        url,
-        organisation: deps.config.organisation.name,
-        ...(deps.config.unsubscribe.message ? { message: deps.config.unsubscribe.message } : {}),
-        ...(deps.config.unsubscribe.buttonLabel ? { buttonLabel: deps.config.unsubscribe.buttonLabel } : {}),
-      });
-      const rewritten = rewriteForSafeUnsubscribe(raw, {
-        banner,
-        listUnsubscribeUrl: url,
-        replaceLink: () => url,
-      });
-      const note = rewritten.refusal
-        ? `safe unsubscribe not added: ${rewritten.refusal.code.toLowerCase().replace(/_/g, ' ')}`
-        : `safe unsubscribe offered (banner: html ${rewritten.html.toLowerCase()}, text ${rewritten.text.toLowerCase()}; ${rewritten.rewrittenLinks.length} link(s) rewritten; sender's links kept as request ${request.requestId})`;
-      await deps.tracking.appendEvents(id, [
-        trackingEvent(deps.clock, 'action', 'unsubscribe-offered', note, [recipient]),
-      ]);
+      const copy = await safeUnsubscribeCopy(
+        deps,
+        {
+          messageId: id,
+          recipient,
+          envelopeFrom: message.mail.envelopeFrom,
+          from,
+          subject,
+          sesDkim: message.mail.ses.dkim,
+        },
+        raw,
+        parsed,
+        'action',
+      );
       const bytes = renderForDelivery(
-        rewritten.raw,
+        copy,
         { ...message.scan, verdict: plan.verdict },
         { category: message.graymail.category },
         modifiers,
@@ -86,11 +70,87 @@ export async function deliverWithSafeUnsubscribe(
         { recipients: [recipient], policy: plan.policy },
         bytes,
         why,
-        { transport },
+        {
+          transport,
+        },
       );
     }
   } catch (error) {
     if (remaining.length > 0) await deps.tracking.releaseClaims(id, remaining);
     throw error;
   }
+}
+
+export interface SafeUnsubscribeTarget {
+  readonly messageId: string;
+  readonly recipient: string;
+  readonly envelopeFrom: string;
+  readonly from: string | undefined;
+  readonly subject: string | undefined;
+  /** SES's DKIM verdict, when known; the trusted Authentication-Results are preferred. */
+  readonly sesDkim?: string | undefined;
+}
+
+/**
+ * One recipient's copy of graymail with the safe-unsubscribe banner and that recipient's
+ * signed link in place of the sender's links (delivery, or release from quarantine). The
+ * sender's URIs are stored as an unsubscribe request; the outcome goes into the timeline.
+ */
+export async function safeUnsubscribeCopy(
+  deps: PipelineDeps,
+  target: SafeUnsubscribeTarget,
+  raw: Buffer,
+  parsed: ParsedMessage,
+  stage: 'action' | 'release',
+): Promise<Buffer> {
+  if (!deps.publicBaseUrl) {
+    throw new ConfigError(
+      'safe unsubscribe needs the public base URL of the unsubscribe pages (PUBLIC_BASE_URL)',
+    );
+  }
+  const { url, request } = await offerUnsubscribe(deps, {
+    messageId: target.messageId,
+    recipient: target.recipient,
+    envelopeFrom: target.envelopeFrom,
+    ...(target.from ? { from: target.from } : {}),
+    ...(target.subject ? { subject: target.subject } : {}),
+    header: parsed.header,
+    html: parsed.html,
+    text: parsed.text,
+    dkimPass: dkimCoversListUnsubscribe(parsed, target.sesDkim),
+  });
+  const banner = renderUnsubscribeBanner({
+    url,
+    organisation: deps.config.organisation.name,
+    ...(deps.config.unsubscribe.message ? { message: deps.config.unsubscribe.message } : {}),
+    ...(deps.config.unsubscribe.buttonLabel ? { buttonLabel: deps.config.unsubscribe.buttonLabel } : {}),
+  });
+  const rewritten = rewriteForSafeUnsubscribe(raw, {
+    banner,
+    listUnsubscribeUrl: url,
+    replaceLink: () => url,
+  });
+  const note = rewritten.refusal
+    ? `safe unsubscribe not added: ${rewritten.refusal.code.toLowerCase().replace(/_/g, ' ')}`
+    : `safe unsubscribe offered (banner: html ${rewritten.html.toLowerCase()}, text ${rewritten.text.toLowerCase()}; ${rewritten.rewrittenLinks.length} link(s) rewritten; sender's links kept as request ${request.requestId})`;
+  await deps.tracking.appendEvents(target.messageId, [
+    trackingEvent(deps.clock, stage, 'unsubscribe-offered', note, [target.recipient]),
+  ]);
+  return rewritten.raw;
+}
+
+/**
+ * RFC 8058 §4: one-click only when a verified DKIM signature covers List-Unsubscribe and
+ * List-Unsubscribe-Post. The trusted Authentication-Results name the domains that verified;
+ * without them, SES's DKIM verdict and any covering signature have to do.
+ */
+function dkimCoversListUnsubscribe(parsed: ParsedMessage, sesDkim: string | undefined): boolean {
+  const covering = dkimDomainsCoveringListUnsubscribe(parsed.header).map((d) => d.toLowerCase());
+  if (covering.length === 0) return false;
+  const auth = readTrustedAuthResults(parsed.header, [SES_AUTHSERV_ID, GATEWAY_AUTHSERV_ID]);
+  if (auth)
+    return auth.dkim.some(
+      (d) => d.result === 'pass' && d.domain !== undefined && covering.includes(d.domain.toLowerCase()),
+    );
+  return sesDkim === 'PASS';
 }

@@ -1,9 +1,11 @@
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { parseMessage } from '../core/mime/parse-message.ts';
 import { prependHeaderFields } from '../core/mime/raw-message.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { CLAIM_LEASE_MS } from './action-stage.ts';
 import { deliver } from './deliver.ts';
+import { safeUnsubscribeCopy } from './graymail-delivery.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
@@ -72,6 +74,16 @@ export async function releaseQuarantined(
   const first = claimed[0] as QuarantineItem;
   const record = await deps.tracking.get(messageId);
   const to = claimed.map((item) => item.recipient);
+  const delivered: string[] = [];
+  const markReleased = async (recipients: readonly string[]): Promise<void> => {
+    const releasedAt = clock.now().toISOString();
+    for (const recipient of recipients) {
+      await deps.quarantine.transition(messageId, recipient, { states: ['releasing'] }, 'released', {
+        releasedBy: principal,
+        releasedAt,
+      });
+    }
+  };
   try {
     const raw = await deps.mail.get(first.key);
     const scan = record?.scan ?? {
@@ -80,33 +92,57 @@ export async function releaseQuarantined(
       reasons: first.reasons,
       engineVersion: 'unknown',
     };
-    const rendered = renderForDelivery(raw, scan, record?.graymail, {}, first.policy);
-    const bytes = prependHeaderFields(rendered, [
-      ['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`],
-    ]);
-    await deliver(
-      deps,
-      messageId,
-      first.envelopeFrom,
-      { recipients: to, policy: first.policy },
-      bytes,
-      `released by ${principal}`,
-      { stage: 'release' },
-    );
+    const released = (copy: Buffer): Buffer =>
+      prependHeaderFields(renderForDelivery(copy, scan, record?.graymail, {}, first.policy), [
+        ['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`],
+      ]);
+    const send = async (recipients: readonly string[], bytes: Buffer): Promise<void> => {
+      await deliver(
+        deps,
+        messageId,
+        first.envelopeFrom,
+        { recipients, policy: first.policy },
+        bytes,
+        `released by ${principal}`,
+        {
+          stage: 'release',
+        },
+      );
+      delivered.push(...recipients);
+    };
+    if (claimed.some((item) => item.safeUnsubscribe)) {
+      // Graymail held with safe unsubscribe: each recipient's copy carries their own link.
+      const parsed = await parseMessage(raw);
+      for (const item of claimed) {
+        const copy = item.safeUnsubscribe
+          ? await safeUnsubscribeCopy(
+              deps,
+              {
+                messageId,
+                recipient: item.recipient,
+                envelopeFrom: item.envelopeFrom,
+                from: item.from,
+                subject: item.subject,
+              },
+              raw,
+              parsed,
+              'release',
+            )
+          : raw;
+        await send([item.recipient], released(copy));
+      }
+    } else {
+      await send(to, released(raw));
+    }
   } catch (error) {
-    // Put the items back so the admin can try again; the failure is in the timeline.
-    for (const recipient of to) {
+    // Copies already delivered stay released; the rest go back so the admin can try again.
+    await markReleased(delivered);
+    for (const recipient of to.filter((r) => !delivered.includes(r))) {
       await deps.quarantine.transition(messageId, recipient, { states: ['releasing'] }, 'quarantined');
     }
     throw error;
   }
-  const releasedAt = clock.now().toISOString();
-  for (const recipient of to) {
-    await deps.quarantine.transition(messageId, recipient, { states: ['releasing'] }, 'released', {
-      releasedBy: principal,
-      releasedAt,
-    });
-  }
+  await markReleased(to);
   await deps.tracking.appendEvents(messageId, [
     trackingEvent(clock, 'release', 'released', `Released from quarantine by ${principal}`, to),
   ]);

@@ -29,6 +29,11 @@ export interface QuarantineItem {
   readonly releasedAt?: string;
   readonly deletedBy?: string;
   readonly deletedAt?: string;
+  /**
+   * Graymail held with safe unsubscribe on: a release delivers each recipient's copy with
+   * the banner and that recipient's own link.
+   */
+  readonly safeUnsubscribe?: boolean;
   /** When a digest run claimed the item (a claim older than DIGEST_CLAIM_LEASE without digestSentAt was abandoned). */
   readonly digestedAt?: string;
   /** When the digest listing the item went out (each item is listed in one digest). */

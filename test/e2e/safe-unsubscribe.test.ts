@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMessage } from '../../functions/core/mime/parse-message.ts';
 import { headerValues, readHeaderBlock } from '../../functions/core/mime/raw-message.ts';
 import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 import { type SenderEndpoints, startSenderEndpoints } from '../support/sender-endpoints.ts';
@@ -21,7 +22,18 @@ const DNS: Record<string, string> = {
 beforeAll(async () => {
   sender = await startSenderEndpoints('news.example.com');
   gw = await startTestGateway({
-    config: testConfig({ unsubscribe: { allowLoopback: true, blockedHosts: ['blocked.example.org'] } }),
+    config: testConfig({
+      unsubscribe: { allowLoopback: true, blockedHosts: ['blocked.example.org'] },
+      policies: {
+        incoming: [
+          {
+            name: 'held-marketing',
+            recipients: ['held@example.com', 'held2@example.com'],
+            graymail: { marketing: { action: 'quarantine' }, bulk: { action: 'quarantine' } },
+          },
+        ],
+      },
+    }),
     clock: { now: () => new Date(Date.now() + clockOffsetMs) },
     unsubscribeCa: sender.ca,
     unsubscribeLookup: async (host) => {
@@ -145,6 +157,54 @@ describe('graymail delivered with safe unsubscribe', () => {
     expect(delivered.endsWith(raw)).toBe(true);
     const added = delivered.slice(0, delivered.length - raw.length);
     expect(added).toMatch(/^X-Graywall-Filtered: true\r\nX-Graywall-Result: [\s\S]*\r\n$/);
+  });
+});
+
+describe('graymail held in quarantine', () => {
+  it("is released with each recipient's own banner and link", async () => {
+    sender.on('/held', () => ({ status: 200 }));
+    const original = `${sender.httpBase}/held`;
+    const raw = rfc822(
+      {
+        From: 'Deals Weekly <news@news.example.com>',
+        To: 'held@example.com, held2@example.com',
+        Subject: 'Your weekly picks: 20% off garden tools (held)',
+        Date: 'Tue, 24 Nov 2026 09:00:00 +0000',
+        'Message-ID': '<held-1@news.example.com>',
+        'List-Unsubscribe': `<${original}>`,
+        'Feedback-ID': 'campaign:deals:esp',
+        'MIME-Version': '1.0',
+        'Content-Type': 'text/html; charset=utf-8',
+      },
+      `<html><body><p>Hello from Deals Weekly. This week our garden team picked rakes, hoses and planters for autumn.</p><p>Browse the whole collection in our shop. You receive this because you signed up on our site.</p><p><a href="${original}">Unsubscribe</a></p></body></html>\n`,
+    );
+    const id = await gw.inject(raw, {
+      from: 'news@news.example.com',
+      to: ['held@example.com', 'held2@example.com'],
+    });
+    await gw.waitForState(id, ['quarantined']);
+    expect(gw.sink?.messages.some((m) => m.raw.includes(Buffer.from('<held-1@news.example.com>')))).toBe(
+      false,
+    );
+    const released = await gw.api<{ released: string[] }>('POST', `/admin/quarantine/${id}/release`);
+    expect(released.body.released.sort()).toEqual(['held2@example.com', 'held@example.com']);
+    const copies =
+      gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from('<held-1@news.example.com>'))) ?? [];
+    expect(copies.map((m) => m.recipients.join()).sort()).toEqual(['held2@example.com', 'held@example.com']);
+    const links = copies.map(
+      (m) =>
+        /<(http[^>]+\/u\/[^>]+)>/.exec(
+          headerValues(readHeaderBlock(m.raw), 'list-unsubscribe')[0] ?? '',
+        )?.[1],
+    );
+    expect(links[0]).toBeDefined();
+    expect(links[0]).not.toBe(links[1]);
+    for (const copy of copies) {
+      expect(copy.raw.toString('utf8')).toMatch(/^X-Graywall-Released: by /);
+      const { html } = await parseMessage(copy.raw);
+      expect(html).toContain('role="note"');
+      expect(html).not.toContain(`href="${original}"`);
+    }
   });
 });
 
