@@ -56,6 +56,7 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
     score: message.scan.score,
     scanVerdict: message.scan.verdict,
     envelopeFrom,
+    senderAuthenticated: message.mail.ses.spf === 'PASS',
     recipients,
     lists: new Map(
       [...listed].map(([recipient, match]) => [

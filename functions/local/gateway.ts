@@ -11,6 +11,7 @@ import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts';
 import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
+import type { DnsResolver } from '../adapters/mail-auth.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
@@ -66,6 +67,8 @@ export interface GatewayOptions {
   readonly unsubscribeCa?: string;
   /** How often due unsubscribe retries run, in ms (0: never on a timer; call retryUnsubscribes). */
   readonly unsubscribeRetryEveryMs?: number;
+  /** DNS for the SPF, DKIM and DMARC checks on receipt (tests hold a zone in memory); system DNS when absent. */
+  readonly authResolver?: DnsResolver;
 }
 
 export interface Gateway {
@@ -240,6 +243,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       inboundQueueUrl: queues.inbound.url,
       log,
       port: options.smtpPort ?? 0,
+      ...(options.authResolver ? { authResolver: options.authResolver } : {}),
     });
     stops.push(() => smtp.stop());
 

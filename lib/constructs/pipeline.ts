@@ -94,13 +94,21 @@ export class StageQueue extends Construct {
   }
 }
 
-/** Every action setting the policies can apply: the default policy's and each incoming policy's. */
+/**
+ * Every action setting the policies can apply: the default policy's and each incoming and
+ * outgoing policy's, for spam verdicts and graymail categories alike.
+ */
 export function policyActionSettings(config: GraywallConfig): ActionSettings[] {
-  const { default: fallback, incoming } = config.policies;
-  return [fallback, ...incoming].flatMap((policy) =>
-    [policy.positive, policy.suspect, policy.unscannable].filter(
-      (settings): settings is ActionSettings => settings !== undefined,
-    ),
+  const { default: fallback, incoming, outgoing } = config.policies;
+  return [fallback, ...incoming, ...outgoing].flatMap((policy) =>
+    [
+      policy.positive,
+      policy.suspect,
+      policy.unscannable,
+      policy.graymail?.marketing,
+      policy.graymail?.social,
+      policy.graymail?.bulk,
+    ].filter((settings): settings is ActionSettings => settings !== undefined),
   );
 }
 

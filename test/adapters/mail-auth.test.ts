@@ -5,25 +5,13 @@ import { type DnsResolver, verifyMailAuth } from '../../functions/adapters/mail-
 import { authReasons } from '../../functions/core/auth/auth-reasons.ts';
 import { readTrustedAuthResults, SES_AUTHSERV_ID } from '../../functions/core/auth/trusted-auth-results.ts';
 import { prependHeaderFields, readHeaderBlock } from '../../functions/core/mime/raw-message.ts';
+import { fakeDns } from '../support/fake-dns.ts';
 
 const GATEWAY = 'inbound-smtp.graywall.local';
 
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const privateKey = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const publicKey = keys.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
-
-/** A zone held in memory; names it does not hold answer ENOTFOUND, as NXDOMAIN does. */
-function fakeDns(records: Record<string, string>): DnsResolver & { queries: string[] } {
-  const queries: string[] = [];
-  const resolver = async (name: string, rrtype: string) => {
-    queries.push(`${name} ${rrtype}`);
-    const record = records[`${name.toLowerCase()} ${rrtype}`];
-    if (record === undefined)
-      throw Object.assign(new Error(`queryTxt ENOTFOUND ${name}`), { code: 'ENOTFOUND' });
-    return rrtype === 'TXT' ? [[record]] : [record];
-  };
-  return Object.assign(resolver, { queries });
-}
 
 const dns = fakeDns({
   'sender.example TXT': 'v=spf1 ip4:198.51.100.0/24 ~all',

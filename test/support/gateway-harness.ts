@@ -9,6 +9,7 @@ import type { MessageState, TrackingRecord } from '../../functions/core/tracking
 import { type Gateway, type GatewayOptions, startGateway } from '../../functions/local/gateway.ts';
 import { newSesMessageId } from '../../functions/local/message-id.ts';
 import { receiptNotification } from '../../functions/local/smtp-inbound.ts';
+import { fakeDns } from './fake-dns.ts';
 
 export const TEST_CONFIG: ConfigInput = {
   organisation: { name: 'Example Corp' },
@@ -58,7 +59,15 @@ export interface TestGateway extends Gateway {
 
 export async function startTestGateway(options: Partial<GatewayOptions> = {}): Promise<TestGateway> {
   const { log, lines } = memoryLogger();
-  const gateway = await startGateway({ config: testConfig(), log, retryDelaySeconds: 1, ...options });
+  // An empty zone unless the test brings one: SPF, DKIM and DMARC come out "none", never
+  // from whatever the machine's DNS says.
+  const gateway = await startGateway({
+    config: testConfig(),
+    log,
+    retryDelaySeconds: 1,
+    authResolver: fakeDns(),
+    ...options,
+  });
   const transport = nodemailer.createTransport({
     host: gateway.smtp.host,
     port: gateway.smtp.port,

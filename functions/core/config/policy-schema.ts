@@ -145,24 +145,33 @@ export const policiesSchema = z
       graymail: DEFAULT_GRAYMAIL,
     }),
     incoming: z.array(incomingPolicy).max(100, 'at most 100 incoming policies').default([]),
+    /**
+     * For mail whose envelope sender is in one of our own domains (internal mail, or mail our
+     * servers relay out through SES), matched like the incoming table; falls back to default.
+     */
+    outgoing: z.array(incomingPolicy).max(100, 'at most 100 outgoing policies').default([]),
   })
   .default({
     default: { engine: 'graywall', suspectScanning: true, ...DEFAULT_ACTIONS, graymail: DEFAULT_GRAYMAIL },
     incoming: [],
+    outgoing: [],
   })
   .superRefine((value, ctx) => {
+    // Names appear in tracking records: unique across both tables, and never "default".
     const seen = new Set<string>();
-    value.incoming.forEach((policy, index) => {
-      const key = policy.name.toLowerCase();
-      if (key === 'default' || seen.has(key)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['incoming', index, 'name'],
-          message: `policy name "${policy.name}" is used twice (or is "default")`,
-        });
-      }
-      seen.add(key);
-    });
+    for (const table of ['incoming', 'outgoing'] as const) {
+      value[table].forEach((policy, index) => {
+        const key = policy.name.toLowerCase();
+        if (key === 'default' || seen.has(key)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [table, index, 'name'],
+            message: `policy name "${policy.name}" is used twice (or is "default")`,
+          });
+        }
+        seen.add(key);
+      });
+    }
   });
 
 export type ActionSettings = z.output<typeof actionSettings>;

@@ -258,22 +258,24 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     // A policy may override one threshold and inherit the other: check the pair it ends up with.
-    config.policies.incoming.forEach((policy, index) => {
-      const positive = policy.positiveThreshold ?? config.antispam.positiveThreshold;
-      const suspect = policy.suspectThreshold ?? config.antispam.suspectThreshold;
-      if (suspect > positive) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [
-            'policies',
-            'incoming',
-            index,
-            policy.suspectThreshold === undefined ? 'positiveThreshold' : 'suspectThreshold',
-          ],
-          message: `gives suspect threshold ${suspect} above positive threshold ${positive}`,
-        });
-      }
-    });
+    for (const table of ['incoming', 'outgoing'] as const) {
+      config.policies[table].forEach((policy, index) => {
+        const positive = policy.positiveThreshold ?? config.antispam.positiveThreshold;
+        const suspect = policy.suspectThreshold ?? config.antispam.suspectThreshold;
+        if (suspect > positive) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [
+              'policies',
+              table,
+              index,
+              policy.suspectThreshold === undefined ? 'positiveThreshold' : 'suspectThreshold',
+            ],
+            message: `gives suspect threshold ${suspect} above positive threshold ${positive}`,
+          });
+        }
+      });
+    }
     config.recipients.forEach((recipient, index) => {
       const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
       if (!config.domains.includes(domain)) {

@@ -1,4 +1,9 @@
-import type { ActionSettings, GraymailActionSettings, PolicyEngine } from '../config/policy-schema.ts';
+import type {
+  ActionSettings,
+  GraymailActionSettings,
+  IncomingPolicyConfig,
+  PolicyEngine,
+} from '../config/policy-schema.ts';
 import type { GraywallConfig } from '../config/schema.ts';
 
 /** A policy with every setting filled in (the default policy's where it said nothing). */
@@ -22,17 +27,26 @@ export interface EffectiveGraymail {
   readonly onlyUnsigned: boolean;
 }
 
+export type MatchingPolicy = EffectivePolicy & {
+  readonly recipients: readonly string[];
+  readonly senders: readonly string[];
+};
+
 export interface PolicyTable {
-  readonly incoming: ReadonlyArray<
-    EffectivePolicy & { readonly recipients: readonly string[]; readonly senders: readonly string[] }
-  >;
+  readonly incoming: readonly MatchingPolicy[];
+  /** For mail from our own domains. */
+  readonly outgoing: readonly MatchingPolicy[];
+  /** Our domains: a sender in one of them (or a subdomain) makes the mail outgoing. */
+  readonly ownDomains: readonly string[];
   readonly fallback: EffectivePolicy;
 }
 
 export const DEFAULT_POLICY_NAME = 'default';
 
 /** Fills each incoming policy's gaps from the default policy and the global thresholds. */
-export function resolvePolicies(config: Pick<GraywallConfig, 'antispam' | 'policies'>): PolicyTable {
+export function resolvePolicies(
+  config: Pick<GraywallConfig, 'antispam' | 'policies' | 'domains'>,
+): PolicyTable {
   const base = config.policies.default;
   const fallback: EffectivePolicy = {
     name: DEFAULT_POLICY_NAME,
@@ -45,27 +59,30 @@ export function resolvePolicies(config: Pick<GraywallConfig, 'antispam' | 'polic
     unscannable: base.unscannable,
     graymail: base.graymail,
   };
+  const resolve = (policy: IncomingPolicyConfig): MatchingPolicy => ({
+    name: policy.name,
+    recipients: policy.recipients,
+    senders: policy.senders,
+    engine: policy.engine ?? fallback.engine,
+    positiveThreshold: policy.positiveThreshold ?? fallback.positiveThreshold,
+    suspectThreshold: policy.suspectThreshold ?? fallback.suspectThreshold,
+    suspectScanning: policy.suspectScanning ?? fallback.suspectScanning,
+    positive: policy.positive ?? fallback.positive,
+    suspect: policy.suspect ?? fallback.suspect,
+    unscannable: policy.unscannable ?? fallback.unscannable,
+    graymail: {
+      marketing: policy.graymail?.marketing ?? fallback.graymail.marketing,
+      social: policy.graymail?.social ?? fallback.graymail.social,
+      bulk: policy.graymail?.bulk ?? fallback.graymail.bulk,
+      monitorOnly: policy.graymail?.monitorOnly ?? fallback.graymail.monitorOnly,
+      onlyUnsigned: policy.graymail?.onlyUnsigned ?? fallback.graymail.onlyUnsigned,
+    },
+  });
   return {
     fallback,
-    incoming: config.policies.incoming.map((policy) => ({
-      name: policy.name,
-      recipients: policy.recipients,
-      senders: policy.senders,
-      engine: policy.engine ?? fallback.engine,
-      positiveThreshold: policy.positiveThreshold ?? fallback.positiveThreshold,
-      suspectThreshold: policy.suspectThreshold ?? fallback.suspectThreshold,
-      suspectScanning: policy.suspectScanning ?? fallback.suspectScanning,
-      positive: policy.positive ?? fallback.positive,
-      suspect: policy.suspect ?? fallback.suspect,
-      unscannable: policy.unscannable ?? fallback.unscannable,
-      graymail: {
-        marketing: policy.graymail?.marketing ?? fallback.graymail.marketing,
-        social: policy.graymail?.social ?? fallback.graymail.social,
-        bulk: policy.graymail?.bulk ?? fallback.graymail.bulk,
-        monitorOnly: policy.graymail?.monitorOnly ?? fallback.graymail.monitorOnly,
-        onlyUnsigned: policy.graymail?.onlyUnsigned ?? fallback.graymail.onlyUnsigned,
-      },
-    })),
+    incoming: config.policies.incoming.map(resolve),
+    outgoing: config.policies.outgoing.map(resolve),
+    ownDomains: config.domains,
   };
 }
 
@@ -83,12 +100,26 @@ export function addressMatches(pattern: string, address: string): boolean {
 }
 
 /**
- * The policy for one recipient of a message from `sender`: the first incoming policy whose
- * recipient patterns match the recipient and whose sender patterns match the sender (a
- * policy naming only one side matches on that side alone); the default policy otherwise.
+ * The policy for one recipient of a message from `sender`: mail from one of our own domains
+ * is outgoing, anything else incoming; in that table, the first policy whose recipient
+ * patterns match the recipient and whose sender patterns match the sender (a policy naming
+ * only one side matches on that side alone); the default policy otherwise.
+ *
+ * Anyone can write our domain in MAIL FROM, so a sender address alone never makes mail
+ * outgoing (an outgoing policy that scans less would be a spoofer's way in): SPF must have
+ * passed for it (RFC 7208 checks exactly the MAIL FROM domain, unlike DMARC, which vouches
+ * for the From header's).
  */
-export function policyFor(table: PolicyTable, sender: string, recipient: string): EffectivePolicy {
-  for (const policy of table.incoming) {
+export function policyFor(
+  table: PolicyTable,
+  sender: string,
+  recipient: string,
+  senderAuthenticated = false,
+): EffectivePolicy {
+  const outgoing =
+    senderAuthenticated &&
+    table.ownDomains.some((domain) => addressMatches(domain, sender) || addressMatches(`.${domain}`, sender));
+  for (const policy of outgoing ? table.outgoing : table.incoming) {
     const recipientOk =
       policy.recipients.length === 0 || policy.recipients.some((p) => addressMatches(p, recipient));
     const senderOk = policy.senders.length === 0 || policy.senders.some((p) => addressMatches(p, sender));

@@ -30,6 +30,8 @@ export interface PlanInput {
   /** The scan stage's verdict; only `unscannable` is taken over as is, the rest is re-derived per policy. */
   readonly scanVerdict: SpamVerdict;
   readonly envelopeFrom: string;
+  /** SPF passed for the envelope sender's domain: only then may mail count as outgoing. */
+  readonly senderAuthenticated?: boolean;
   readonly recipients: readonly string[];
   /** The graymail stage's category (`none` or absent: not graymail). */
   readonly graymail?: GraymailCategory;
@@ -49,7 +51,7 @@ const PLAIN_DELIVERY: ActionSettings = { action: 'deliver', archive: false };
 export function planActions(table: PolicyTable, input: PlanInput): RecipientPlan[] {
   const groups = new Map<string, { recipients: string[]; plan: Omit<RecipientPlan, 'recipients'> }>();
   for (const recipient of input.recipients) {
-    const policy = policyFor(table, input.envelopeFrom, recipient);
+    const policy = policyFor(table, input.envelopeFrom, recipient, input.senderAuthenticated ?? false);
     const plan = decide(policy, input, input.lists?.get(recipient));
     const key = `${plan.policy}\u0000${plan.verdict}\u0000${plan.graymail ?? ''}\u0000${plan.notes.join('|')}`;
     const group = groups.get(key);

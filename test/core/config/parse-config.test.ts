@@ -152,6 +152,17 @@ describe('parseConfig', () => {
     );
   });
 
+  it('checks outgoing policies like incoming ones, with names unique across both tables', () => {
+    const both = (outgoing: string) =>
+      `${minimal}policies:\n  incoming: [{ name: vip, senders: [a.example] }]\n  outgoing: [${outgoing}]\n`;
+    expect(issuesOf(both('{ name: VIP, recipients: [b.example] }'))).toEqual([
+      'policies.outgoing.0.name: policy name "VIP" is used twice (or is "default") (got "VIP")',
+    ]);
+    expect(issuesOf(both('{ name: out, recipients: [b.example], suspectThreshold: 95 }'))).toEqual([
+      'policies.outgoing.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (got 95)',
+    ]);
+  });
+
   it('explains unreadable files and non-mapping documents', () => {
     expect(() => parseConfig('domains: [a\n  b: c', 'x.yaml')).toThrow(/x\.yaml: not valid YAML or JSON/);
     expect(() => parseConfig('- a\n- b', 'x.yaml')).toThrow(/x\.yaml: must be a mapping of settings/);

@@ -22,6 +22,13 @@ policies:
     - name: no-suspect
       recipients: [ops@example.com]
       suspectScanning: false
+  outgoing:
+    - name: internal
+      recipients: [example.com, .example.com]
+      engine: disabled
+    - name: leaving
+      senders: [example.com, .example.com]
+      positive: { action: bounce }
 `);
 const table = resolvePolicies(config);
 
@@ -44,6 +51,23 @@ describe('policyFor', () => {
     // partner-mail (senders only) comes first, so it wins over the stricter later policy.
     expect(policyFor(table, 'x@partner.example.org', 'sales@example.com').name).toBe('partner-mail');
     expect(policyFor(table, 'x@spam.example', 'sales@example.com').name).toBe('default');
+  });
+
+  it('uses the outgoing table for SPF-authenticated mail from our own domains', () => {
+    expect(policyFor(table, 'ann@example.com', 'bob@example.com', true).name).toBe('internal');
+    expect(policyFor(table, 'ann@eu.example.com', 'bob@example.com', true).name).toBe('internal');
+    expect(policyFor(table, 'ann@example.com', 'x@customer.example', true).name).toBe('leaving');
+    // Outgoing falls back to the default policy, never to the incoming table.
+    const onlyIncoming = resolvePolicies({ ...config, policies: { ...config.policies, outgoing: [] } });
+    expect(policyFor(onlyIncoming, 'ann@example.com', 'ceo@example.com', true).name).toBe('default');
+  });
+
+  it('never treats a forged own-domain sender as outgoing', () => {
+    // Without SPF pass, "ann@example.com" is whatever a stranger wrote in MAIL FROM.
+    expect(policyFor(table, 'ann@example.com', 'bob@example.com', false).name).toBe('default');
+    expect(policyFor(table, 'ann@example.com', 'ceo@example.com').name).toBe('executives');
+    // A look-alike domain is not ours even when its SPF passes.
+    expect(policyFor(table, 'x@badexample.com', 'bob@example.com', true).name).toBe('default');
   });
 
   it('inherits what a policy leaves out from the default policy', () => {
@@ -103,6 +127,21 @@ describe('planActions', () => {
       ['a@example.com', 'positive', 'quarantine', ['on the blocklist: treated as positive spam']],
       ['b@example.com', 'clean', 'deliver', ['on the safelist: spam and graymail verdicts skipped']],
     ]);
+  });
+
+  it('scans forged internal mail under the incoming policies', () => {
+    const input = {
+      score: 95,
+      scanVerdict: 'positive',
+      envelopeFrom: 'ann@example.com',
+      recipients: ['bob@example.com'],
+    } as const;
+    expect(planActions(table, { ...input, senderAuthenticated: true })[0]).toMatchObject({
+      policy: 'internal',
+      verdict: 'clean',
+      notes: ['anti-spam is disabled by policy "internal"'],
+    });
+    expect(planActions(table, input)[0]).toMatchObject({ policy: 'default', verdict: 'positive' });
   });
 
   it('keeps unscannable mail unscannable under every policy', () => {
