@@ -241,8 +241,9 @@ function toItem(stored: StoredItem): QuarantineItem {
   return item;
 }
 
-/** Sender (envelope or From header) and subject criteria, case-insensitive. */
+/** Expiry, sender (envelope or From header) and subject criteria, case-insensitive. */
 function matchesQuarantineQuery(item: QuarantineItem, query: QuarantineQuery): boolean {
+  if (query.activeAt && item.expiresAt <= query.activeAt) return false;
   if (query.sender) {
     const wanted = query.sender.toLowerCase();
     if (item.envelopeFrom.toLowerCase() !== wanted && (item.from ?? '').toLowerCase() !== wanted)

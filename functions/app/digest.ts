@@ -17,7 +17,7 @@ import {
 import type { Page } from '../core/web/page-layout.ts';
 import { addToList } from './lists-admin.ts';
 import { releaseQuarantined } from './quarantine-admin.ts';
-import type { QuarantineItem } from './quarantine-item.ts';
+import { isExpired, type QuarantineItem } from './quarantine-item.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 
 /** Quarantine items older than this are not put into a first digest any more. */
@@ -57,6 +57,7 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
       since,
       until: now.toISOString(),
       state: 'quarantined',
+      activeAt: now.toISOString(),
       limit: PAGE_SIZE,
       ...(cursor ? { cursor } : {}),
     });
@@ -143,6 +144,7 @@ export async function digestPage(
       since,
       until: now.toISOString(),
       state: 'quarantined',
+      activeAt: now.toISOString(),
       limit: PAGE_SIZE,
     });
     return quarantineListPage(branding, recipient, page.items.map(entryOf), base);
@@ -150,6 +152,8 @@ export async function digestPage(
   const item = messageId ? await deps.quarantine.get(messageId, recipient) : undefined;
   if (!item || !messageId) return notFoundPage(branding);
   const kind = action === 'confirm-allow' || action === 'allow' ? 'allow' : 'release';
+  // Past its retention the message is as good as deleted (see isExpired).
+  if (isExpired(item, now)) return notFoundPage(branding);
   if (action === 'confirm-release' || action === 'confirm-allow') {
     if (item.state !== 'quarantined') return actionDonePage(branding, entryOf(item), kind, true);
     return confirmActionPage(branding, entryOf(item), kind, `${base}/${kind}/${messageId}`);

@@ -147,6 +147,12 @@ export interface QuarantineQuery {
   readonly since: string;
   readonly until: string;
   readonly state?: QuarantineState;
+  /**
+   * Only items that have not expired at this ISO time. DynamoDB's TTL deletes expired items
+   * up to a few days late, and S3 removes the stored copy a day after expiry: an item past
+   * its expiresAt is gone as far as admins and end users are concerned.
+   */
+  readonly activeAt?: string;
   readonly limit: number;
   readonly cursor?: string;
 }

@@ -1,4 +1,4 @@
-import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import { prependHeaderFields } from '../core/mime/raw-message.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
@@ -7,7 +7,7 @@ import { CLAIM_LEASE_MS } from './action-stage.ts';
 import { deliver } from './deliver.ts';
 import { safeUnsubscribeCopy } from './graymail-delivery.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
-import type { QuarantineItem } from './quarantine-item.ts';
+import { isExpired, type QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -28,7 +28,10 @@ export async function listQuarantine(
   deps: PipelineDeps,
   query: QuarantineQuery,
 ): Promise<Page<QuarantineItem>> {
-  return deps.quarantine.list(query);
+  // What is still held can be released; expired items are waiting for TTL to remove them.
+  // Released and deleted items are history and listed whatever their age.
+  const held = (query.state ?? 'quarantined') === 'quarantined';
+  return deps.quarantine.list(held ? { ...query, activeAt: deps.clock.now().toISOString() } : query);
 }
 
 export async function showQuarantined(deps: PipelineDeps, messageId: string): Promise<QuarantineDetail> {
@@ -55,6 +58,10 @@ export async function releaseQuarantined(
   const claimed: QuarantineItem[] = [];
   const unchanged: Array<{ recipient: string; state: string }> = [];
   for (const item of items) {
+    if (item.state === 'quarantined' && isExpired(item, now)) {
+      unchanged.push({ recipient: item.recipient, state: 'expired' });
+      continue;
+    }
     const moved = await deps.quarantine.transition(
       messageId,
       item.recipient,
@@ -69,7 +76,15 @@ export async function releaseQuarantined(
         state: (await deps.quarantine.get(messageId, item.recipient))?.state ?? 'gone',
       });
   }
-  if (claimed.length === 0) return { done: [], unchanged };
+  if (claimed.length === 0) {
+    const expired = items.filter((item) => item.state === 'quarantined' && isExpired(item, now));
+    if (expired.length > 0 && expired.length === unchanged.length) {
+      throw new ConflictError(
+        `message ${messageId} expired from quarantine at ${(expired[0] as QuarantineItem).expiresAt} (kept ${deps.config.quarantine.retentionDays} days) and can no longer be released`,
+      );
+    }
+    return { done: [], unchanged };
+  }
 
   const first = claimed[0] as QuarantineItem;
   const record = await deps.tracking.get(messageId);

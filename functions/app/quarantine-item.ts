@@ -39,3 +39,12 @@ export interface QuarantineItem {
   /** When the digest listing the item went out (each item is listed in one digest). */
   readonly digestSentAt?: string;
 }
+
+/**
+ * Past its retention: no longer listed or releasable, even before DynamoDB's TTL (which can
+ * lag by days) removes the record. S3 keeps the copy one day longer, so nothing in between
+ * points at a missing object.
+ */
+export function isExpired(item: Pick<QuarantineItem, 'expiresAt'>, now: Date): boolean {
+  return Date.parse(item.expiresAt) <= now.getTime();
+}
