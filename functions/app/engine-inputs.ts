@@ -46,8 +46,8 @@ export function compileEngineInputs(
   ports: { readonly dnsLists?: DnsListPort; readonly external?: ExternalEnginesPort } = {},
 ): EngineInputs {
   const { antispam, policies } = config;
-  const multiScan = [policies.default.engine, ...policies.incoming.map((p) => p.engine)].includes(
-    'multi-scan',
+  const multiScan = [policies.default, ...policies.incoming, ...policies.outgoing].some(
+    (policy) => policy.engine === 'multi-scan',
   );
   return {
     relays: compileRelays(antispam.relays),

@@ -70,8 +70,13 @@ describe.concurrent('bin/app.ts', () => {
     expect,
   }) => {
     const example = readFileSync(EXAMPLE_CONFIG_FILE, 'utf8');
-    expect(example).not.toMatch(/^unsubscribe:/m);
-    const path = configFile('loopback.yaml', `${example}\nunsubscribe:\n  allowLoopback: true\n`);
+    // The example spells out the default (false) under `unsubscribe:`: turn it on there.
+    expect(example).toMatch(/^unsubscribe:$/m);
+    expect(example.match(/^ {2}allowLoopback: false$/gm)).toHaveLength(1);
+    const path = configFile(
+      'loopback.yaml',
+      example.replace(/^ {2}allowLoopback: false$/m, '  allowLoopback: true'),
+    );
     const result = await runApp({ config: path });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe(
