@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { compileEngineInputs, type ExternalEnginesPort } from '../../functions/app/engine-inputs.ts';
+import type { ConfigInput } from '../../functions/core/config/schema.ts';
 import { testConfig } from '../support/gateway-harness.ts';
 
 const port: ExternalEnginesPort = { scan: async () => [] };
-const engines = { externalEngines: [{ type: 'rspamd', url: 'http://127.0.0.1:11333' }] } as const;
+const engines: ConfigInput['antispam'] = {
+  externalEngines: [{ type: 'rspamd', url: 'http://127.0.0.1:11333' }],
+};
 
 describe('compileEngineInputs', () => {
   it('asks external engines only when a policy in any table uses multi-scan', () => {
