@@ -1,5 +1,6 @@
 import type { ListEntry, ListKind, ListScope } from '../core/lists/sender-lists.ts';
 import type { SpamVerdict } from '../core/scan/types.ts';
+import type { Submission, SubmissionCategory } from '../core/submissions/submission.ts';
 import type {
   GraymailSummary,
   MessageState,
@@ -155,6 +156,25 @@ export interface QuarantineQuery {
   readonly activeAt?: string;
   readonly limit: number;
   readonly cursor?: string;
+}
+
+export interface SubmissionQuery {
+  readonly since: string;
+  readonly until: string;
+  readonly category?: SubmissionCategory;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+/** Reports of misclassified mail: the message and who reported it as what. */
+export interface SubmissionStore {
+  /** Stores the message, then the record (only a stored record makes the submission exist). */
+  put(submission: Submission, raw: Uint8Array): Promise<void>;
+  get(id: string): Promise<Submission | undefined>;
+  /** The reported message's bytes; NotFoundError when it is not there. */
+  raw(id: string): Promise<Buffer>;
+  /** Newest first. */
+  list(query: SubmissionQuery): Promise<Page<Submission>>;
 }
 
 export interface QuarantineStore {

@@ -9,6 +9,7 @@ import type {
   MailStore,
   QuarantineStore,
   StageQueue,
+  SubmissionStore,
   TrackingStore,
   Transport,
   TransportFactory,
@@ -28,6 +29,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly quarantine: QuarantineStore;
   readonly lists: ListsStore;
   readonly reports: ReportsStore;
+  /** Reports of misclassified mail, for training. */
+  readonly submissions: SubmissionStore;
   readonly queue: StageQueue;
   /** The configured delivery target. */
   readonly transport: Transport;

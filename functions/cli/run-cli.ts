@@ -20,6 +20,8 @@ import {
 import { formatReport } from './format-report.ts';
 import { readLocalState } from './local-state.ts';
 import { formatScanOutcome, scanInputs, scanOutcomeJson } from './scan-command.ts';
+import { submissionsCommand, submitCommand } from './submissions-command.ts';
+import { UsageError } from './usage-error.ts';
 
 export interface CliIo {
   readonly out: (text: string) => void;
@@ -36,7 +38,8 @@ const USAGE = `graywall — operate a Graywall email filter
 Usage:
   graywall quarantine list [--recipient ADDR] [--from ADDR] [--subject TEXT] [--since 7d] [--until TIME] [--state quarantined|released|deleted] [--limit N]
   graywall quarantine show <message-id>
-  graywall quarantine release <message-id> [--recipient ADDR ...]
+  graywall quarantine release <message-id> [--recipient ADDR ...] [--report-not-spam]
+                                                    --report-not-spam also files it for training as a false positive
   graywall quarantine delete <message-id> [--recipient ADDR ...]
   graywall track <message-id>                       full record: verdict, reasons, timeline ("why")
   graywall track [--from ADDR] [--rcpt ADDR] [--subject TEXT] [--message-id ID] [--state STATE]
@@ -46,6 +49,11 @@ Usage:
   graywall safelist|blocklist add ENTRY... [--for ADDR]
   graywall safelist|blocklist remove ENTRY... [--for ADDR]
                                                     ENTRY: sender@example.org, example.org or .example.org
+  graywall submit --category CATEGORY (--id MESSAGE-ID | FILE.eml) [--note TEXT]
+                                                    report misclassified mail: missed-spam, not-spam,
+                                                    missed-marketing, not-marketing, missed-phishing
+  graywall submissions [list] [--category C] [--since 30d] [--until TIME] [--limit N]
+  graywall submissions show <submission-id>
   graywall digest send                              send end users their quarantine digests now
   graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
@@ -93,6 +101,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         values.json ? json(record) : io.out(formatWhy(record));
         return 0;
       }
+      case 'submit':
+        return await submitCommand(
+          api,
+          [sub, ...rest].filter((f): f is string => f !== undefined),
+          values,
+          { out: io.out, json },
+        );
+      case 'submissions':
+        return await submissionsCommand(api, sub, rest, values, { out: io.out, json });
       case 'safelist':
       case 'blocklist':
         return await senderList(api, command, sub, rest, values, io, json);
@@ -156,8 +173,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-class UsageError extends Error {}
-
 async function scanCommand(inputs: string[], values: Values, io: CliIo): Promise<number> {
   if (inputs.length === 0) {
     io.err(`scan needs files, directories or - (standard input)\n\n${USAGE}`);
@@ -205,6 +220,10 @@ function parse(argv: readonly string[]) {
       to: { type: 'string' },
       for: { type: 'string' },
       config: { type: 'string' },
+      category: { type: 'string' },
+      id: { type: 'string' },
+      note: { type: 'string' },
+      'report-not-spam': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -267,15 +286,20 @@ async function quarantine(
       return 0;
     }
     case 'release': {
-      const body = values.recipient ? { recipients: values.recipient } : undefined;
+      const body = {
+        ...(values.recipient ? { recipients: values.recipient } : {}),
+        ...(values['report-not-spam'] ? { reportNotSpam: true } : {}),
+      };
       const result = await api<{
         released: string[];
         unchanged: Array<{ recipient: string; state: string }>;
+        submission?: { id: string };
       }>('POST', `/admin/quarantine/${encodeURIComponent(needId())}/release`, {}, body);
       if (values.json) json(result);
       else {
         if (result.released.length > 0) io.out(`Released and delivered to ${result.released.join(', ')}`);
         for (const u of result.unchanged) io.out(`Not released for ${u.recipient}: already ${u.state}`);
+        if (result.submission) io.out(`Reported as not spam: submission ${result.submission.id}`);
       }
       return 0;
     }

@@ -15,10 +15,16 @@ import {
 import type { QuarantineState } from '../app/quarantine-item.ts';
 import { buildReport } from '../app/reporting.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
+import { getSubmission, listSubmissions, releaseAndReport, submitMessage } from '../app/submissions.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { engineVersion } from '../core/scan/scan-message.ts';
 import type { SpamVerdict } from '../core/scan/types.ts';
+import {
+  MAX_UPLOAD_BYTES,
+  parseSubmissionCategory,
+  parseSubmissionId,
+} from '../core/submissions/submission.ts';
 import { pageLimit, timeWindow } from '../core/time/time-window.ts';
 import type { MessageState } from '../core/tracking/types.ts';
 import { matchAdminRoute, pathExists } from './admin-routes.ts';
@@ -28,6 +34,8 @@ import { lambdaDeps } from './lambda-deps.ts';
 type AdminEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 const QUARANTINE_STATES: readonly QuarantineState[] = ['quarantined', 'releasing', 'released', 'deleted'];
 const MAX_BODY = 64 * 1024;
+/** A submitted .eml travels base64-encoded in JSON: 4/3 of the message plus a little. */
+const MAX_SUBMISSION_BODY = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4096;
 
 /**
  * The admin API (IAM-authorised routes under /admin). The caller's IAM principal, as API
@@ -84,7 +92,17 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     case 'showQuarantined':
       return json(200, await showQuarantined(deps, id));
     case 'releaseQuarantined': {
-      const outcome = await releaseQuarantined(deps, id, recipientsFromBody(event), principal);
+      const { recipients, reportNotSpam } = releaseBody(event);
+      if (reportNotSpam) {
+        const outcome = await releaseAndReport(deps, id, recipients, principal);
+        return json(200, {
+          messageId: id,
+          released: outcome.done,
+          unchanged: outcome.unchanged,
+          ...(outcome.submission ? { submission: outcome.submission } : {}),
+        });
+      }
+      const outcome = await releaseQuarantined(deps, id, recipients, principal);
       return json(200, { messageId: id, released: outcome.done, unchanged: outcome.unchanged });
     }
     case 'deleteQuarantined': {
@@ -149,6 +167,35 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
         await buildReport(deps.reports, window.since, window.until, pageLimit(query.top, 10, 100)),
       );
     }
+    case 'submit': {
+      const body = jsonBody(event, MAX_SUBMISSION_BODY) as Record<string, unknown>;
+      const { messageId, eml, note } = body;
+      if (messageId !== undefined && typeof messageId !== 'string')
+        throw new BadRequestError('messageId must be a string');
+      if (eml !== undefined && typeof eml !== 'string') throw new BadRequestError('eml must be base64 text');
+      if (note !== undefined && typeof note !== 'string') throw new BadRequestError('note must be a string');
+      const submission = await submitMessage(deps, {
+        category: parseSubmissionCategory(body.category),
+        source: 'admin',
+        submittedBy: principal,
+        ...(messageId !== undefined ? { messageId } : {}),
+        ...(eml !== undefined ? { raw: Buffer.from(eml, 'base64') } : {}),
+        ...(note !== undefined ? { note } : {}),
+      });
+      return json(201, submission);
+    }
+    case 'listSubmissions': {
+      const window = timeWindow(query.since, query.until, now, 30);
+      const page = await listSubmissions(deps, {
+        ...window,
+        ...(query.category ? { category: parseSubmissionCategory(query.category) } : {}),
+        ...(query.cursor ? { cursor: parseSubmissionId(query.cursor) } : {}),
+        limit: pageLimit(query.limit),
+      });
+      return json(200, page);
+    }
+    case 'getSubmission':
+      return json(200, await getSubmission(deps, parseSubmissionId(route.params.submissionId ?? '')));
     case 'sendDigests': {
       const run = await sendDigests(deps);
       return json(200, run);
@@ -192,15 +239,22 @@ function listKind(text: string | undefined): 'safe' | 'block' {
   throw new BadRequestError('the list is "safelist" or "blocklist"');
 }
 
-function jsonBody(event: AdminEvent): unknown {
+function jsonBody(event: AdminEvent, limit = MAX_BODY): unknown {
   if (!event.body) return {};
-  if (event.body.length > MAX_BODY) throw new BadRequestError('request body too large');
+  if (event.body.length > limit) throw new BadRequestError(`request body too large (at most ${limit} bytes)`);
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   try {
     return JSON.parse(text);
   } catch {
     throw new BadRequestError('request body must be JSON');
   }
+}
+
+function releaseBody(event: AdminEvent): { recipients: readonly string[] | 'all'; reportNotSpam: boolean } {
+  const body = jsonBody(event) as { reportNotSpam?: unknown };
+  if (body.reportNotSpam !== undefined && typeof body.reportNotSpam !== 'boolean')
+    throw new BadRequestError('reportNotSpam must be true or false');
+  return { recipients: recipientsFromBody(event), reportNotSpam: body.reportNotSpam === true };
 }
 
 function recipientsFromBody(event: AdminEvent): readonly string[] | 'all' {

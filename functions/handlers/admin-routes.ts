@@ -13,6 +13,9 @@ export const ADMIN_ROUTES = [
   { method: 'POST', path: '/admin/lists/{kind}', name: 'addListEntries' },
   { method: 'DELETE', path: '/admin/lists/{kind}', name: 'removeListEntries' },
   { method: 'GET', path: '/admin/reports', name: 'report' },
+  { method: 'POST', path: '/admin/submissions', name: 'submit' },
+  { method: 'GET', path: '/admin/submissions', name: 'listSubmissions' },
+  { method: 'GET', path: '/admin/submissions/{submissionId}', name: 'getSubmission' },
   { method: 'POST', path: '/admin/digests', name: 'sendDigests' },
   { method: 'GET', path: '/admin/version', name: 'version' },
 ] as const;

@@ -14,6 +14,7 @@ import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
 import { SecretsManagerSigningKeys } from '../adapters/signing-keys.ts';
@@ -55,6 +56,7 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
       ? loadModelFile(join(root, BUNDLED_MODEL_FILE))
       : undefined,
     mail: new S3MailStore(clients.s3, required(ENV.bucket)),
+    submissions: new S3SubmissionStore(clients.s3, required(ENV.bucket)),
     tracking: new DynamoTrackingStore(clients.dynamo, required(ENV.trackingTable)),
     quarantine: new DynamoQuarantineStore(clients.dynamo, required(ENV.quarantineTable)),
     lists: new DynamoListsStore(clients.dynamo, required(ENV.listsTable)),

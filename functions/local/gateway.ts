@@ -13,6 +13,7 @@ import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import type { DnsResolver } from '../adapters/mail-auth.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
 import { fileSigningKeys, StaticSigningKeys } from '../adapters/signing-keys.ts';
@@ -180,6 +181,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       }),
       model: loadModelFile(),
       mail,
+      submissions: new S3SubmissionStore(clients.s3, LOCAL_NAMES.bucket),
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
       lists: new DynamoListsStore(clients.dynamo, LOCAL_NAMES.listsTable),

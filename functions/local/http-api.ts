@@ -23,7 +23,8 @@ export interface LocalHttpApi {
 /** The principal local admin calls are recorded under (AWS records the caller's IAM ARN). */
 export const LOCAL_ADMIN_PRINCIPAL = 'arn:aws:iam::000000000000:user/local-admin';
 
-const MAX_BODY = 1024 * 1024;
+/** As in AWS: API Gateway passes up to 10 MB, but a synchronously invoked Lambda takes at most 6 MB. */
+const MAX_BODY = 6 * 1024 * 1024;
 
 /**
  * Plays API Gateway (HTTP API, payload format 2.0) on 127.0.0.1: turns each request into the

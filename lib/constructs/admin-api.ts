@@ -11,7 +11,8 @@ import { Construct } from 'constructs';
 import { DEFAULT_MODEL_PATH } from '../../functions/adapters/load-model.ts';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../../functions/adapters/table-definitions.ts';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
-import { QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { INCOMING_PREFIX, QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
 import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
 import { BUNDLED_MODEL_FILE } from '../../functions/handlers/lambda-env.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
@@ -141,6 +142,22 @@ export class AdminApi extends Construct {
       ['s3:GetObject', 's3:DeleteObject'],
       'release or delete a quarantined message',
     );
+    // Reports of misclassified mail: a tracked message is read from incoming/ (only to copy it
+    // into its submission; no route returns raw mail), and submissions are written, listed
+    // and read back under submissions/.
+    fn.allowObjects(
+      mailBucket,
+      INCOMING_PREFIX,
+      ['s3:GetObject'],
+      'copy a reported message into its submission',
+    );
+    fn.allowObjects(
+      mailBucket,
+      SUBMISSIONS_PREFIX,
+      ['s3:GetObject', 's3:PutObject'],
+      'file and read submissions',
+    );
+    fn.allowListing(mailBucket, SUBMISSIONS_PREFIX);
     // Search reads keys from the (KEYS_ONLY) indexes, then the records in batches; release and
     // delete append to the record's timeline.
     fn.allowTable(

@@ -139,7 +139,18 @@ export class GraywallFunction extends Construct {
     acknowledgeWildcardResource(
       this.role,
       objects,
-      `Objects under ${prefix} are keyed by SES message id, unknown until mail arrives; the wildcard is limited to that prefix (${why}).`,
+      `Objects under ${prefix} are keyed by ids unknown until runtime (SES message ids, submission ids); the wildcard is limited to that prefix (${why}).`,
+    );
+  }
+
+  /** Allows listing the keys under one prefix of a bucket (s3:ListBucket is granted on the bucket, narrowed by s3:prefix). */
+  allowListing(bucket: IBucket, prefix: string): void {
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [bucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+      }),
     );
   }
 

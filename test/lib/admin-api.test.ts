@@ -132,13 +132,34 @@ describe('the admin function', () => {
     });
   });
 
-  it('reads and deletes quarantined copies, and cannot touch raw incoming mail', () => {
+  it('reads and deletes quarantined copies, and only reads raw incoming mail', () => {
     expect(statements()).toContainEqual({
       Effect: 'Allow',
       Action: ['s3:DeleteObject', 's3:GetObject'],
       Resource: objectsArn(ids.bucket, 'quarantine/*'),
     });
-    expect(JSON.stringify(statements())).not.toContain('incoming/');
+    // Reading incoming/ is for copying a reported message into its submission.
+    const incoming = statements().filter((s: Statement) => JSON.stringify(s.Resource).includes('incoming/'));
+    expect(incoming).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn(ids.bucket, 'incoming/*') },
+    ]);
+  });
+
+  it('files, reads and lists submissions, and lists nothing else in the bucket', () => {
+    expect(statements()).toContainEqual({
+      Effect: 'Allow',
+      Action: ['s3:GetObject', 's3:PutObject'],
+      Resource: objectsArn(ids.bucket, 'submissions/*'),
+    });
+    const listing = statements().filter((s: Statement) => JSON.stringify(s.Action).includes('s3:ListBucket'));
+    expect(listing).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['submissions/*'] } },
+      },
+    ]);
   });
 
   it('queries the tables and their named indexes (no index wildcard), and updates items', () => {

@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { parseMessage } from '../core/mime/parse-message.ts';
+import {
+  describeCategory,
+  MAX_UPLOAD_BYTES,
+  newSubmissionId,
+  type Submission,
+  type SubmissionCategory,
+  type SubmissionSource,
+} from '../core/submissions/submission.ts';
+import type { TrackingRecord } from '../core/tracking/types.ts';
+import type { Page, SubmissionQuery } from './ports.ts';
+import { type QuarantineOutcome, releaseQuarantined } from './quarantine-admin.ts';
+import type { PipelineDeps } from './stage-deps.ts';
+import { trackingEvent } from './tracking-event.ts';
+
+export interface SubmitRequest {
+  readonly category: SubmissionCategory;
+  readonly source: SubmissionSource;
+  readonly submittedBy: string;
+  /** A message Graywall handled: its SES message id (the tracking id). */
+  readonly messageId?: string;
+  /** Or the message itself, e.g. an .eml a user saved or forwarded. */
+  readonly raw?: Uint8Array;
+  readonly note?: string;
+}
+
+/**
+ * Files a report of misclassified mail: a copy of the message beside who reported it, when
+ * and as what, for the next training run. A tracked message also gets the report in its
+ * history, so "why was this delivered" shows that someone said it was wrong.
+ */
+export async function submitMessage(deps: PipelineDeps, request: SubmitRequest): Promise<Submission> {
+  const { clock, log } = deps;
+  if ((request.messageId === undefined) === (request.raw === undefined)) {
+    throw new BadRequestError('give either messageId (a tracked message) or the message itself, not both');
+  }
+  const record = request.messageId ? await deps.tracking.get(request.messageId) : undefined;
+  if (request.messageId && !record) throw new NotFoundError(`no tracked message ${request.messageId}`);
+  const raw = request.raw ?? (await storedCopy(deps, record as TrackingRecord));
+  if (raw.byteLength === 0) throw new BadRequestError('the message is empty');
+  if (request.raw && raw.byteLength > MAX_UPLOAD_BYTES) {
+    throw new BadRequestError(
+      `the message is ${raw.byteLength} bytes; uploads take at most ${MAX_UPLOAD_BYTES} bytes`,
+    );
+  }
+  // Malformed mail is still worth learning from: headers are shown when they can be read.
+  const parsed = await parseMessage(raw).catch(() => undefined);
+  const now = clock.now();
+  const from = parsed?.from?.address ?? record?.from;
+  const subject = parsed?.subject ?? record?.subject;
+  const submission: Submission = {
+    id: newSubmissionId(now, randomBytes(4)),
+    category: request.category,
+    source: request.source,
+    submittedBy: request.submittedBy.slice(0, 512),
+    submittedAt: now.toISOString(),
+    size: raw.byteLength,
+    ...(record ? { messageId: record.messageId } : {}),
+    ...(record?.scan
+      ? {
+          verdict: {
+            score: record.scan.score,
+            spam: record.scan.verdict,
+            ...(record.graymail ? { graymail: record.graymail.category } : {}),
+          },
+        }
+      : {}),
+    ...(from ? { from: from.slice(0, 320) } : {}),
+    ...(subject ? { subject: subject.slice(0, 998) } : {}),
+    ...(request.note ? { note: request.note.slice(0, 1000) } : {}),
+  };
+  await deps.submissions.put(submission, raw);
+  if (record) {
+    await deps.tracking.appendEvents(record.messageId, [
+      trackingEvent(
+        clock,
+        'admin',
+        'reported',
+        `Reported by ${submission.submittedBy} as ${describeCategory(submission.category)} (submission ${submission.id})`,
+      ),
+    ]);
+  }
+  log.info('submission filed', {
+    submissionId: submission.id,
+    category: submission.category,
+    source: submission.source,
+    ...(record ? { messageId: record.messageId } : {}),
+  });
+  return submission;
+}
+
+export async function listSubmissions(deps: PipelineDeps, query: SubmissionQuery): Promise<Page<Submission>> {
+  return deps.submissions.list(query);
+}
+
+export async function getSubmission(deps: PipelineDeps, id: string): Promise<Submission> {
+  const submission = await deps.submissions.get(id);
+  if (!submission) throw new NotFoundError(`no submission ${id}`);
+  return submission;
+}
+
+/** The message as it arrived (kept under incoming/ for a while), else its quarantined copy. */
+async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<Buffer> {
+  try {
+    return await deps.mail.get(record.key);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  const held = (await deps.quarantine.listForMessage(record.messageId))[0];
+  if (held) {
+    try {
+      return await deps.mail.get(held.key);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+    }
+  }
+  throw new NotFoundError(
+    `the stored copy of message ${record.messageId} is no longer kept; submit the message itself (.eml) instead`,
+  );
+}
+
+/**
+ * "Release and report as not spam": the admin's one click for a false positive. The report is
+ * filed only when this call released something, so a second click does not file it twice.
+ */
+export async function releaseAndReport(
+  deps: PipelineDeps,
+  messageId: string,
+  recipients: readonly string[] | 'all',
+  principal: string,
+): Promise<QuarantineOutcome & { readonly submission?: Submission }> {
+  const outcome = await releaseQuarantined(deps, messageId, recipients, principal);
+  if (outcome.done.length === 0) return outcome;
+  const submission = await submitMessage(deps, {
+    category: 'not-spam',
+    source: 'quarantine-release',
+    submittedBy: principal,
+    messageId,
+  });
+  return { ...outcome, submission };
+}

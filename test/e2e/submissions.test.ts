@@ -1,0 +1,155 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
+import type { Submission } from '../../functions/core/submissions/submission.ts';
+import { type CliRun, cliFor } from '../support/cli-harness.ts';
+import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+
+/**
+ * Reporting misclassified mail as an admin does it: from the CLI against the local gateway,
+ * with the reports stored in the S3 emulator beside the mail and visible in the tracking
+ * record of the message they are about.
+ */
+let gw: TestGateway;
+let cli: CliRun;
+const dir = mkdtempSync(join(tmpdir(), 'graywall-submissions-'));
+
+beforeAll(async () => {
+  gw = await startTestGateway();
+  cli = cliFor(gw);
+});
+afterAll(async () => {
+  await gw?.stop();
+});
+
+const listed = async (...args: string[]): Promise<Submission[]> => {
+  const run = await cli('submissions', '--json', ...args);
+  expect(run.code).toBe(0);
+  return (JSON.parse(run.out) as { items: Submission[] }).items;
+};
+
+describe('release and report as not spam', () => {
+  it('releases once, files the quarantined message for training once, and notes it on the message', async () => {
+    const raw = rfc822(
+      {
+        From: 'partner@supplier.example',
+        To: 'carol@example.com',
+        Subject: 'Invoice 42',
+        'Message-ID': '<fp-1@t>',
+      },
+      `Please find the invoice.\n${GTUBE_STRING}\n`,
+    );
+    const id = await gw.send(raw, { from: 'partner@supplier.example', to: ['carol@example.com'] });
+    const record = await gw.waitForState(id, ['quarantined']);
+
+    const first = await cli('quarantine', 'release', id, '--report-not-spam');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain('Released and delivered to carol@example.com');
+    const submissionId = /Reported as not spam: submission (\S+)/.exec(first.out)?.[1] ?? '';
+    expect(submissionId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+
+    const again = await cli('quarantine', 'release', id, '--report-not-spam');
+    expect(again.out).toContain('Not released for carol@example.com: already released');
+    expect(again.out).not.toContain('Reported as not spam');
+
+    const mine = (await listed('--category', 'not-spam')).filter((s) => s.messageId === id);
+    expect(mine).toEqual([
+      expect.objectContaining({
+        id: submissionId,
+        category: 'not-spam',
+        source: 'quarantine-release',
+        submittedBy: 'arn:aws:iam::000000000000:user/local-admin',
+        from: 'partner@supplier.example',
+        subject: 'Invoice 42',
+        verdict: { score: 100, spam: 'positive', graymail: 'none' },
+      }),
+    ]);
+    // The stored copy is the message as it arrived (trace headers and all), not the released one.
+    expect(await gw.deps.submissions.raw(submissionId)).toEqual(await gw.deps.mail.get(record.key));
+    const events = (await gw.deps.tracking.get(id))?.events ?? [];
+    expect(events.find((e) => e.type === 'reported')?.detail).toBe(
+      `Reported by arn:aws:iam::000000000000:user/local-admin as not spam (a false positive) (submission ${submissionId})`,
+    );
+    const shown = await cli('submissions', 'show', submissionId);
+    expect(shown.out).toMatch(/Category\s+not-spam \(quarantine-release\)/);
+    expect(shown.out).toMatch(/Was\s+positive, score 100/);
+  });
+});
+
+describe('graywall submit', () => {
+  it('files a delivered message by its tracking id, with a note', async () => {
+    const id = await gw.send(
+      rfc822({ From: 'offers@shop.example', To: 'dan@example.com', Subject: 'Win a prize' }, 'Claim now.\n'),
+      { from: 'offers@shop.example', to: ['dan@example.com'] },
+    );
+    await gw.waitForState(id, ['delivered']);
+    const run = await cli('submit', '--category', 'missed-spam', '--id', id, '--note', 'users complain');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/^Filed submission \S+: missed-spam, Win a prize/);
+    const [latest] = await listed('--category', 'missed-spam');
+    expect(latest).toMatchObject({
+      messageId: id,
+      source: 'admin',
+      note: 'users complain',
+      subject: 'Win a prize',
+    });
+  });
+
+  it('files an .eml the admin was sent, byte for byte', async () => {
+    const eml = rfc822(
+      {
+        From: 'News <news@brand.example>',
+        To: 'erin@example.com',
+        Subject: 'Spring sale',
+        'List-Unsubscribe': '<https://brand.example/u>',
+      },
+      '20% off everything.\n',
+    );
+    const file = join(dir, 'sale.eml');
+    writeFileSync(file, eml);
+    const run = await cli('submit', '--category', 'missed-marketing', file, '--json');
+    expect(run.code).toBe(0);
+    const submission = JSON.parse(run.out) as Submission;
+    expect(submission).toMatchObject({
+      category: 'missed-marketing',
+      from: 'news@brand.example',
+      size: eml.length,
+    });
+    expect(submission.messageId).toBeUndefined();
+    expect((await gw.deps.submissions.raw(submission.id)).toString('latin1')).toBe(eml);
+  });
+
+  it('explains what it cannot take', async () => {
+    const badCategory = await cli('submit', '--category', 'junk', '--id', 'x');
+    expect(badCategory.code).toBe(1);
+    expect(badCategory.err).toMatch(
+      /category must be one of missed-spam, not-spam, missed-marketing, not-marketing, missed-phishing/,
+    );
+    const both = await cli('submit', '--category', 'not-spam', '--id', 'x', join(dir, 'sale.eml'));
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(/either --id MESSAGE-ID or one \.eml file/);
+    const unknown = await cli('submit', '--category', 'not-spam', '--id', 'no-such-message');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/no tracked message no-such-message/);
+    const big = join(dir, 'big.eml');
+    writeFileSync(big, `Subject: big\r\n\r\n${'x'.repeat(4 * 1024 * 1024)}`);
+    const tooBig = await cli('submit', '--category', 'missed-spam', big);
+    expect(tooBig.code).toBe(1);
+    expect(tooBig.err).toMatch(/uploads take at most 4194304 bytes/);
+    const forged = await gw.api('GET', '/admin/submissions/..%2F..%2Fincoming%2Fx');
+    expect(forged.status).toBe(400);
+  });
+
+  it('pages through submissions newest first', async () => {
+    const all = await listed('--limit', '500');
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    const first = await cli('submissions', '--json', '--limit', '2');
+    const page = JSON.parse(first.out) as { items: Submission[]; cursor?: string };
+    expect(page.items.map((s) => s.id)).toEqual(all.slice(0, 2).map((s) => s.id));
+    expect(page.cursor).toBeDefined();
+    const next = await listed('--limit', '500', '--cursor', page.cursor ?? '');
+    expect(next.map((s) => s.id)).toEqual(all.slice(2).map((s) => s.id));
+  });
+});
