@@ -4,7 +4,8 @@ import {
   type GraymailCategory,
   type GraymailResult,
 } from '../core/graymail/classify-graymail.ts';
-import { parseMessage } from '../core/mime/parse-message.ts';
+import { GRAYMAIL_CLASSES } from '../core/graymail/signal.ts';
+import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
 import { count, graymailCounter } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
@@ -32,8 +33,8 @@ export async function runGraymailStage(
       result = { category: 'none', reasons: [] };
       detail = `Graymail check skipped: message is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`;
     } else {
-      result = exemptByFilter(
-        classifyGraymail(await parseMessage(await deps.mail.get(scanned.mail.key))),
+      result = classifyWithFilters(
+        await parseMessage(await deps.mail.get(scanned.mail.key)),
         scanned.filters,
       );
       detail = `Graymail category ${result.category}${result.reasons.length ? ` (${result.reasons.map((r) => r.id).join(', ')})` : ''}`;
@@ -70,13 +71,17 @@ const FILTER_FOR: Record<Exclude<GraymailCategory, 'none'>, FilterAction> = {
 };
 
 /**
- * A message filter that skips a graymail check turns that category into `none`, keeping
- * the classifier's reasons and saying which filter did it.
+ * A message filter that skips a graymail check takes that category out of the running: the
+ * message may still be another kind of graymail (a mailing-list newsletter exempted from
+ * the marketing check is still bulk), and the reasons say which filter did it.
  */
-function exemptByFilter(result: GraymailResult, filters: ScannedMessage['filters']): GraymailResult {
+function classifyWithFilters(message: ParsedMessage, filters: ScannedMessage['filters']): GraymailResult {
+  const result = classifyGraymail(message);
   if (result.category === 'none' || !filters?.skip.includes(FILTER_FOR[result.category])) return result;
+  const skipped = GRAYMAIL_CLASSES.filter((category) => filters.skip.includes(FILTER_FOR[category]));
+  const rest = classifyGraymail(message, undefined, skipped);
   return {
-    category: 'none',
+    category: rest.category,
     reasons: [
       {
         id: `FILTER_${FILTER_FOR[result.category].toUpperCase().replace(/-/g, '_')}`,
@@ -84,7 +89,7 @@ function exemptByFilter(result: GraymailResult, filters: ScannedMessage['filters
         description: `Looks like ${result.category}, but message filter ${filters.matched.map((f) => `"${f}"`).join(', ')} skips that check`,
         score: 0,
       },
-      ...result.reasons,
+      ...rest.reasons,
     ],
   };
 }

@@ -2,7 +2,9 @@ import { ConfigError, GraywallError } from '../core/errors.ts';
 import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { readHeaderBlock } from '../core/mime/raw-message.ts';
+import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import { engineVersion, scanRawMessage } from '../core/scan/scan-message.ts';
+import { readSesVerdictHeaders } from '../core/scan/ses-headers.ts';
 import type { StatisticalModel } from '../core/scan/statistical/model.ts';
 import type { ScanResult } from '../core/scan/types.ts';
 import { externalReasons, senderIpOf } from './engine-inputs.ts';
@@ -72,7 +74,10 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
   let message: ParsedMessage | undefined;
   if (filtered.skip.has('skip-spamcheck')) {
     message = await parseMessage(raw).catch(() => undefined);
-    result = skippedByFilter(filtered.matched, deps.model);
+    // A filter matches on what a sender can forge (MAIL FROM, headers): it may spare a message
+    // our spam engines, never SES's malware verdict.
+    const malware = (mail.ses.virus ?? readSesVerdictHeaders(header).virus) === 'FAIL';
+    result = skippedByFilter(filtered.matched, deps.model, malware);
   } else {
     ({ result, message } = await scanRawMessage(raw, mail.ses, {
       ...deps.config.antispam,
@@ -155,19 +160,36 @@ function scanDeadline(
   };
 }
 
-/** The verdict of a message a filter exempted from the spam check: clean, and saying which filter. */
-function skippedByFilter(filters: readonly string[], model: StatisticalModel | undefined): ScanResult {
-  return {
+/**
+ * The verdict of a message a filter exempted from the spam check: clean, and saying which
+ * filter; positive all the same when SES found malware in it.
+ */
+function skippedByFilter(
+  filters: readonly string[],
+  model: StatisticalModel | undefined,
+  malware: boolean,
+): ScanResult {
+  const skipped = {
+    id: 'FILTER_SKIP_SPAMCHECK',
+    group: 'engine',
+    description: `Spam check skipped by message filter ${filters.map((f) => `"${f}"`).join(', ')}`,
     score: 0,
-    verdict: 'clean',
-    reasons: [
-      {
-        id: 'FILTER_SKIP_SPAMCHECK',
-        group: 'engine',
-        description: `Spam check skipped by message filter ${filters.map((f) => `"${f}"`).join(', ')}`,
-        score: 0,
-      },
-    ],
+  } as const;
+  return {
+    score: malware ? 100 : 0,
+    verdict: malware ? 'positive' : 'clean',
+    reasons: malware
+      ? [
+          {
+            id: SES_VIRUS_VERDICT_FAIL.id,
+            group: SES_VIRUS_VERDICT_FAIL.group,
+            description: `${SES_VIRUS_VERDICT_FAIL.description}; filters do not skip it`,
+            score: 100,
+            evidence: 'X-SES-Virus-Verdict: FAIL',
+          },
+          skipped,
+        ]
+      : [skipped],
     engineVersion: engineVersion(model),
     note: 'spam check skipped by a message filter',
   };

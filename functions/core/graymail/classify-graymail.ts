@@ -99,14 +99,20 @@ export function resolveGraymailSettings(input: GraymailSettingsInput = {}): Gray
  * score wins, bulk on a tie. Transactional mail, machine replies and conversation replies fire
  * signals with negative weights that pull the scores below the thresholds.
  */
-export function classifyGraymail(message: ParsedMessage, settings?: GraymailSettingsInput): GraymailResult {
-  const { category, reasons } = assessGraymail(message, settings);
+/** `skip`: categories a message filter exempts the message from; it can still fall in another. */
+export function classifyGraymail(
+  message: ParsedMessage,
+  settings?: GraymailSettingsInput,
+  skip: readonly GraymailClass[] = [],
+): GraymailResult {
+  const { category, reasons } = assessGraymail(message, settings, skip);
   return { category, reasons };
 }
 
 export function assessGraymail(
   message: ParsedMessage,
   settingsInput?: GraymailSettingsInput,
+  skip: readonly GraymailClass[] = [],
 ): GraymailAssessment {
   const settings =
     settingsInput === undefined ? DEFAULT_GRAYMAIL_SETTINGS : resolveGraymailSettings(settingsInput);
@@ -126,7 +132,7 @@ export function assessGraymail(
   const social = fired.some(({ signal }) => signal.id === 'SOCIAL_SENDER_DOMAIN');
   const reached = (category: GraymailClass): boolean => scores[category] >= settings.thresholds[category];
   const eligible = (category: GraymailClass): boolean =>
-    automated && reached(category) && (category !== 'social' || social);
+    automated && reached(category) && (category !== 'social' || social) && !skip.includes(category);
 
   let category: GraymailCategory = 'none';
   if (eligible('social')) category = 'social';
