@@ -5,7 +5,9 @@ import type { GraywallConfig } from '../functions/core/config/schema.ts';
 import { ConfigError } from '../functions/core/errors.ts';
 import { ENV } from '../functions/handlers/lambda-env.ts';
 import { AdminApi } from './constructs/admin-api.ts';
+import { AdminUi } from './constructs/admin-ui.ts';
 import { MailIngress } from './constructs/mail-ingress.ts';
+import { graywallFunctionsUnder, Monitoring } from './constructs/monitoring.ts';
 import { Pipeline, type StageQueue } from './constructs/pipeline.ts';
 import { QuarantineDigest } from './constructs/quarantine-digest.ts';
 import { Stores } from './constructs/stores.ts';
@@ -44,6 +46,10 @@ export class GraywallStack extends Stack {
   public readonly adminApi: AdminApi;
   public readonly unsubscribe: UnsubscribeService;
   public readonly digest: QuarantineDigest;
+  /** The admin web page (/ui/{token}): reports as charts, quarantine search and release. */
+  public readonly adminUi: AdminUi;
+  /** The CloudWatch dashboard, and the stage error and scan latency alarms. */
+  public readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: GraywallStackProps) {
     super(scope, id, props);
@@ -111,6 +117,34 @@ export class GraywallStack extends Stack {
     // (Its other needs, the byDay query, claiming items and delivery, it already has.)
     this.adminApi.adminFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
     this.adminApi.adminFunction.allowSigningKey(signingKeySecret);
+    // The admin web page; `graywall ui` (POST /admin/ui-session, above) signs its session links.
+    this.adminUi = new AdminUi(this, 'AdminUi', { config, ...data, api: this.adminApi.api });
+    // Releasing graymail held with safe unsubscribe gives each recipient their own unsubscribe
+    // link, as the action stage does on delivery: every function that can release stores the
+    // sender's links (conditional put, read back on a retry), signs the link and points it at
+    // the public pages.
+    for (const fn of [this.adminApi.adminFunction, this.digest.pagesFunction, this.adminUi.pagesFunction]) {
+      fn.allowTable(unsubscribeTable, ['GetItem', 'PutItem']);
+    }
+    this.adminUi.pagesFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
+
+    // Last, so that every function above is on the dashboard.
+    const { pipeline } = this;
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stages: [
+        { stage: 'scan', function: pipeline.scanFunction.function, queue: pipeline.inbound },
+        { stage: 'graymail', function: pipeline.graymailFunction.function, queue: pipeline.graymail },
+        { stage: 'action', function: pipeline.actionFunction.function, queue: pipeline.action },
+      ],
+      functions: graywallFunctionsUnder(this),
+      alarmTopic: pipeline.alarmTopic,
+      otherAlarms: [
+        pipeline.inbound.deadLetterAlarm,
+        pipeline.graymail.deadLetterAlarm,
+        pipeline.action.deadLetterAlarm,
+        this.digest.failureAlarm,
+      ],
+    });
 
     this.outputs();
   }
@@ -136,7 +170,13 @@ export class GraywallStack extends Stack {
       'Secret that signs unsubscribe and quarantine digest links',
     );
     output('ReceiptRuleSetName', this.ingress.ruleSet.receiptRuleSetName, 'SES receipt rule set');
-    output('AlarmTopicArn', this.pipeline.alarmTopic.topicArn, 'Dead-letter alarms notify this topic');
+    output(
+      'AlarmTopicArn',
+      this.pipeline.alarmTopic.topicArn,
+      'Dead-letter, stage error, scan latency and digest alarms notify this topic',
+    );
+    output('DashboardName', this.monitoring.dashboard.dashboardName, 'CloudWatch dashboard');
+    output('DashboardUrl', this.monitoring.dashboardUrl, 'CloudWatch dashboard in the AWS console');
     const stages: Array<[string, StageQueue]> = [
       ['Inbound', this.pipeline.inbound],
       ['Graymail', this.pipeline.graymail],

@@ -9,6 +9,7 @@ import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
 import { deliverWithSafeUnsubscribe } from './graymail-delivery.ts';
+import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
@@ -168,6 +169,7 @@ async function carryOut(
         ),
       );
       await count(deps.reports, log, clock.now(), { quarantined: plan.recipients.length });
+      emitMetric(deps.metrics, 'Quarantined', plan.recipients.length, { Stage: 'action' });
       log.info('quarantined', { recipients: plan.recipients, policy: plan.policy });
       return;
     }
@@ -179,6 +181,7 @@ async function carryOut(
         trackingEvent(clock, 'action', 'dropped', `Dropped by ${why}`, plan.recipients),
       );
       await count(deps.reports, log, clock.now(), { dropped: plan.recipients.length });
+      emitMetric(deps.metrics, 'Dropped', plan.recipients.length, { Stage: 'action' });
       log.info('dropped', { recipients: plan.recipients, policy: plan.policy });
       return;
     }
@@ -226,6 +229,7 @@ async function bounce(
       ),
     );
     await count(deps.reports, log, clock.now(), { dropped: plan.recipients.length });
+    emitMetric(deps.metrics, 'Dropped', plan.recipients.length, { Stage: 'action' });
     log.info('bounce refused, dropped', { recipients: plan.recipients, reason });
     return;
   }
@@ -251,6 +255,7 @@ async function bounce(
     ),
   );
   await count(deps.reports, log, clock.now(), { bounced: plan.recipients.length });
+  emitMetric(deps.metrics, 'Bounced', plan.recipients.length, { Stage: 'action' });
   log.info('bounced', { recipients: plan.recipients, response });
 }
 

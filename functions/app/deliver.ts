@@ -1,5 +1,6 @@
 import { DeliveryError } from '../core/errors.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
+import { emitMetric } from './operational-metrics.ts';
 import type { Transport } from './ports.ts';
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
@@ -65,6 +66,7 @@ export async function deliver(
       await count(deps.reports, log, clock.now(), {
         [stage === 'release' ? 'released' : 'delivered']: accepted.length,
       });
+      emitMetric(deps.metrics, 'Delivered', accepted.length, { Stage: stage });
     }
     if (rejected.length > 0) {
       await tracking.updateRecipients(
@@ -73,9 +75,11 @@ export async function deliver(
         { state: 'error', policy: plan.policy, action: 'deliver', response: receipt.response },
         trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${receipt.response}`, rejected),
       );
+      emitMetric(deps.metrics, 'DeliveryFailures', rejected.length, { Stage: stage });
     }
     log.info('delivered', { accepted, rejected, via, response: receipt.response });
   } catch (error) {
+    emitMetric(deps.metrics, 'DeliveryFailures', plan.recipients.length, { Stage: stage });
     await tracking.releaseClaims(id, plan.recipients);
     const response =
       error instanceof DeliveryError ? (error.response ?? error.message) : (error as Error).message;

@@ -16,6 +16,7 @@ import {
 } from '../core/unsubscribe/unsubscribe-token.ts';
 import type { Page } from '../core/web/page-layout.ts';
 import { addToList } from './lists-admin.ts';
+import { emitMetric } from './operational-metrics.ts';
 import { releaseQuarantined } from './quarantine-admin.ts';
 import { isExpired, type QuarantineItem } from './quarantine-item.ts';
 import type { PipelineDeps } from './stage-deps.ts';
@@ -99,15 +100,18 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
       uniqueId: randomUUID(),
       retentionDays: config.quarantine.retentionDays,
     });
+    emitMetric(deps.metrics, 'Attempts', 1, { Job: 'digest' });
     try {
       await deps.transport.deliver({ envelopeFrom: digestSenderOf(config), recipients: [recipient], raw });
       for (const item of claimed)
         await deps.quarantine.markDigestSent(item.messageId, recipient, now.toISOString());
       messages += claimed.length;
+      emitMetric(deps.metrics, 'DigestsSent', 1, { Job: 'digest' });
       log.info('digest sent', { recipient, messages: claimed.length });
     } catch (error) {
       for (const item of claimed) await deps.quarantine.releaseDigestClaim(item.messageId, recipient);
       failed.push(recipient);
+      emitMetric(deps.metrics, 'Failed', 1, { Job: 'digest' });
       log.error('digest could not be sent; its messages go into the next run', { recipient, error });
     }
   }

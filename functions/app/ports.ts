@@ -310,3 +310,18 @@ export interface SigningKeys {
 export interface UnsubscribeMailer {
   send(mail: { from: string; to: string; subject: string; body: string }): Promise<string>;
 }
+
+/** The CloudWatch units the operational metrics use. */
+export type MetricUnit = 'Count' | 'Milliseconds';
+
+/**
+ * Operational metrics (CloudWatch): how the pipeline runs right now, for the dashboard and
+ * alarms. Not the admin's report (ReportsStore, business counts per day). Dimensions take few
+ * values (a stage, a verdict), never a message id or an address. Values are buffered until
+ * `flush`, which the Lambda handlers call once per invocation.
+ */
+export interface Metrics {
+  add(name: string, unit: MetricUnit, value: number, dimensions: Readonly<Record<string, string>>): void;
+  /** Writes out what was added since the last flush. */
+  flush(): void;
+}

@@ -24,9 +24,11 @@ import {
   verifyUnsubscribeToken,
 } from '../core/unsubscribe/unsubscribe-token.ts';
 import { checkUnsubscribeUri } from '../core/unsubscribe/uri-safety.ts';
+import { recordUnsubscribeAttempt } from './operational-metrics.ts';
 import type {
   Clock,
   Logger,
+  Metrics,
   SigningKeys,
   TrackingStore,
   UnsubscribeMailer,
@@ -45,6 +47,8 @@ export interface UnsubscribeDeps {
   readonly log: Logger;
   /** Where the public pages are served, without a trailing slash. */
   readonly publicBaseUrl: string;
+  /** Operational metrics; absent where nothing reads them. */
+  readonly metrics?: Metrics;
 }
 
 /** Attempts kept per request: enough to explain, bounded so the item stays small. */
@@ -256,6 +260,7 @@ async function attempt(
       : now.toISOString() >= (request.retryUntil ?? '')
         ? 'failed'
         : 'in-progress';
+  recordUnsubscribeAttempt(deps.metrics, state);
   const kept = [...request.attempts, ...attempts].slice(-MAX_ATTEMPTS_KEPT);
   const updated = (await deps.unsubscribes.update(request.requestId, ['in-progress'], {
     state,

@@ -8,6 +8,7 @@ import { readSesVerdictHeaders } from '../core/scan/ses-headers.ts';
 import type { StatisticalModel } from '../core/scan/statistical/model.ts';
 import type { ScanResult } from '../core/scan/types.ts';
 import { externalReasons, senderIpOf } from './engine-inputs.ts';
+import { emitMetric } from './operational-metrics.ts';
 import { compactVerdict, type InboundMail, type ScannedMessage } from './pipeline-messages.ts';
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
@@ -79,12 +80,14 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
     const malware = (mail.ses.virus ?? readSesVerdictHeaders(header).virus) === 'FAIL';
     result = skippedByFilter(filtered.matched, deps.model, malware);
   } else {
+    const scanStarted = clock.now().getTime();
     ({ result, message } = await scanRawMessage(raw, mail.ses, {
       ...deps.config.antispam,
       model: deps.model,
       ...scanDeadline(clock, deps.config.antispam.scanTimeoutSeconds),
       enrich: (parsed) => externalReasons(deps.config, inputs, mail, parsed, raw, sender.ip),
     }));
+    emitMetric(deps.metrics, 'ScanDurationMs', clock.now().getTime() - scanStarted, { Stage: 'scan' });
   }
   const remoteIp = sender.ip;
   const top = result.reasons
@@ -116,6 +119,7 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
     ),
   );
   if (recorded) {
+    emitMetric(deps.metrics, 'Verdicts', 1, { Stage: 'scan', Verdict: result.verdict });
     const spammy = result.verdict === 'positive' || result.verdict === 'suspect';
     await count(
       deps.reports,

@@ -7,6 +7,7 @@ import type {
   ListsStore,
   Logger,
   MailStore,
+  Metrics,
   QuarantineStore,
   StageQueue,
   SubmissionStore,
@@ -39,6 +40,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly bouncer: Bouncer;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Operational metrics (CloudWatch EMF in Lambda); absent where nothing reads them (the CLI). */
+  readonly metrics?: Metrics;
 }
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type AdminApiCall, ApiError, createAdminApiClient } from '../adapters/admin-api-client.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
+import type { AdminUiSessionLink } from '../app/admin-ui.ts';
 import type { Page } from '../app/ports.ts';
 import type { QuarantineDetail } from '../app/quarantine-admin.ts';
 import type { QuarantineItem } from '../app/quarantine-item.ts';
@@ -57,6 +58,8 @@ Usage:
   graywall digest send                              send end users their quarantine digests now
   graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
+  graywall ui [--minutes 60]                        a link to the admin web page (reports as charts, quarantine
+                                                    search and release), signed for you, valid 1 hour by default
   graywall demo [--to ADDR]                         send example mail through the local gateway
   graywall scan FILE|DIR|- ... [--json] [--config FILE]
                                                     score messages offline, like spamassassin -t: same
@@ -133,6 +136,23 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           until: values.until,
         });
         values.json ? json(report) : io.out(formatReport(report));
+        return 0;
+      }
+      case 'ui': {
+        const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+        const session = await api<AdminUiSessionLink>(
+          'POST',
+          '/admin/ui-session',
+          {},
+          minutes === undefined ? {} : { minutes },
+        );
+        if (values.json) json(session);
+        else {
+          io.out(
+            `Admin web page for ${session.principal}, valid until ${session.expiresAt.slice(0, 16).replace('T', ' ')} UTC:`,
+          );
+          io.out(session.url);
+        }
         return 0;
       }
       case 'version': {
@@ -220,6 +240,7 @@ function parse(argv: readonly string[]) {
       to: { type: 'string' },
       for: { type: 'string' },
       config: { type: 'string' },
+      minutes: { type: 'string' },
       category: { type: 'string' },
       id: { type: 'string' },
       note: { type: 'string' },

@@ -4,6 +4,7 @@ import type {
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
+import { createAdminUiSession } from '../app/admin-ui.ts';
 import { sendDigests } from '../app/digest.ts';
 import { addToList, listEntries, listScope, removeFromList } from '../app/lists-admin.ts';
 import {
@@ -28,6 +29,7 @@ import {
 import { pageLimit, timeWindow } from '../core/time/time-window.ts';
 import type { MessageState } from '../core/tracking/types.ts';
 import { matchAdminRoute, pathExists } from './admin-routes.ts';
+import { flushMetrics } from './flush-metrics.ts';
 import { errorResponse, json } from './http-response.ts';
 import { lambdaDeps } from './lambda-deps.ts';
 
@@ -42,7 +44,7 @@ const MAX_SUBMISSION_BODY = Math.ceil((MAX_UPLOAD_BYTES * 4) / 3) + 4096;
  * Gateway verified it, is recorded on every release and delete.
  */
 export function createAdminApiHandler(getDeps: () => PipelineDeps) {
-  return middy<AdminEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
+  const handler = middy<AdminEvent, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
     async (event, context) => {
       const deps = getDeps();
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
@@ -57,6 +59,7 @@ export function createAdminApiHandler(getDeps: () => PipelineDeps) {
       }
     },
   );
+  return handler.use(flushMetrics(getDeps));
 }
 
 async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatewayProxyStructuredResultV2> {
@@ -202,6 +205,13 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     }
     case 'version':
       return json(200, { engine: engineVersion(deps.model) });
+    case 'uiSession': {
+      // A link to the admin web page for the verified caller (browsers cannot sign with SigV4).
+      const minutes = (jsonBody(event) as { minutes?: unknown }).minutes;
+      if (minutes !== undefined && typeof minutes !== 'number')
+        throw new BadRequestError('minutes must be a number');
+      return json(200, await createAdminUiSession(deps, principal, minutes));
+    }
   }
 }
 

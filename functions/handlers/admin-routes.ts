@@ -18,6 +18,7 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/admin/submissions/{submissionId}', name: 'getSubmission' },
   { method: 'POST', path: '/admin/digests', name: 'sendDigests' },
   { method: 'GET', path: '/admin/version', name: 'version' },
+  { method: 'POST', path: '/admin/ui-session', name: 'uiSession' },
 ] as const;
 
 export type AdminRouteName = (typeof ADMIN_ROUTES)[number]['name'];

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { sendDigests } from '../app/digest.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
+import { flushMetrics } from './flush-metrics.ts';
 import { lambdaDeps } from './lambda-deps.ts';
 
 /**
@@ -9,7 +10,7 @@ import { lambdaDeps } from './lambda-deps.ts';
  * sent are not listed again.
  */
 export function createDigestHandler(getDeps: () => PipelineDeps) {
-  return middy().handler(async () => {
+  const handler = middy().handler(async () => {
     const deps = getDeps();
     const run = await sendDigests(deps);
     deps.log.info('digests sent', { ...run });
@@ -17,6 +18,7 @@ export function createDigestHandler(getDeps: () => PipelineDeps) {
       throw new Error(`digests for ${run.failed.length} recipient(s) could not be sent`);
     return run;
   });
+  return handler.use(flushMetrics(getDeps));
 }
 
 export const handler = createDigestHandler(lambdaDeps);

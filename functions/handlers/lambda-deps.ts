@@ -10,6 +10,7 @@ import { DynamoQuarantineStore } from '../adapters/dynamo-quarantine-store.ts';
 import { DynamoReportsStore } from '../adapters/dynamo-reports-store.ts';
 import { DynamoTrackingStore } from '../adapters/dynamo-tracking-store.ts';
 import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts';
+import { EmfMetrics } from '../adapters/emf-metrics.ts';
 import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
@@ -80,6 +81,8 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     bouncer: new SesBouncer(clients.sesV1, bounceSenderOf(config)),
     clock: { now: () => new Date() },
     log: createJsonLogger(level === 'debug' || level === 'warn' || level === 'error' ? { level } : {}),
+    // Embedded metric format on stdout: CloudWatch Logs extracts the metrics (no API call, no IAM).
+    metrics: new EmfMetrics(),
   };
   return cached;
 }

@@ -5,6 +5,7 @@ import { confirmUnsubscribe, showUnsubscribe, unsubscribeStatus } from '../app/s
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { invalidLinkPage } from '../core/unsubscribe/pages.ts';
 import type { Page } from '../core/web/page-layout.ts';
+import { flushMetrics } from './flush-metrics.ts';
 import { lambdaDeps } from './lambda-deps.ts';
 import { matchPublicRoute } from './public-routes.ts';
 
@@ -25,7 +26,7 @@ const PAGE_HEADERS = {
 
 /** The public pages: safe unsubscribe (/u/...) and the end user's quarantine (/q/...). */
 export function createPublicPagesHandler(getDeps: () => PipelineDeps) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>().handler(
     async (event, context) => {
       const deps = getDeps();
       const requestId = event.requestContext?.requestId ?? context?.awsRequestId ?? 'unknown';
@@ -66,6 +67,7 @@ export function createPublicPagesHandler(getDeps: () => PipelineDeps) {
       }
     },
   );
+  return handler.use(flushMetrics(getDeps));
 }
 
 function page(result: Page, status = result.status): APIGatewayProxyStructuredResultV2 {

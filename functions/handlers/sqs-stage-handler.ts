@@ -1,9 +1,11 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { emitMetric } from '../app/operational-metrics.ts';
 import type { Logger } from '../app/ports.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { trackingEvent } from '../app/tracking-event.ts';
 import { TERMINAL_STATES } from '../core/tracking/types.ts';
+import { flushMetrics } from './flush-metrics.ts';
 
 export type PipelineStage = 'scan' | 'graymail' | 'action';
 
@@ -22,10 +24,19 @@ export interface StageDefinition<T> {
  * ReportBatchItemFailures on) so only it is retried. On the last attempt the tracking record
  * is marked `error` with where the raw mail is and how to redrive, before SQS moves the
  * message to the stage's dead-letter queue. Nothing is deleted on failure.
+ *
+ * Per record it emits StageDurationMs and MessagesProcessed or StageFailures (plus
+ * DeadLettered on the last attempt), with the stage as the `Stage` dimension; the metrics are
+ * flushed once per invocation.
  */
 export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: StageDefinition<T>) {
-  return middy<SQSEvent, SQSBatchResponse, Error, Context>().handler(async (event, context) => {
+  const stage = { Stage: definition.stage } as const;
+  const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
+    const failed = (final: boolean): void => {
+      emitMetric(deps.metrics, 'StageFailures', 1, stage);
+      if (final) emitMetric(deps.metrics, 'DeadLettered', 1, stage);
+    };
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records) {
       const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
@@ -45,15 +56,21 @@ export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: S
           body: record.body.slice(0, 500),
         });
         batchItemFailures.push({ itemIdentifier: record.messageId });
+        failed(attempt >= maxAttempts);
         continue;
       }
       const messageId = definition.messageIdOf(value);
       const log = base.child({ messageId });
+      const started = performance.now();
       try {
         await definition.run({ ...deps, log }, value);
+        emitMetric(deps.metrics, 'StageDurationMs', performance.now() - started, stage);
+        emitMetric(deps.metrics, 'MessagesProcessed', 1, stage);
       } catch (error) {
+        emitMetric(deps.metrics, 'StageDurationMs', performance.now() - started, stage);
         batchItemFailures.push({ itemIdentifier: record.messageId });
         const final = attempt >= maxAttempts;
+        failed(final);
         log.error(final ? 'stage failed on its last attempt: dead-lettering' : 'stage failed: will retry', {
           error,
         });
@@ -70,7 +87,8 @@ export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: S
       }
     }
     return { batchItemFailures };
-  });
+  };
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>().use(flushMetrics(getDeps)).handler(handler);
 }
 
 async function recordFailure<T>(

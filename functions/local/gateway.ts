@@ -12,6 +12,7 @@ import { DynamoUnsubscribeStore } from '../adapters/dynamo-unsubscribe-store.ts'
 import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import type { DnsResolver } from '../adapters/mail-auth.ts';
+import { InMemoryMetrics } from '../adapters/memory-metrics.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
 import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
@@ -34,6 +35,7 @@ import type { PipelineDeps } from '../app/stage-deps.ts';
 import { bounceSenderOf, type GraywallConfig } from '../core/config/schema.ts';
 import { createActionHandler } from '../handlers/action.ts';
 import { createAdminApiHandler } from '../handlers/admin-api.ts';
+import { createAdminUiHandler } from '../handlers/admin-ui.ts';
 import { createGraymailHandler } from '../handlers/graymail.ts';
 import { createPublicPagesHandler } from '../handlers/public-pages.ts';
 import { createScanHandler } from '../handlers/scan.ts';
@@ -163,6 +165,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       port: options.httpPort ?? 0,
       adminHandler: createAdminApiHandler(getDeps),
       publicHandler: createPublicPagesHandler(getDeps),
+      uiHandler: createAdminUiHandler(getDeps),
       log,
     });
     stops.push(() => api.stop());
@@ -212,6 +215,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       publicBaseUrl: (unsubscribe.publicUrl ?? api.url).replace(/\/+$/, ''),
       clock,
       log,
+      // Kept in memory (tests read the totals); each handler's flush logs its values at debug level.
+      metrics: new InMemoryMetrics({ log }),
     };
     const ready = deps;
     const retryUnsubscribes = (): Promise<number> => retryDueUnsubscribes(ready);

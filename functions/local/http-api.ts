@@ -40,6 +40,8 @@ export async function startLocalHttpApi(options: {
     event: APIGatewayProxyEventV2,
     context: Context,
   ) => Promise<APIGatewayProxyStructuredResultV2>;
+  /** The admin web page under /ui/ (no authorizer context: the session token is the credential). */
+  uiHandler?: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
   log: Logger;
 }): Promise<LocalHttpApi> {
   const server = createServer((request, response) => {
@@ -64,18 +66,21 @@ export async function startLocalHttpApi(options: {
       chunks.push(chunk as Buffer);
     }
     const isAdmin = url.pathname.startsWith('/admin/');
-    if (!isAdmin && !url.pathname.startsWith('/u/') && !url.pathname.startsWith('/q/')) {
+    const isUi = url.pathname.startsWith('/ui/') && options.uiHandler !== undefined;
+    if (!isAdmin && !isUi && !url.pathname.startsWith('/u/') && !url.pathname.startsWith('/q/')) {
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ error: 'not_found', message: `no route ${url.pathname}` }));
       return;
     }
     const event = toEvent(request, url, Buffer.concat(chunks));
+    // The admin web page runs in a function of its own, as in AWS.
+    const [pages, pagesFunction] =
+      isUi && options.uiHandler
+        ? [options.uiHandler, 'graywall-admin-ui']
+        : [options.publicHandler, 'graywall-public-pages'];
     const result = isAdmin
       ? await options.adminHandler(event, localLambdaContext('graywall-admin-api', 30_000))
-      : await options.publicHandler(
-          withoutAuthorizer(event),
-          localLambdaContext('graywall-public-pages', 30_000),
-        );
+      : await pages(withoutAuthorizer(event), localLambdaContext(pagesFunction, 30_000));
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
     response.writeHead(result.statusCode ?? 200, headers);

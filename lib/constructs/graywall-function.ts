@@ -23,6 +23,7 @@ export type HandlerName =
   | 'graymail'
   | 'action'
   | 'admin-api'
+  | 'admin-ui'
   | 'public-pages'
   | 'digest'
   | 'unsubscribe-retry';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../../functions/adapters/table-definitions.ts';
 import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
+import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import { buildStack, logicalId, objectsArn, type Statement, statementsOfRole } from '../support/cdk-stack.ts';
@@ -36,19 +37,26 @@ const adminRoutes = () =>
   );
 
 describe('the admin API routes', () => {
-  it('are exactly the ADMIN_ROUTES table, beside the PUBLIC_ROUTES pages: one route per entry and no catch-all', () => {
+  it('are exactly the ADMIN_ROUTES table, beside the PUBLIC_ROUTES and ADMIN_UI_ROUTES pages: one route per entry and no catch-all', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey);
-    expect(routeKeys.sort()).toEqual([...ADMIN_ROUTES.map(routeKey), ...PUBLIC_ROUTES.map(routeKey)].sort());
+    expect(routeKeys.sort()).toEqual(
+      [
+        ...ADMIN_ROUTES.map(routeKey),
+        ...PUBLIC_ROUTES.map(routeKey),
+        ...ADMIN_UI_ROUTES.map(routeKey),
+      ].sort(),
+    );
     // No public route shadows or doubles an admin one.
-    for (const route of PUBLIC_ROUTES) expect(adminKeys).not.toContain(routeKey(route));
+    for (const route of [...PUBLIC_ROUTES, ...ADMIN_UI_ROUTES])
+      expect(adminKeys).not.toContain(routeKey(route));
     expect(adminRoutes()).toHaveLength(ADMIN_ROUTES.length);
   });
 
-  it('all require IAM (SigV4) authorisation; only the PUBLIC_ROUTES pages go without', () => {
+  it('all require IAM (SigV4) authorisation; only the PUBLIC_ROUTES and ADMIN_UI_ROUTES pages go without', () => {
     for (const [, route] of adminRoutes()) {
       expect(route.Properties).toMatchObject({ ApiId: { Ref: ids.api }, AuthorizationType: 'AWS_IAM' });
     }
-    const publicKeys = new Set<string>(PUBLIC_ROUTES.map(routeKey));
+    const publicKeys = new Set<string>([...PUBLIC_ROUTES, ...ADMIN_UI_ROUTES].map(routeKey));
     for (const [, route] of ofType('AWS::ApiGatewayV2::Route')) {
       if (route.Properties.AuthorizationType !== 'AWS_IAM')
         expect(publicKeys).toContain(route.Properties.RouteKey);
@@ -206,8 +214,17 @@ describe('the admin function', () => {
     });
   });
 
-  it('cannot touch the unsubscribe requests (only named in its environment)', () => {
-    expect(JSON.stringify(statements())).not.toContain(ids.unsubscribe);
+  it('only offers unsubscribe links when it releases held graymail: get and put requests, nothing else', () => {
+    const unsubscribe = statements().filter((s: Statement) =>
+      JSON.stringify(s.Resource).includes(ids.unsubscribe),
+    );
+    expect(unsubscribe).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+        Resource: { 'Fn::GetAtt': [ids.unsubscribe, 'Arn'] },
+      },
+    ]);
     expect(resources[ids.fn]?.Properties.Environment).toMatchObject({
       Variables: { [ENV.unsubscribeTable]: { Ref: ids.unsubscribe } },
     });

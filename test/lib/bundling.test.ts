@@ -93,5 +93,26 @@ process.stdout.write('RESULT ' + JSON.stringify(out) + '\\n');`,
     expect(result.stdout).toContain(
       '"message":"unreadable queue message: it will reach the dead-letter queue"',
     );
+    // Powertools, bundled as ESM, wrote the invocation's metrics as one EMF line at the end.
+    const emf = result.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{"_aws"'))
+      .map((l) => JSON.parse(l));
+    expect(emf).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Graywall',
+              Dimensions: [['Stage']],
+              Metrics: [{ Name: 'StageFailures', Unit: 'Count' }],
+            },
+          ],
+        },
+        Stage: 'scan',
+        StageFailures: 1,
+      },
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
+import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import { buildStack, logicalId } from '../support/cdk-stack.ts';
 
@@ -30,23 +31,26 @@ describe('the Graywall stack', () => {
       // Pipeline: 3 queues + 3 dead-letter queues, an alarm per dead-letter queue
       'AWS::SQS::Queue': 6,
       'AWS::SQS::QueuePolicy': 6,
-      'AWS::CloudWatch::Alarm': 4, // one per dead-letter queue, and failed digest runs
+      // One per dead-letter queue, failed digest runs; monitoring: one per stage function's
+      // errors, and scan latency
+      'AWS::CloudWatch::Alarm': 8,
+      'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
       // scan, graymail, action, admin API, unsubscribe pages and retry, digest and quarantine
-      // pages + the rule-set activation provider
-      'AWS::Lambda::Function': 9,
-      'AWS::IAM::Role': 9,
-      'AWS::IAM::Policy': 10,
-      'AWS::Logs::LogGroup': 10, // one per function + API access logs
-      // One API: one route (and one invoke permission) per ADMIN_ROUTES and PUBLIC_ROUTES entry,
-      // one integration each for the admin function, the unsubscribe pages (/u/) and the
-      // quarantine pages (/q/)
+      // pages, admin web page + the rule-set activation provider
+      'AWS::Lambda::Function': 10,
+      'AWS::IAM::Role': 10,
+      'AWS::IAM::Policy': 11,
+      'AWS::Logs::LogGroup': 11, // one per function + API access logs
+      // One API: one route (and one invoke permission) per ADMIN_ROUTES, PUBLIC_ROUTES and
+      // ADMIN_UI_ROUTES entry, one integration each for the admin function, the unsubscribe
+      // pages (/u/), the quarantine pages (/q/) and the admin web page (/ui/)
       'AWS::ApiGatewayV2::Api': 1,
       'AWS::ApiGatewayV2::Stage': 1,
-      'AWS::ApiGatewayV2::Integration': 3,
-      'AWS::ApiGatewayV2::Route': ADMIN_ROUTES.length + PUBLIC_ROUTES.length,
+      'AWS::ApiGatewayV2::Integration': 4,
+      'AWS::ApiGatewayV2::Route': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length,
       // + EventBridge invoking the unsubscribe retry function and the digest function
-      'AWS::Lambda::Permission': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + 2,
+      'AWS::Lambda::Permission': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length + 2,
       'AWS::Events::Rule': 2, // the unsubscribe retry schedule, the digest schedule
     });
   });
@@ -83,6 +87,8 @@ describe('the Graywall stack', () => {
     expect(outputs.SigningKeySecretArn.Value).toEqual({ Ref: id(stack.stores.signingKeySecret) });
     expect(outputs.ReceiptRuleSetName.Value).toEqual({ Ref: id(stack.ingress.ruleSet) });
     expect(outputs.AlarmTopicArn.Value).toEqual({ Ref: id(stack.pipeline.alarmTopic) });
+    expect(outputs.DashboardName.Value).toEqual({ Ref: id(stack.monitoring.dashboard) });
+    expect(outputs.DashboardUrl.Value).toBeDefined(); // its shape: test/lib/monitoring.test.ts
   });
 
   it('has no dependency cycle between its resources (CloudFormation would refuse to deploy it)', () => {

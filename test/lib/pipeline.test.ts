@@ -336,7 +336,7 @@ describe('least privilege', () => {
     );
   });
 
-  it('lets exactly three functions touch quarantine/ objects: action writes, admin reads and deletes, the quarantine pages read', () => {
+  it('lets exactly four functions touch quarantine/ objects: action writes, admin reads and deletes, the quarantine pages and the admin web page read', () => {
     // Every statement, in any policy, that names the mail bucket's objects under quarantine/.
     const byRole: Record<string, Statement[]> = {};
     for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
@@ -357,6 +357,10 @@ describe('least privilege', () => {
       ],
       // A recipient's release from a digest link reads the copy to deliver it: nothing more.
       [id(stack.digest.pagesFunction.role)]: [
+        { Effect: 'Allow', Action: 's3:GetObject', Resource: quarantined },
+      ],
+      // So does an admin's release from the admin web page.
+      [id(stack.adminUi.pagesFunction.role)]: [
         { Effect: 'Allow', Action: 's3:GetObject', Resource: quarantined },
       ],
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QUARANTINE_TABLE } from '../../functions/adapters/table-definitions.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
+import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
@@ -166,8 +167,10 @@ describe('the public quarantine routes', () => {
         /^Public quarantine page from a digest link: .*signed, expiring token/,
       );
     }
-    // The rest are the unsubscribe pages (/u/): every acknowledged route is in PUBLIC_ROUTES.
-    expect([...acknowledged.keys()].sort()).toEqual(PUBLIC_ROUTES.map(routeKey).sort());
+    // The rest are the unsubscribe pages (/u/) and the admin web page (/ui/, ADMIN_UI_ROUTES).
+    expect([...acknowledged.keys()].sort()).toEqual(
+      [...PUBLIC_ROUTES, ...ADMIN_UI_ROUTES].map(routeKey).sort(),
+    );
   });
 });
 
@@ -208,9 +211,13 @@ describe.each([
     });
   });
 
-  it('cannot touch the unsubscribe requests or raw incoming mail, nor use a queue, nor send mailto: unsubscribes', () => {
+  it('only offers unsubscribe links on release, cannot touch raw incoming mail, nor use a queue, nor send mailto: unsubscribes', () => {
     const statements = statementsOf(fn());
-    expect(touches(statements, ids.unsubscribe)).toEqual([]);
+    // A release of graymail held with safe unsubscribe stores the sender's links (the pages
+    // release; the digest function only lists).
+    expect(touches(statements, ids.unsubscribe).flatMap(actionsOf)).toEqual(
+      fn() === digest.pagesFunction ? ['dynamodb:GetItem', 'dynamodb:PutItem'] : [],
+    );
     expect(JSON.stringify(statements)).not.toContain('incoming/');
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((action) => action.startsWith('sqs:'))).toEqual([]);
@@ -265,7 +272,7 @@ describe('the quarantine pages function', () => {
     expect(QUARANTINE_TABLE.indexes.map((i) => i.name)).toContain('byRecipient');
     const fn = digest.pagesFunction;
     const statements = statementsOf(fn);
-    expect(statements).toHaveLength(7);
+    expect(statements).toHaveLength(8);
     expect(statements).toEqual(
       expect.arrayContaining([
         logs(fn),
@@ -287,6 +294,12 @@ describe('the quarantine pages function', () => {
         { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: table(ids.lists) },
         { Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: table(ids.reports) },
         secretRead,
+        // Releasing graymail held with safe unsubscribe offers the recipient a link.
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+          Resource: table(ids.unsubscribe),
+        },
       ]),
     );
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UNSUBSCRIBE_TABLE } from '../../functions/adapters/table-definitions.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
+import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
@@ -105,10 +106,12 @@ describe('the public unsubscribe routes', () => {
     }
   });
 
-  it('have their missing authorizer (AwsSolutions-APIG4) acknowledged, each with its reason; beside them only the /q/ digest pages', () => {
+  it('have their missing authorizer (AwsSolutions-APIG4) acknowledged, each with its reason; beside them only the /q/ digest pages and the /ui/ admin web page', () => {
     const acknowledged = acknowledgedRoutes(stack, 'AwsSolutions-APIG4');
-    // No admin route is among them: only the PUBLIC_ROUTES pages go without IAM.
-    expect([...acknowledged.keys()].sort()).toEqual(PUBLIC_ROUTES.map(routeKey).sort());
+    // No admin route is among them: only the PUBLIC_ROUTES and ADMIN_UI_ROUTES pages go without IAM.
+    expect([...acknowledged.keys()].sort()).toEqual(
+      [...PUBLIC_ROUTES, ...ADMIN_UI_ROUTES].map(routeKey).sort(),
+    );
     for (const key of publicKeys) {
       expect(acknowledged.get(key)).toMatch(/^Public safe-unsubscribe page: .*signed, expiring token/);
     }

@@ -59,6 +59,11 @@ export const TOKEN_PURPOSE = {
   unsubscribe: 'graywall/unsubscribe/v1',
   /** Links in an end user's quarantine digest (requestId names the digest). */
   digest: 'graywall/digest/v1',
+  /**
+   * Admin web page sessions (requestId names the session, recipient holds the IAM principal
+   * that asked for it through the IAM-authorised admin API).
+   */
+  adminUi: 'graywall/admin-ui/v1',
 } as const;
 export type TokenPurpose = (typeof TOKEN_PURPOSE)[keyof typeof TOKEN_PURPOSE];
 const VERSION = 1;
