@@ -89,7 +89,7 @@ export class GraywallStack extends Stack {
 
     this.ingress = new MailIngress(this, 'Ingress', {
       // A non-empty recipient list narrows SES to those addresses; otherwise whole domains.
-      recipients: config.recipients.length > 0 ? config.recipients : config.domains,
+      recipients: acceptedRecipients(config),
       mailBucket,
       inboundQueue: this.pipeline.inbound.queue,
       notificationDeadLetterQueue: this.pipeline.inbound.deadLetterQueue,
@@ -194,4 +194,14 @@ export class GraywallStack extends Stack {
       );
     }
   }
+}
+
+/**
+ * What SES accepts mail for: the configured addresses (plus the submission mailboxes, which
+ * are ours too) when there are any, otherwise the whole domains.
+ */
+export function acceptedRecipients(config: GraywallConfig): string[] {
+  if (config.recipients.length === 0) return [...config.domains];
+  const mailboxes = config.submissions.mailboxes.map((m) => m.address);
+  return [...new Set([...config.recipients, ...mailboxes])];
 }

@@ -13,6 +13,7 @@ import { compactVerdict, type InboundMail, type ScannedMessage } from './pipelin
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { expiryEpochSeconds } from './stage-deps.ts';
+import { fileFromMailbox, mailboxRecipients } from './submission-mailbox.ts';
 import { trackingEvent } from './tracking-event.ts';
 
 /**
@@ -20,8 +21,12 @@ import { trackingEvent } from './tracking-event.ts';
  * Idempotent on the SES message id: a redelivered notification re-sends the stored verdict
  * instead of scanning again, and the later stages are idempotent on the same id.
  */
-export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promise<ScannedMessage> {
+export async function runScanStage(
+  deps: PipelineDeps,
+  notified: InboundMail,
+): Promise<ScannedMessage | undefined> {
   const { tracking, clock, log } = deps;
+  let mail = notified;
   if (mail.bucket !== deps.mail.bucket) {
     throw new GraywallError(
       `notification names bucket ${mail.bucket}, but this stack stores mail in ${deps.mail.bucket}`,
@@ -51,6 +56,14 @@ export async function runScanStage(deps: PipelineDeps, mail: InboundMail): Promi
       recipients: mail.recipients,
     },
   });
+  // Mail to a submission mailbox is filed, not scanned or delivered; people among the
+  // recipients go on through the pipeline as usual.
+  const mailboxes = mailboxRecipients(deps, mail.recipients);
+  if (mailboxes.length > 0) {
+    await fileFromMailbox(deps, mail, raw, mailboxes);
+    if (mailboxes.length === mail.recipients.length) return undefined;
+    mail = { ...mail, recipients: mail.recipients.filter((r) => !mailboxes.includes(r)) };
+  }
   if (!created) {
     const existing = await tracking.get(mail.messageId);
     if (existing?.scan) {

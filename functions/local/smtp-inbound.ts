@@ -144,7 +144,13 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
 }
 
 export function acceptsRecipient(config: GraywallConfig, recipient: string): boolean {
-  if (config.recipients.length > 0) return config.recipients.includes(recipient);
+  // As SES's receipt rule (acceptedRecipients in lib/graywall-stack.ts): the listed addresses
+  // and the submission mailboxes, or whole domains.
+  if (config.recipients.length > 0)
+    return (
+      config.recipients.includes(recipient) ||
+      config.submissions.mailboxes.some((m) => m.address === recipient)
+    );
   const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
   return config.domains.includes(domain);
 }

@@ -14,6 +14,7 @@ import { DEFAULT_MODEL_PATH } from '../../functions/adapters/load-model.ts';
 import type { ActionSettings } from '../../functions/core/config/policy-schema.ts';
 import { bounceSenderOf, type GraywallConfig } from '../../functions/core/config/schema.ts';
 import { ARCHIVE_PREFIX, INCOMING_PREFIX, QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
 import { BUNDLED_MODEL_FILE } from '../../functions/handlers/lambda-env.ts';
 import { EncryptedTopic } from './encrypted-topic.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
@@ -233,6 +234,16 @@ export class Pipeline extends Construct {
     this.scanFunction.allowSendTo(this.graymail.queue);
     // Counters are atomic ADDs on existing or new items.
     this.scanFunction.allowTable(reportsTable, ['UpdateItem']);
+    // Submission mailboxes: the scan stage files what users forwarded there. Granted only
+    // when the config has mailboxes; adding one redeploys this role with the config.
+    if (config.submissions.mailboxes.length > 0) {
+      this.scanFunction.allowObjects(
+        mailBucket,
+        SUBMISSIONS_PREFIX,
+        ['s3:PutObject'],
+        'file forwarded submissions',
+      );
+    }
 
     // Stage 2: graymail classification.
     this.graymailFunction = stageFunction(

@@ -7,6 +7,7 @@ import { digestSchema } from './digest-schema.ts';
 import { domainName, emailAddress, hostName } from './fields.ts';
 import { filtersSchema } from './filter-schema.ts';
 import { policiesSchema } from './policy-schema.ts';
+import { submissionsSchema } from './submissions-schema.ts';
 import { unsubscribeSchema } from './unsubscribe-schema.ts';
 
 /**
@@ -253,6 +254,8 @@ export const configSchema = z
     unsubscribe: unsubscribeSchema,
     digest: digestSchema,
     filters: filtersSchema,
+    /** Submission mailboxes: where users forward misclassified mail. */
+    submissions: submissionsSchema,
     /** From address of bounces (SES: must be in a verified domain). Default: mailer-daemon@<first domain>. */
     bounceSender: emailAddress.optional(),
   })
@@ -276,6 +279,16 @@ export const configSchema = z
         }
       });
     }
+    config.submissions.mailboxes.forEach((mailbox, index) => {
+      const domain = mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1);
+      if (!config.domains.includes(domain)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['submissions', 'mailboxes', index, 'address'],
+          message: `is not in one of the configured domains (${config.domains.join(', ')})`,
+        });
+      }
+    });
     config.recipients.forEach((recipient, index) => {
       const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
       if (!config.domains.includes(domain)) {

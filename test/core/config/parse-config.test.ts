@@ -152,6 +152,24 @@ describe('parseConfig', () => {
     );
   });
 
+  it('takes submission mailboxes only in our own domains, each once', () => {
+    const mailboxes = (list: string) => `${minimal}submissions:\n  mailboxes: ${list}\n`;
+    expect(
+      parseConfig(mailboxes('[{ address: Spam@Example.com, category: missed-spam }]')).submissions,
+    ).toEqual({
+      mailboxes: [{ address: 'spam@example.com', category: 'missed-spam' }],
+    });
+    expect(issuesOf(mailboxes('[{ address: spam@other.example }]'))[0]).toMatch(
+      /^submissions\.mailboxes\.0\.address: is not in one of the configured domains/,
+    );
+    expect(issuesOf(mailboxes('[{ address: a@example.com }, { address: A@example.com }]'))[0]).toMatch(
+      /^submissions\.mailboxes\.1\.address: is listed twice/,
+    );
+    expect(issuesOf(mailboxes('[{ address: a@example.com, category: ham }]'))[0]).toMatch(
+      /^submissions\.mailboxes\.0\.category: /,
+    );
+  });
+
   it('checks outgoing policies like incoming ones, with names unique across both tables', () => {
     const both = (outgoing: string) =>
       `${minimal}policies:\n  incoming: [{ name: vip, senders: [a.example] }]\n  outgoing: [${outgoing}]\n`;
