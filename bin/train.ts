@@ -7,12 +7,15 @@
  * Deterministic: the same corpus and code give a byte-identical artifact (no clock, no
  * Math.random; the version is a fingerprint of the weights). Every choice is made by 5-fold
  * cross-validation inside TRAIN; TEST is never read here:
- * 1. the classifier's hyper-parameters: each grid point gives out-of-fold log-odds;
- * 2. the combination layer (rule weights, the classifier's weight, the clamp): fitted on
+ * 1. two classifiers, one over the content tokens and one over the header tokens (see
+ *    `tokenPart`), each with its own hyper-parameter grid: each grid point gives out-of-fold
+ *    log-odds;
+ * 2. the combination layer (rule weights, the classifiers' weights, the clamp): fitted on
  *    out-of-fold log-odds and rule hits of four folds, evaluated on the fifth (nested), for
- *    each classifier point × layer point; the pair with the best out-of-fold spam recall at
- *    the cut that keeps easy ham at 0 and hard ham at <= 2% false positives wins (among
- *    pairs within SUSPECT_RECALL_TOLERANCE of the best, the one catching most at score 90);
+ *    each content point × header point × layer point; the triple with the best out-of-fold
+ *    spam recall at the cut that keeps easy ham at 0 and hard ham at <= 2% false positives
+ *    wins (among those within SUSPECT_RECALL_TOLERANCE of the best, the one catching most at
+ *    score 90);
  * 3. the profiles' anchors from the winner's out-of-fold scores (see `anchorsFor`).
  *
  * Usage: node bin/train.ts [--out path] [--quick]
@@ -39,7 +42,12 @@ import {
   type ProfileAnchors,
   serializeModel,
 } from '../functions/core/scan/statistical/model.ts';
-import { DEFAULT_TOKENIZER_LIMITS, tokenizeMessage } from '../functions/core/scan/statistical/tokenize.ts';
+import {
+  DEFAULT_TOKENIZER_LIMITS,
+  type TokenPart,
+  tokenizeMessage,
+  tokenPart,
+} from '../functions/core/scan/statistical/tokenize.ts';
 import {
   buildModel,
   DEFAULT_TRAIN_OPTIONS,
@@ -62,7 +70,7 @@ export const DEFAULT_MODEL_OUT = join(
 );
 
 /** Bumped when the tokenizer or the model format changes meaning; part of the model version. */
-const MODEL_SERIES = 'stat1';
+const MODEL_SERIES = 'stat2';
 const FOLDS = 5;
 /** Allowed CV false positives on hard ham at the suspect cut: the target is at most 1 in 50. */
 const HARD_HAM_FP_RATE = 0.02;
@@ -79,12 +87,17 @@ interface GridPoint {
   readonly hardHamWeight: number;
 }
 
+/** The content classifier's grid (subject, text, HTML, links: most of the tokens). */
 const GRID: readonly GridPoint[] = [
-  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 150 }, hardHamWeight: 2 },
   { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 100 }, hardHamWeight: 3 },
-  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 3e-4, normTokens: 150 }, hardHamWeight: 2 },
-  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 150 }, hardHamWeight: 1 },
-  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 150, epochs: 20 }, hardHamWeight: 2 },
+  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 150 }, hardHamWeight: 2 },
+  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 3e-4, normTokens: 100 }, hardHamWeight: 3 },
+];
+
+/** The header classifier's grid: about 60 tokens a message, so a shorter normalisation. */
+const HEADER_GRID: readonly GridPoint[] = [
+  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 50 }, hardHamWeight: 6 },
+  { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 50 }, hardHamWeight: 10 },
 ];
 
 interface LayerPoint {
@@ -107,7 +120,10 @@ const SUSPECT_RECALL_TOLERANCE = 0.0025;
 
 interface Document {
   readonly entry: CorpusEntry;
+  /** The content-part tokens (see `tokenPart`). */
   readonly example: HashedExample;
+  /** The header-part tokens. */
+  readonly headerExample: HashedExample;
   readonly fold: number;
   /** Ids of the rules and composites that fired. */
   readonly fired: readonly string[];
@@ -124,6 +140,7 @@ interface CvResult {
 
 interface LayerCvResult {
   readonly classifier: CvResult;
+  readonly header: CvResult;
   readonly point: LayerPoint;
   /** Out-of-fold z of every document. */
   readonly z: Float64Array;
@@ -144,7 +161,13 @@ async function main(): Promise<void> {
   for (const entry of entries) {
     const raw = readEntry(entry);
     const message = await parseMessage(raw);
-    const [example] = hashExamples([{ tokens: tokenizeMessage(message), spam: entry.spam }]);
+    const tokens = tokenizeMessage(message);
+    const [example, headerExample] = hashExamples(
+      (['content', 'header'] as const).map((part) => ({
+        tokens: tokens.filter((token) => tokenPart(token) === part),
+        spam: entry.spam,
+      })),
+    );
     const run = runRules({ message, ses: {}, raw }, RULES);
     if (run.errors.length > 0)
       log(`rule error on ${entry.file}: ${run.errors.map((e) => e.description).join('; ')}`);
@@ -153,7 +176,13 @@ async function main(): Promise<void> {
     // Folds inside TRAIN: the n-th train message of each group goes to fold n % 5.
     const n = perGroup.get(entry.group) ?? 0;
     perGroup.set(entry.group, n + 1);
-    docs.push({ entry, example: example as HashedExample, fold: n % FOLDS, fired: [...fired] });
+    docs.push({
+      entry,
+      example: example as HashedExample,
+      headerExample: headerExample as HashedExample,
+      fold: n % FOLDS,
+      fired: [...fired],
+    });
   }
   const tokenized = performance.now();
   log(
@@ -163,10 +192,20 @@ async function main(): Promise<void> {
   const grid = values.quick ? GRID.slice(0, 1) : GRID;
   const results: CvResult[] = [];
   for (const point of grid) {
-    const result = crossValidate(docs, point);
+    const result = crossValidate(docs, point, 'content');
     results.push(result);
     log(
-      `cv classifier ${describe(point)}: recall ${percent(result.recall)} (easy-ham 0 FP and hard-ham <= 2%), ` +
+      `cv content classifier ${describe(point)}: recall ${percent(result.recall)} (easy-ham 0 FP and hard-ham <= 2%), ` +
+        `${percent(result.recallEasyOnly)} (easy-ham 0 FP only)`,
+    );
+  }
+  const headerGrid = values.quick ? HEADER_GRID.slice(0, 1) : HEADER_GRID;
+  const headerResults: CvResult[] = [];
+  for (const point of headerGrid) {
+    const result = crossValidate(docs, point, 'header');
+    headerResults.push(result);
+    log(
+      `cv header classifier ${describe(point)}: recall ${percent(result.recall)} (easy-ham 0 FP and hard-ham <= 2%), ` +
         `${percent(result.recallEasyOnly)} (easy-ham 0 FP only)`,
     );
   }
@@ -209,13 +248,16 @@ async function main(): Promise<void> {
   const layerGrid = values.quick ? LAYER_GRID.slice(0, 1) : LAYER_GRID;
   const layerResults: LayerCvResult[] = [];
   for (const classifier of results) {
-    for (const point of layerGrid) {
-      const result = crossValidateLayer(docs, hits, signs, classifier, point);
-      layerResults.push(result);
-      log(
-        `cv layer [${describe(classifier.point)}] ${describeLayer(point)}: recall ${percent(result.recall)} ` +
-          `(easy 0, hard <= 2%), ${percent(result.recallEasyOnly)} (easy 0 only), ${percent(result.recallPositive)} at 90`,
-      );
+    for (const header of headerResults) {
+      for (const point of layerGrid) {
+        const result = crossValidateLayer(docs, hits, signs, classifier, header, point);
+        layerResults.push(result);
+        log(
+          `cv layer [${describe(classifier.point)}] [header ${describe(header.point)}] ${describeLayer(point)}: ` +
+            `recall ${percent(result.recall)} (easy 0, hard <= 2%), ${percent(result.recallEasyOnly)} (easy 0 only), ` +
+            `${percent(result.recallPositive)} at 90`,
+        );
+      }
     }
   }
   // Best recall under both FP constraints; among those within the tolerance, the best recall at
@@ -225,25 +267,38 @@ async function main(): Promise<void> {
     .filter((r) => r.recall >= topRecall - SUSPECT_RECALL_TOLERANCE)
     .reduce((a, b) => (b.recallPositive > a.recallPositive ? b : a));
   const chosen = best.classifier;
-  log(`chosen classifier ${describe(chosen.point)}, layer ${describeLayer(best.point)}`);
+  const chosenHeader = best.header;
+  log(
+    `chosen content classifier ${describe(chosen.point)}, header classifier ${describe(chosenHeader.point)}, ` +
+      `layer ${describeLayer(best.point)}`,
+  );
 
   const calibration = calibrate(docs, chosen.logits);
-  const layer = fitLayer(layerRows(docs, hits, chosen.logits, best.point), layerOptions(signs, best.point));
+  const layer = fitLayer(
+    layerRows(docs, hits, chosen.logits, chosenHeader.logits, best.point),
+    layerOptions(signs, best.point),
+  );
   const anchors = anchorsFor(docs, best.z);
   const combination: Combination = {
     rulesVersion: RULES_VERSION,
     bias: layer.bias,
     statWeight: layer.statWeight,
+    headerWeight: layer.headerWeight ?? 0,
     logitClamp: best.point.logitClamp,
     ruleWeights: new Map(features.map(({ id }, j) => [id, round(layer.ruleWeights[j] as number, 6)])),
     profiles: anchors,
   };
   log(
-    `layer: bias ${combination.bias.toFixed(3)}, classifier weight ${combination.statWeight.toFixed(3)}; anchors ${JSON.stringify(anchors)}`,
+    `layer: bias ${combination.bias.toFixed(3)}, content classifier weight ${combination.statWeight.toFixed(3)}, ` +
+      `header classifier weight ${(combination.headerWeight ?? 0).toFixed(3)}; anchors ${JSON.stringify(anchors)}`,
   );
 
-  const fitted = fitLogistic(weighted(docs, chosen.point), chosen.point.options);
-  const model = buildModel(fitted, chosen.point.options.normTokens, calibration, MODEL_SERIES, combination);
+  const fitted = fitLogistic(weighted(docs, chosen.point, 'content'), chosen.point.options);
+  const fittedHeader = fitLogistic(weighted(docs, chosenHeader.point, 'header'), chosenHeader.point.options);
+  const model = buildModel(fitted, chosen.point.options.normTokens, calibration, MODEL_SERIES, combination, {
+    ...fittedHeader,
+    normTokens: chosenHeader.point.options.normTokens,
+  });
   const finished = performance.now();
   const k = 40 / (anchors.normal.positiveZ - anchors.normal.suspectZ);
   const artifact = serializeModel(model, {
@@ -253,13 +308,16 @@ async function main(): Promise<void> {
       hardHam: docs.filter((d) => d.entry.kind === 'hard-ham').length,
       spam: docs.filter((d) => d.entry.spam).length,
     },
-    algorithm: 'L2-regularised logistic regression over hashed token presence (FNV-1a 32), AdaGrad SGD',
+    algorithm:
+      'two L2-regularised logistic regressions over hashed token presence (FNV-1a 32), AdaGrad SGD: ' +
+      'one over the content tokens, one over the header tokens (tokenPart)',
     options: chosen.point.options,
     hardHamWeight: chosen.point.hardHamWeight,
+    header: { options: chosenHeader.point.options, hardHamWeight: chosenHeader.point.hardHamWeight },
     tokenizerLimits: DEFAULT_TOKENIZER_LIMITS,
     combinationLayer: {
       algorithm:
-        'logistic regression over [clamped out-of-fold classifier log-odds, rule hits], coordinate descent, ' +
+        'logistic regression over [clamped out-of-fold log-odds of both classifiers, rule hits], coordinate descent, ' +
         'rule weights sign-constrained to their default score sign, nested 5-fold CV inside TRAIN',
       options: best.point,
       minSupport: MIN_SUPPORT,
@@ -281,6 +339,7 @@ async function main(): Promise<void> {
       folds: FOLDS,
       /** Out-of-fold log-odds cuts of the chosen classifier: highest easy ham; easy 0 + hard <= 2%; highest ham. */
       cuts: roundCuts(cuts(docs, chosen.logits)),
+      headerCuts: roundCuts(cuts(docs, chosenHeader.logits)),
       /** Out-of-fold z cuts of the chosen combination. */
       combinationCuts: roundCuts(cuts(docs, best.z)),
       grid: results.map((r) => ({
@@ -288,8 +347,14 @@ async function main(): Promise<void> {
         recallAtEasy0Hard2: round(r.recall),
         recallAtEasy0: round(r.recallEasyOnly),
       })),
+      headerGrid: headerResults.map((r) => ({
+        point: describe(r.point),
+        recallAtEasy0Hard2: round(r.recall),
+        recallAtEasy0: round(r.recallEasyOnly),
+      })),
       layerGrid: layerResults.map((r) => ({
         classifier: describe(r.classifier.point),
+        header: describe(r.header.point),
         layer: describeLayer(r.point),
         recallAtEasy0Hard2: round(r.recall),
         recallAtEasy0: round(r.recallEasyOnly),
@@ -300,21 +365,27 @@ async function main(): Promise<void> {
   const json = `${JSON.stringify(artifact)}\n`;
   writeFileSync(out, json);
   log(
-    `wrote ${out}: ${model.version}, ${model.hashes.length} features, ${(json.length / 1024 / 1024).toFixed(2)} MB; ` +
+    `wrote ${out}: ${model.version}, ${model.hashes.length} content and ${model.header?.hashes.length} header features, ` +
+      `${(json.length / 1024 / 1024).toFixed(2)} MB; ` +
       `training took ${seconds(finished - started)}`,
   );
 }
 
-function weighted(docs: readonly Document[], point: GridPoint): HashedExample[] {
-  return docs.map(({ entry, example }) =>
-    entry.kind === 'hard-ham'
-      ? { ...example, weight: point.hardHamWeight * point.options.hamWeight }
-      : example,
-  );
+function exampleOf(doc: Document, part: TokenPart): HashedExample {
+  return part === 'header' ? doc.headerExample : doc.example;
 }
 
-function crossValidate(docs: readonly Document[], point: GridPoint): CvResult {
-  const examples = weighted(docs, point);
+function weighted(docs: readonly Document[], point: GridPoint, part: TokenPart): HashedExample[] {
+  return docs.map((doc) => {
+    const example = exampleOf(doc, part);
+    return doc.entry.kind === 'hard-ham'
+      ? { ...example, weight: point.hardHamWeight * point.options.hamWeight }
+      : example;
+  });
+}
+
+function crossValidate(docs: readonly Document[], point: GridPoint, part: TokenPart): CvResult {
+  const examples = weighted(docs, point, part);
   const logits = new Float64Array(docs.length);
   for (let fold = 0; fold < FOLDS; fold++) {
     const fitted = fitLogistic(
@@ -322,7 +393,7 @@ function crossValidate(docs: readonly Document[], point: GridPoint): CvResult {
       point.options,
     );
     docs.forEach((doc, i) => {
-      if (doc.fold === fold) logits[i] = logitOf(fitted, doc.example, point.options.normTokens);
+      if (doc.fold === fold) logits[i] = logitOf(fitted, exampleOf(doc, part), point.options.normTokens);
     });
   }
   const { recall, recallEasyOnly } = recallAtCuts(docs, logits);
@@ -333,10 +404,12 @@ function layerRows(
   docs: readonly Document[],
   hits: readonly number[][],
   logits: Float64Array,
+  headerLogits: Float64Array,
   point: LayerPoint,
 ): LayerRow[] {
   return docs.map((doc, i) => ({
     logit: logits[i] as number,
+    headerLogit: headerLogits[i] as number,
     hits: hits[i] as number[],
     spam: doc.entry.spam,
     weight: doc.entry.kind === 'hard-ham' ? point.hardHamWeight : 1,
@@ -353,9 +426,10 @@ function crossValidateLayer(
   hits: readonly number[][],
   signs: readonly number[],
   classifier: CvResult,
+  header: CvResult,
   point: LayerPoint,
 ): LayerCvResult {
-  const rows = layerRows(docs, hits, classifier.logits, point);
+  const rows = layerRows(docs, hits, classifier.logits, header.logits, point);
   const z = new Float64Array(docs.length);
   for (let fold = 0; fold < FOLDS; fold++) {
     const layer: FittedLayer = fitLayer(
@@ -370,7 +444,7 @@ function crossValidateLayer(
   const positiveZ = anchorsFor(docs, z).normal.positiveZ;
   const spam = docs.flatMap((doc, i) => (doc.entry.spam ? [z[i] as number] : []));
   const recallPositive = spam.filter((v) => v >= positiveZ).length / spam.length;
-  return { classifier, point, z, recall, recallEasyOnly, recallPositive };
+  return { classifier, header, point, z, recall, recallEasyOnly, recallPositive };
 }
 
 function recallAtCuts(
