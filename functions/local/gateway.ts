@@ -14,6 +14,7 @@ import { loadModelFile } from '../adapters/load-model.ts';
 import type { DnsResolver } from '../adapters/mail-auth.ts';
 import { InMemoryMetrics } from '../adapters/memory-metrics.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { S3ModelStore } from '../adapters/s3-model-store.ts';
 import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
@@ -29,6 +30,7 @@ import {
 } from '../adapters/table-definitions.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import { compileEngineInputs } from '../app/engine-inputs.ts';
+import { ModelSource } from '../app/model-source.ts';
 import type { Clock, Logger } from '../app/ports.ts';
 import { retryDueUnsubscribes } from '../app/safe-unsubscribe.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -174,6 +176,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const transport = createTransport(config, clients.ses);
     const clock = options.clock ?? { now: () => new Date() };
     const unsubscribe = config.unsubscribe;
+    const models = new S3ModelStore(clients.s3, LOCAL_NAMES.bucket);
+    const bundledModel = loadModelFile();
     deps = {
       config,
       engineInputs: compileEngineInputs(config, {
@@ -182,7 +186,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           scan: (raw, context) => scanWithExternalEngines(config.antispam.externalEngines, raw, context),
         },
       }),
-      model: loadModelFile(),
+      model: bundledModel,
+      // As in Lambda: the stage and admin handlers follow models/current.json (on `clock`).
+      modelSource: new ModelSource({
+        store: models,
+        bundled: bundledModel,
+        clock,
+        log,
+        refreshSeconds: config.model.refreshSeconds,
+      }),
+      models,
       mail,
       submissions: new S3SubmissionStore(clients.s3, LOCAL_NAMES.bucket),
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),

@@ -251,6 +251,17 @@ export const configSchema = z
       })
       .default({ maxReceiveCount: 5 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
+    /** The statistical model's versions (functions/app/model-versions.ts). */
+    model: z
+      .strictObject({
+        /**
+         * How often, at most, a running function re-reads which model version is current
+         * (models/current.json). A promoted or rolled-back version reaches every container
+         * within this many seconds, without a redeploy; each check is one S3 GET.
+         */
+        refreshSeconds: z.number().int().min(10).max(3600).default(300),
+      })
+      .prefault({}),
     unsubscribe: unsubscribeSchema,
     digest: digestSchema,
     filters: filtersSchema,
