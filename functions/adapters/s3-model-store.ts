@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { CurrentModel, ModelStore, ModelVersionRecord } from '../app/model-versions.ts';
 import { NotFoundError } from '../core/errors.ts';
 import {
@@ -11,6 +11,7 @@ import {
   parseModelVersion,
   parseModelVersionRecord,
 } from '../core/models/model-record.ts';
+import { listKeys, readObject, writeObject } from './s3-objects.ts';
 
 /**
  * Model versions in the mail bucket under models/. There are a handful a month (one per
@@ -54,22 +55,9 @@ export class S3ModelStore implements ModelStore {
   }
 
   async listVersions(): Promise<ModelVersionRecord[]> {
-    const versions: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: MODEL_VERSIONS_PREFIX,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const object of out.Contents ?? []) {
-        const name = object.Key?.slice(MODEL_VERSIONS_PREFIX.length) ?? '';
-        if (name.endsWith(MODEL_RECORD_SUFFIX)) versions.push(name.slice(0, -MODEL_RECORD_SUFFIX.length));
-      }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
+    const versions = (await listKeys(this.s3, this.bucket, MODEL_VERSIONS_PREFIX))
+      .filter((name) => name.endsWith(MODEL_RECORD_SUFFIX))
+      .map((name) => name.slice(0, -MODEL_RECORD_SUFFIX.length));
     const records: ModelVersionRecord[] = [];
     for (const version of versions) {
       const record = await this.getRecord(version).catch((error: unknown) => {
@@ -105,28 +93,12 @@ export class S3ModelStore implements ModelStore {
     await this.write(CURRENT_MODEL_KEY, JSON.stringify(pointer));
   }
 
-  private async write(key: string, text: string): Promise<void> {
-    const body = Buffer.from(text, 'utf8');
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: body,
-        ContentType: 'application/json',
-        ContentLength: body.byteLength,
-      }),
-    );
+  private write(key: string, text: string): Promise<void> {
+    return writeObject(this.s3, this.bucket, key, Buffer.from(text, 'utf8'), 'application/json');
   }
 
-  private async read(key: string): Promise<Buffer | undefined> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : undefined;
-    } catch (error) {
-      const name = (error as { name?: string })?.name;
-      if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-      throw error;
-    }
+  private read(key: string): Promise<Buffer | undefined> {
+    return readObject(this.s3, this.bucket, key);
   }
 }
 

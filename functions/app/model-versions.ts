@@ -41,6 +41,8 @@ export interface ModelVersionRecord {
   readonly baselineEvaluation?: ModelEvaluation;
   /** Submission ids whose messages were trained on. */
   readonly submissions: readonly string[];
+  /** Submission ids held out: evaluated on (in `evaluation`), never trained on. */
+  readonly heldOutSubmissions?: readonly string[];
 }
 
 export interface CurrentModel {

@@ -11,6 +11,7 @@ import type {
   MailStore,
   Metrics,
   QuarantineStore,
+  RetrainTrigger,
   StageQueue,
   SubmissionStore,
   TrackingStore,
@@ -42,6 +43,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly reports: ReportsStore;
   /** Reports of misclassified mail, for training. */
   readonly submissions: SubmissionStore;
+  /** Starts a retraining run ("update now"); absent where nothing may start one. */
+  readonly retrain?: RetrainTrigger;
   readonly queue: StageQueue;
   /** The configured delivery target. */
   readonly transport: Transport;

@@ -2,6 +2,7 @@ import type { AdminApiCall } from '../adapters/admin-api-client.ts';
 import type { ModelHistory, ModelStatus } from '../app/model-admin.ts';
 import type { ModelEvaluation } from '../app/model-versions.ts';
 import { table } from './format.ts';
+import { modelRetrainCommand } from './model-retrain-command.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface ModelValues {
@@ -33,10 +34,8 @@ export async function modelCommand(
       return modelHistoryCommand(api, values, io);
     case 'rollback':
       return modelRollbackCommand(api, rest, values, io);
-    // SLOT for `graywall model retrain` (POST /admin/model/retrain), built with the retraining
-    // job: replace this throw with a call to its exported sub-command function.
     case 'retrain':
-      throw new UsageError('model retrain is not available yet');
+      return modelRetrainCommand(api, values, io);
     default:
       throw new UsageError(`unknown model command "${sub}"`);
   }

@@ -16,6 +16,7 @@ import {
 } from '../app/quarantine-admin.ts';
 import type { QuarantineState } from '../app/quarantine-item.ts';
 import { buildReport } from '../app/reporting.ts';
+import { requestRetrain } from '../app/retrain.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { getSubmission, listSubmissions, releaseAndReport, submitMessage } from '../app/submissions.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
@@ -28,10 +29,10 @@ import {
 } from '../core/submissions/submission.ts';
 import { pageLimit, timeWindow } from '../core/time/time-window.ts';
 import type { MessageState } from '../core/tracking/types.ts';
+import { adminLambdaDeps } from './admin-deps.ts';
 import { matchAdminRoute, pathExists } from './admin-routes.ts';
 import { flushMetrics } from './flush-metrics.ts';
 import { errorResponse, json } from './http-response.ts';
-import { lambdaDeps } from './lambda-deps.ts';
 
 type AdminEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 const QUARANTINE_STATES: readonly QuarantineState[] = ['quarantined', 'releasing', 'released', 'deleted'];
@@ -218,6 +219,9 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
         throw new BadRequestError('body must be {"version": "<model version>"} or {"version": "bundled"}');
       return json(200, await rollbackModel(deps, version, principal));
     }
+    case 'modelRetrain':
+      // Training takes longer than an API request may: the run goes on in the background.
+      return json(202, await requestRetrain(deps, principal));
     case 'uiSession': {
       // A link to the admin web page for the verified caller (browsers cannot sign with SigV4).
       const minutes = (jsonBody(event) as { minutes?: unknown }).minutes;
@@ -295,4 +299,4 @@ function recipientsFromBody(event: AdminEvent): readonly string[] | 'all' {
   return recipients as string[];
 }
 
-export const handler = createAdminApiHandler(lambdaDeps);
+export const handler = createAdminApiHandler(adminLambdaDeps);

@@ -77,6 +77,7 @@ export const modelVersionRecordSchema = z.looseObject({
   evaluation: evaluationSchema.optional(),
   baselineEvaluation: evaluationSchema.optional(),
   submissions: z.array(z.string().max(128)),
+  heldOutSubmissions: z.array(z.string().max(128)).optional(),
 });
 
 export const currentModelSchema = z.looseObject({
