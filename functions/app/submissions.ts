@@ -128,17 +128,17 @@ async function submissionStatuses(deps: PipelineDeps): Promise<(id: string) => s
   return (id) => status.get(id) ?? 'received';
 }
 
-/** The message as it arrived (kept under incoming/ for a while), else its quarantined copy. */
+/**
+ * The message as it arrived: its quarantined copy when it was quarantined (the same bytes,
+ * kept for the quarantine period, and readable by every function that releases), else the
+ * copy under incoming/ (kept for a while).
+ */
 async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<Buffer> {
-  try {
-    return await deps.mail.get(record.key);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-  }
   const held = (await deps.quarantine.listForMessage(record.messageId))[0];
-  if (held) {
+  for (const key of [held?.key, record.key]) {
+    if (!key) continue;
     try {
-      return await deps.mail.get(held.key);
+      return await deps.mail.get(key);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }
