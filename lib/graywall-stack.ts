@@ -7,6 +7,7 @@ import { ENV } from '../functions/handlers/lambda-env.ts';
 import { AdminApi } from './constructs/admin-api.ts';
 import { AdminUi } from './constructs/admin-ui.ts';
 import { MailIngress } from './constructs/mail-ingress.ts';
+import { ModelTraining } from './constructs/model-training.ts';
 import { graywallFunctionsUnder, Monitoring } from './constructs/monitoring.ts';
 import { Pipeline, type StageQueue } from './constructs/pipeline.ts';
 import { QuarantineDigest } from './constructs/quarantine-digest.ts';
@@ -46,6 +47,8 @@ export class GraywallStack extends Stack {
   public readonly adminApi: AdminApi;
   public readonly unsubscribe: UnsubscribeService;
   public readonly digest: QuarantineDigest;
+  /** The retraining job: scheduled, and started by the admin API ("update now"). */
+  public readonly modelTraining: ModelTraining;
   /** The admin web page (/ui/{token}): reports as charts, quarantine search and release. */
   public readonly adminUi: AdminUi;
   /** The CloudWatch dashboard, and the stage error and scan latency alarms. */
@@ -128,6 +131,14 @@ export class GraywallStack extends Stack {
     }
     this.adminUi.pagesFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
 
+    this.modelTraining = new ModelTraining(this, 'ModelTraining', {
+      config,
+      ...data,
+      alarmTopic: this.pipeline.alarmTopic,
+    });
+    // `graywall model retrain` (POST /admin/model/retrain) invokes it asynchronously.
+    this.modelTraining.allowStartBy(this.adminApi.adminFunction);
+
     // Last, so that every function above is on the dashboard.
     const { pipeline } = this;
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -143,6 +154,7 @@ export class GraywallStack extends Stack {
         pipeline.graymail.deadLetterAlarm,
         pipeline.action.deadLetterAlarm,
         this.digest.failureAlarm,
+        this.modelTraining.failureAlarm,
       ],
     });
 

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SubmissionQuery, SubmissionStore } from '../app/ports.ts';
 import { NotFoundError } from '../core/errors.ts';
 import {
@@ -8,6 +8,7 @@ import {
   submissionDay,
   submissionKeys,
 } from '../core/submissions/submission.ts';
+import { listKeys, readObject, writeObject } from './s3-objects.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -27,25 +28,14 @@ export class S3SubmissionStore implements SubmissionStore {
 
   async put(submission: Submission, raw: Uint8Array): Promise<void> {
     const keys = submissionKeys(submission.id);
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: keys.message,
-        Body: raw,
-        ContentType: 'message/rfc822',
-        ContentLength: raw.byteLength,
-      }),
-    );
+    await writeObject(this.s3, this.bucket, keys.message, raw, 'message/rfc822');
     // The record goes last: a submission whose message failed to store never shows up.
-    const record = Buffer.from(JSON.stringify(submission));
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: keys.record,
-        Body: record,
-        ContentType: 'application/json',
-        ContentLength: record.byteLength,
-      }),
+    await writeObject(
+      this.s3,
+      this.bucket,
+      keys.record,
+      Buffer.from(JSON.stringify(submission)),
+      'application/json',
     );
   }
 
@@ -83,35 +73,25 @@ export class S3SubmissionStore implements SubmissionStore {
     return { items };
   }
 
-  private async idsOn(day: string): Promise<string[]> {
-    const ids: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.s3.send(
-        new ListObjectsV2Command({
-          Bucket: this.bucket,
-          Prefix: `${SUBMISSIONS_PREFIX}${day}/`,
-          ...(token ? { ContinuationToken: token } : {}),
-        }),
-      );
-      for (const object of out.Contents ?? []) {
-        const name = object.Key?.slice(SUBMISSIONS_PREFIX.length + day.length + 1) ?? '';
-        if (name.endsWith('.json')) ids.push(name.slice(0, -'.json'.length));
-      }
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
-    return ids;
+  async ids(): Promise<string[]> {
+    // <day>/<id>.json: keys sort by day, then by id (which starts with the time): oldest first.
+    return this.recordIdsUnder(SUBMISSIONS_PREFIX);
   }
 
-  private async read(key: string): Promise<Buffer | undefined> {
-    try {
-      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : undefined;
-    } catch (error) {
-      const name = (error as { name?: string })?.name;
-      if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-      throw error;
-    }
+  private idsOn(day: string): Promise<string[]> {
+    return this.recordIdsUnder(`${SUBMISSIONS_PREFIX}${day}/`);
+  }
+
+  /** The ids of the records (`<day>/<id>.json`) under a prefix, in key order. */
+  private async recordIdsUnder(prefix: string): Promise<string[]> {
+    const names = await listKeys(this.s3, this.bucket, prefix);
+    return names
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => name.slice(name.lastIndexOf('/') + 1, -'.json'.length));
+  }
+
+  private read(key: string): Promise<Buffer | undefined> {
+    return readObject(this.s3, this.bucket, key);
   }
 }
 

@@ -10,7 +10,7 @@ import {
   releasedPage,
   releaseFailedPage,
 } from '../core/admin-ui/pages.ts';
-import { BadRequestError, DeliveryError, NotFoundError } from '../core/errors.ts';
+import { BadRequestError, ConflictError, DeliveryError, NotFoundError } from '../core/errors.ts';
 import { timeWindow } from '../core/time/time-window.ts';
 import {
   signUnsubscribeToken,
@@ -19,10 +19,11 @@ import {
   verifyUnsubscribeToken,
 } from '../core/unsubscribe/unsubscribe-token.ts';
 import type { Page } from '../core/web/page-layout.ts';
-import { releaseQuarantined } from './quarantine-admin.ts';
+import { type QuarantineOutcome, releaseQuarantined } from './quarantine-admin.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
 import { buildReport } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
+import { releaseAndReport } from './submissions.ts';
 
 /**
  * The admin web page. Browsers cannot sign requests with SigV4, so an admin asks the
@@ -91,7 +92,13 @@ export async function createAdminUiSession(
 export type AdminUiRequest =
   | { readonly kind: 'overview' }
   | { readonly kind: 'quarantine'; readonly query: Readonly<Record<string, string | undefined>> }
-  | { readonly kind: 'release'; readonly messageId: string; readonly recipient: string | undefined };
+  | {
+      readonly kind: 'release';
+      readonly messageId: string;
+      readonly recipient: string | undefined;
+      /** "Release, not spam": also file the message as a false positive. */
+      readonly reportNotSpam?: boolean;
+    };
 
 /** Answers one request of a session: verifies its token, then shows or acts. */
 export async function adminUiPage(deps: PipelineDeps, token: string, request: AdminUiRequest): Promise<Page> {
@@ -132,7 +139,7 @@ export async function adminUiPage(deps: PipelineDeps, token: string, request: Ad
     case 'quarantine':
       return searchPage(scoped, session, request.query);
     case 'release':
-      return release(scoped, session, request.messageId, request.recipient);
+      return release(scoped, session, request.messageId, request.recipient, request.reportNotSpam === true);
   }
 }
 
@@ -185,6 +192,7 @@ async function release(
   session: AdminSession,
   messageId: string,
   recipient: string | undefined,
+  reportNotSpam: boolean,
 ): Promise<Page> {
   const branding = { organisation: deps.config.organisation.name };
   const wanted = recipient?.trim().toLowerCase();
@@ -196,16 +204,27 @@ async function release(
   if (item.state !== 'quarantined') return releasedPage(branding, session, row, 'unchanged', item.state);
   const principal = `${session.principal} (admin web page)`;
   try {
-    const outcome = await releaseQuarantined(deps, messageId, [wanted], principal);
+    let submissionId: string | undefined;
+    let outcome: QuarantineOutcome;
+    if (reportNotSpam) {
+      const reported = await releaseAndReport(deps, messageId, [wanted], principal);
+      submissionId = reported.submission?.id;
+      outcome = reported;
+    } else {
+      outcome = await releaseQuarantined(deps, messageId, [wanted], principal);
+    }
     deps.log.info('admin web page: release', {
       messageId,
       recipient: wanted,
       released: outcome.done.length > 0,
+      ...(submissionId ? { submissionId } : {}),
     });
-    if (outcome.done.length > 0) return releasedPage(branding, session, row, 'released');
+    if (outcome.done.length > 0)
+      return releasedPage(branding, session, row, 'released', undefined, submissionId);
     return releasedPage(branding, session, row, 'unchanged', outcome.unchanged[0]?.state);
   } catch (error) {
-    if (error instanceof NotFoundError || error instanceof BadRequestError)
+    // ConflictError: the item expired between the search and the click.
+    if (error instanceof NotFoundError || error instanceof BadRequestError || error instanceof ConflictError)
       return messageNotFoundPage(branding, session);
     if (error instanceof DeliveryError) {
       deps.log.warn('admin web page: release not accepted downstream', { messageId, error });

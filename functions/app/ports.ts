@@ -9,6 +9,7 @@ import type {
   TrackingEvent,
   TrackingRecord,
 } from '../core/tracking/types.ts';
+import type { TrainingBase } from '../core/training/training-base.ts';
 import type { UnsubscribeRequest, UnsubscribeState } from '../core/unsubscribe/request.ts';
 import type { SigningKey } from '../core/unsubscribe/unsubscribe-token.ts';
 import type { QuarantineItem, QuarantineState } from './quarantine-item.ts';
@@ -175,6 +176,28 @@ export interface SubmissionStore {
   raw(id: string): Promise<Buffer>;
   /** Newest first. */
   list(query: SubmissionQuery): Promise<Page<Submission>>;
+  /** Every stored submission's id, oldest first (the retraining job reads them all). */
+  ids(): Promise<string[]>;
+}
+
+/** The retraining job's base data (the corpus as features), shipped beside the retrain function. */
+export interface TrainingBaseSource {
+  load(): Promise<TrainingBase>;
+}
+
+/** Who asked for a retraining run: the schedule, or an admin ("update now"). */
+export interface RetrainRequest {
+  /** `schedule`, or `update now by <IAM principal>`. */
+  readonly requestedBy: string;
+}
+
+/**
+ * Starts a retraining run without waiting for it (it takes longer than an API request may):
+ * in AWS an asynchronous invocation of the retrain function, locally a background task.
+ */
+export interface RetrainTrigger {
+  /** Resolves once the run is handed over, with a sentence saying where it runs. */
+  start(request: RetrainRequest): Promise<{ readonly detail: string }>;
 }
 
 export interface QuarantineStore {

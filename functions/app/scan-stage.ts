@@ -1,3 +1,11 @@
+import { authResultsFromVerdicts } from '../core/auth/auth-reasons.ts';
+import { describeAuth } from '../core/auth/describe-auth.ts';
+import {
+  GATEWAY_AUTHSERV_ID,
+  readTrustedAuthResults,
+  SES_AUTHSERV_ID,
+} from '../core/auth/trusted-auth-results.ts';
+import type { AuthResults } from '../core/auth/types.ts';
 import { ConfigError, GraywallError } from '../core/errors.ts';
 import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
@@ -126,6 +134,7 @@ export async function runScanStage(
         : `Scored ${result.score}/100: ${result.verdict}${top ? ` (${top})` : ''} by ${result.engineVersion}` +
             (result.note ? `; ${result.note}` : '') +
             `. ${sender.note}` +
+            `. ${describeAuth(authOf(mail, message))}` +
             (filtered.matched.length > 0
               ? `. Filters: ${filtered.matched.join(', ')} (${[...filtered.skip].join(', ')})`
               : ''),
@@ -210,6 +219,14 @@ function skippedByFilter(
     engineVersion: engineVersion(model),
     note: 'spam check skipped by a message filter',
   };
+}
+
+/** What SES (or the gateway) found, as the trusted Authentication-Results on top of the message say. */
+function authOf(mail: InboundMail, message: ParsedMessage | undefined): AuthResults {
+  return (
+    (message && readTrustedAuthResults(message.header, [SES_AUTHSERV_ID, GATEWAY_AUTHSERV_ID])) ||
+    authResultsFromVerdicts(mail.ses)
+  );
 }
 
 function capitalise(text: string): string {

@@ -1,6 +1,8 @@
 import type { GraywallConfig } from '../core/config/schema.ts';
 import type { StatisticalModel } from '../core/scan/statistical/model.ts';
 import type { EngineInputs } from './engine-inputs.ts';
+import type { ModelSource } from './model-source.ts';
+import type { ModelStore } from './model-versions.ts';
 import type {
   Bouncer,
   Clock,
@@ -9,6 +11,7 @@ import type {
   MailStore,
   Metrics,
   QuarantineStore,
+  RetrainTrigger,
   StageQueue,
   SubmissionStore,
   TrackingStore,
@@ -23,8 +26,16 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly config: GraywallConfig;
   /** Relays, reputation lists, filters, DNS lists and external engines, compiled once per container. */
   readonly engineInputs: EngineInputs;
-  /** The statistical spam model, loaded once per container (absent where a function has no use for it). */
+  /**
+   * The statistical spam model this invocation scans with (absent where a function has no use
+   * for it). Where `modelSource` is set, the entries replace it with the current version
+   * before each batch or request (see withCurrentModel).
+   */
   readonly model: StatisticalModel | undefined;
+  /** Where the current model comes from: the bundled one, or the promoted version (cached). */
+  readonly modelSource?: ModelSource;
+  /** Stored model versions, their records and the current-version pointer (models/ in the mail bucket). */
+  readonly models: ModelStore;
   readonly mail: MailStore;
   readonly tracking: TrackingStore;
   readonly quarantine: QuarantineStore;
@@ -32,6 +43,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly reports: ReportsStore;
   /** Reports of misclassified mail, for training. */
   readonly submissions: SubmissionStore;
+  /** Starts a retraining run ("update now"); absent where nothing may start one. */
+  readonly retrain?: RetrainTrigger;
   readonly queue: StageQueue;
   /** The configured delivery target. */
   readonly transport: Transport;

@@ -91,27 +91,54 @@ export async function submitMessage(deps: PipelineDeps, request: SubmitRequest):
   return submission;
 }
 
-export async function listSubmissions(deps: PipelineDeps, query: SubmissionQuery): Promise<Page<Submission>> {
-  return deps.submissions.list(query);
+/**
+ * A submission as the admin sees it, with what became of it: `received` until a model version
+ * trained on it was put into service, then `used in <version>` (the first such version; later
+ * ones keep training on it), or `held out in <version>` for the one in five kept aside to
+ * evaluate versions on. Graymail reports stay `received`: the spam model does not learn from them.
+ */
+export type ListedSubmission = Submission & { readonly status: string };
+
+export async function listSubmissions(
+  deps: PipelineDeps,
+  query: SubmissionQuery,
+): Promise<Page<ListedSubmission>> {
+  const page = await deps.submissions.list(query);
+  const status = await submissionStatuses(deps);
+  return { ...page, items: page.items.map((s) => ({ ...s, status: status(s.id) })) };
 }
 
-export async function getSubmission(deps: PipelineDeps, id: string): Promise<Submission> {
+export async function getSubmission(deps: PipelineDeps, id: string): Promise<ListedSubmission> {
   const submission = await deps.submissions.get(id);
   if (!submission) throw new NotFoundError(`no submission ${id}`);
-  return submission;
+  return { ...submission, status: (await submissionStatuses(deps))(submission.id) };
 }
 
-/** The message as it arrived (kept under incoming/ for a while), else its quarantined copy. */
-async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<Buffer> {
-  try {
-    return await deps.mail.get(record.key);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
+/** Submission id → status, from the records of the versions that were put into service. */
+async function submissionStatuses(deps: PipelineDeps): Promise<(id: string) => string> {
+  const served = (await deps.models.listVersions())
+    .filter((r) => r.status === 'promoted' || r.status === 'retired')
+    .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+  const status = new Map<string, string>();
+  for (const record of served) {
+    for (const id of record.submissions) if (!status.has(id)) status.set(id, `used in ${record.version}`);
+    for (const id of record.heldOutSubmissions ?? [])
+      if (!status.has(id)) status.set(id, `held out in ${record.version}`);
   }
+  return (id) => status.get(id) ?? 'received';
+}
+
+/**
+ * The message as it arrived: its quarantined copy when it was quarantined (the same bytes,
+ * kept for the quarantine period, and readable by every function that releases), else the
+ * copy under incoming/ (kept for a while).
+ */
+async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<Buffer> {
   const held = (await deps.quarantine.listForMessage(record.messageId))[0];
-  if (held) {
+  for (const key of [held?.key, record.key]) {
+    if (!key) continue;
     try {
-      return await deps.mail.get(held.key);
+      return await deps.mail.get(key);
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error;
     }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { type AdminApiCall, ApiError, createAdminApiClient } from '../adapters/admin-api-client.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
+import { loadModelFile } from '../adapters/load-model.ts';
 import type { AdminUiSessionLink } from '../app/admin-ui.ts';
 import type { Page } from '../app/ports.ts';
 import type { QuarantineDetail } from '../app/quarantine-admin.ts';
@@ -20,6 +21,7 @@ import {
 } from './format.ts';
 import { formatReport } from './format-report.ts';
 import { readLocalState } from './local-state.ts';
+import { modelCommand } from './model-command.ts';
 import { formatScanOutcome, scanInputs, scanOutcomeJson } from './scan-command.ts';
 import { submissionsCommand, submitCommand } from './submissions-command.ts';
 import { UsageError } from './usage-error.ts';
@@ -58,12 +60,19 @@ Usage:
   graywall digest send                              send end users their quarantine digests now
   graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
+  graywall model [status]                           current rules and model versions, when each last changed
+  graywall model history                            every stored model version, newest first, and the bundled one
+  graywall model rollback <version|bundled>         make an earlier model version current again (no redeploy)
+  graywall model retrain                            update now: train a new model version on the submissions,
+                                                    promoted only if no worse on held-out mail (runs in the background)
   graywall ui [--minutes 60]                        a link to the admin web page (reports as charts, quarantine
                                                     search and release), signed for you, valid 1 hour by default
   graywall demo [--to ADDR]                         send example mail through the local gateway
-  graywall scan FILE|DIR|- ... [--json] [--config FILE]
+  graywall scan FILE|DIR|- ... [--json] [--config FILE] [--model FILE]
                                                     score messages offline, like spamassassin -t: same
-                                                    engine and model as the scan function, no gateway needed
+                                                    engine as the scan function, no gateway needed; the
+                                                    bundled model, or --model a version's artifact (e.g.
+                                                    aws s3 cp s3://BUCKET/models/versions/VERSION.json .)
 
 Where:
   By default the CLI talks to the local gateway started by \`npm start\`.
@@ -113,6 +122,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         );
       case 'submissions':
         return await submissionsCommand(api, sub, rest, values, { out: io.out, json });
+      case 'model':
+        return await modelCommand(api, sub, rest, values, { out: io.out, json });
       case 'safelist':
       case 'blocklist':
         return await senderList(api, command, sub, rest, values, io, json);
@@ -207,9 +218,18 @@ async function scanCommand(inputs: string[], values: Values, io: CliIo): Promise
     io.err((error as Error).message);
     return 2;
   }
+  if (values.model) {
+    // Checked once up front, so a wrong path fails the command instead of every file.
+    try {
+      loadModelFile(values.model);
+    } catch (error) {
+      io.err(`--model ${values.model}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
   const stdin = io.readStdin ?? (async () => Buffer.alloc(0));
   let failed = 0;
-  for await (const outcome of scanInputs(inputs, config, stdin)) {
+  for await (const outcome of scanInputs(inputs, config, stdin, values.model)) {
     if (outcome.error) failed += 1;
     io.out(values.json ? scanOutcomeJson(outcome) : `${formatScanOutcome(outcome)}\n`);
   }
@@ -240,6 +260,7 @@ function parse(argv: readonly string[]) {
       to: { type: 'string' },
       for: { type: 'string' },
       config: { type: 'string' },
+      model: { type: 'string' },
       minutes: { type: 'string' },
       category: { type: 'string' },
       id: { type: 'string' },

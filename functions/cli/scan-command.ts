@@ -14,7 +14,9 @@ export interface ScanOutcome {
 }
 
 /**
- * `graywall scan`: scores messages offline with the same core and model as the scan Lambda.
+ * `graywall scan`: scores messages offline with the same core as the scan Lambda, and the
+ * bundled model or the artifact at `modelPath` (a promoted version the functions run, copied
+ * from models/versions/ in the mail bucket). Each report names the engine version it used.
  * Inputs are files, directories (walked recursively, scanned in parallel on every core) and
  * `-` for standard input. Results are yielded in completion order.
  */
@@ -22,11 +24,12 @@ export async function* scanInputs(
   inputs: readonly string[],
   config: Pick<GraywallConfig, 'antispam'>,
   readStdin: () => Promise<Buffer>,
+  modelPath?: string,
 ): AsyncGenerator<ScanOutcome> {
   const files: string[] = [];
   for (const input of inputs) {
     if (input === '-') {
-      yield { file: '-', report: await scanForReport(await readStdin(), config, loadModelFile()) };
+      yield { file: '-', report: await scanForReport(await readStdin(), config, loadModelFile(modelPath)) };
       continue;
     }
     const info = await stat(input).catch(() => undefined);
@@ -36,7 +39,7 @@ export async function* scanInputs(
   }
   if (files.length === 0) return;
   if (files.length < 8) {
-    const model = loadModelFile();
+    const model = loadModelFile(modelPath);
     for (const file of files) {
       try {
         yield { file, report: await scanForReport(await readFile(file), config, model) };
@@ -46,17 +49,18 @@ export async function* scanInputs(
     }
     return;
   }
-  yield* scanInWorkers(files, config);
+  yield* scanInWorkers(files, config, modelPath);
 }
 
 async function* scanInWorkers(
   files: readonly string[],
   config: Pick<GraywallConfig, 'antispam'>,
+  modelPath: string | undefined,
 ): AsyncGenerator<ScanOutcome> {
   const count = Math.max(1, Math.min(availableParallelism(), files.length));
   const workers = Array.from(
     { length: count },
-    () => new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: { config } }),
+    () => new Worker(new URL('./scan-worker.ts', import.meta.url), { workerData: { config, modelPath } }),
   );
   const queue = [...files];
   const results: ScanOutcome[] = [];

@@ -5,8 +5,11 @@ import { loadModelFile } from '../adapters/load-model.ts';
 import { scanForReport } from '../app/scan-report.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 
-const { config } = workerData as { config: Pick<GraywallConfig, 'antispam'> };
-const model = loadModelFile();
+const { config, modelPath } = workerData as {
+  config: Pick<GraywallConfig, 'antispam'>;
+  modelPath?: string;
+};
+const model = loadModelFile(modelPath);
 
 parentPort?.on('message', async (file: string) => {
   try {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { AdminApiCall } from '../adapters/admin-api-client.ts';
 import type { Page } from '../app/ports.ts';
+import type { ListedSubmission } from '../app/submissions.ts';
 import type { Submission } from '../core/submissions/submission.ts';
 import { table } from './format.ts';
 import { UsageError } from './usage-error.ts';
@@ -64,12 +65,12 @@ export async function submissionsCommand(
   if (sub === 'show') {
     const id = rest[0];
     if (!id) throw new UsageError('submissions show needs a submission id');
-    const submission = await api<Submission>('GET', `/admin/submissions/${encodeURIComponent(id)}`);
+    const submission = await api<ListedSubmission>('GET', `/admin/submissions/${encodeURIComponent(id)}`);
     values.json ? io.json(submission) : io.out(formatSubmission(submission));
     return 0;
   }
   if (sub !== undefined && sub !== 'list') throw new UsageError(`unknown submissions command "${sub}"`);
-  const page = await api<Page<Submission>>('GET', '/admin/submissions', {
+  const page = await api<Page<ListedSubmission>>('GET', '/admin/submissions', {
     since: values.since,
     until: values.until,
     category: values.category,
@@ -84,10 +85,10 @@ export async function submissionsCommand(
   return 0;
 }
 
-function formatSubmissionList(items: readonly Submission[]): string {
+function formatSubmissionList(items: readonly ListedSubmission[]): string {
   if (items.length === 0) return 'No submissions in this window.';
   return table(
-    ['SUBMITTED', 'ID', 'CATEGORY', 'BY', 'FROM', 'SUBJECT', 'WAS'],
+    ['SUBMITTED', 'ID', 'CATEGORY', 'BY', 'FROM', 'SUBJECT', 'WAS', 'STATUS'],
     items.map((s) => [
       s.submittedAt.slice(0, 19).replace('T', ' '),
       s.id,
@@ -96,11 +97,12 @@ function formatSubmissionList(items: readonly Submission[]): string {
       s.from ?? '',
       s.subject ?? '',
       s.verdict ? `${s.verdict.spam} ${s.verdict.score}` : '',
+      s.status,
     ]),
   );
 }
 
-function formatSubmission(s: Submission): string {
+function formatSubmission(s: ListedSubmission): string {
   return [
     `Submission ${s.id}`,
     `Category   ${s.category} (${s.source})`,
@@ -114,5 +116,6 @@ function formatSubmission(s: Submission): string {
         ]
       : []),
     ...(s.note ? [`Note       ${s.note}`] : []),
+    `Status     ${s.status}`,
   ].join('\n');
 }

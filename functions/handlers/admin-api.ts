@@ -7,6 +7,7 @@ import type {
 import { createAdminUiSession } from '../app/admin-ui.ts';
 import { sendDigests } from '../app/digest.ts';
 import { addToList, listEntries, listScope, removeFromList } from '../app/lists-admin.ts';
+import { modelHistory, modelStatus, rollbackModel, runningEngine } from '../app/model-admin.ts';
 import {
   deleteQuarantined,
   listQuarantine,
@@ -15,11 +16,11 @@ import {
 } from '../app/quarantine-admin.ts';
 import type { QuarantineState } from '../app/quarantine-item.ts';
 import { buildReport } from '../app/reporting.ts';
+import { requestRetrain } from '../app/retrain.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { getSubmission, listSubmissions, releaseAndReport, submitMessage } from '../app/submissions.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { engineVersion } from '../core/scan/scan-message.ts';
 import type { SpamVerdict } from '../core/scan/types.ts';
 import {
   MAX_UPLOAD_BYTES,
@@ -28,10 +29,10 @@ import {
 } from '../core/submissions/submission.ts';
 import { pageLimit, timeWindow } from '../core/time/time-window.ts';
 import type { MessageState } from '../core/tracking/types.ts';
+import { adminLambdaDeps } from './admin-deps.ts';
 import { matchAdminRoute, pathExists } from './admin-routes.ts';
 import { flushMetrics } from './flush-metrics.ts';
 import { errorResponse, json } from './http-response.ts';
-import { lambdaDeps } from './lambda-deps.ts';
 
 type AdminEvent = APIGatewayProxyEventV2WithIAMAuthorizer;
 const QUARANTINE_STATES: readonly QuarantineState[] = ['quarantined', 'releasing', 'released', 'deleted'];
@@ -204,7 +205,23 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
       return json(200, run);
     }
     case 'version':
-      return json(200, { engine: engineVersion(deps.model) });
+      // The model this function follows now (the promoted version, or the bundled one).
+      return json(200, await runningEngine(deps));
+    case 'modelStatus':
+      return json(200, await modelStatus(deps));
+    case 'modelHistory':
+      return json(200, await modelHistory(deps));
+    case 'modelRollback': {
+      const body = jsonBody(event);
+      const version =
+        typeof body === 'object' && body !== null ? (body as { version?: unknown }).version : undefined;
+      if (version === undefined)
+        throw new BadRequestError('body must be {"version": "<model version>"} or {"version": "bundled"}');
+      return json(200, await rollbackModel(deps, version, principal));
+    }
+    case 'modelRetrain':
+      // Training takes longer than an API request may: the run goes on in the background.
+      return json(202, await requestRetrain(deps, principal));
     case 'uiSession': {
       // A link to the admin web page for the verified caller (browsers cannot sign with SigV4).
       const minutes = (jsonBody(event) as { minutes?: unknown }).minutes;
@@ -282,4 +299,4 @@ function recipientsFromBody(event: AdminEvent): readonly string[] | 'all' {
   return recipients as string[];
 }
 
-export const handler = createAdminApiHandler(lambdaDeps);
+export const handler = createAdminApiHandler(adminLambdaDeps);

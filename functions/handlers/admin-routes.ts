@@ -18,6 +18,10 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/admin/submissions/{submissionId}', name: 'getSubmission' },
   { method: 'POST', path: '/admin/digests', name: 'sendDigests' },
   { method: 'GET', path: '/admin/version', name: 'version' },
+  { method: 'GET', path: '/admin/model', name: 'modelStatus' },
+  { method: 'GET', path: '/admin/model/versions', name: 'modelHistory' },
+  { method: 'POST', path: '/admin/model/rollback', name: 'modelRollback' },
+  { method: 'POST', path: '/admin/model/retrain', name: 'modelRetrain' },
   { method: 'POST', path: '/admin/ui-session', name: 'uiSession' },
 ] as const;
 

@@ -46,6 +46,7 @@ export function createAdminUiHandler(getDeps: () => PipelineDeps) {
                   kind: 'release',
                   messageId: route.messageId ?? '',
                   recipient: formField(event, 'recipient'),
+                  reportNotSpam: formField(event, 'report') === 'not-spam',
                 };
         return page(await adminUiPage({ ...deps, log }, route.token, request));
       } catch (error) {

@@ -15,6 +15,7 @@ import { scanWithExternalEngines } from '../adapters/external-engines.ts';
 import { createJsonLogger } from '../adapters/json-logger.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { S3ModelStore } from '../adapters/s3-model-store.ts';
 import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
@@ -22,6 +23,7 @@ import { SecretsManagerSigningKeys } from '../adapters/signing-keys.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import { compileEngineInputs } from '../app/engine-inputs.ts';
+import { ModelSource } from '../app/model-source.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { bounceSenderOf } from '../core/config/schema.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -44,6 +46,13 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
   const config = loadConfigFile(env[ENV.configFile] ?? join(root, BUNDLED_CONFIG_FILE));
   const clients = createAwsClients();
   const level = env[ENV.logLevel];
+  const clock = { now: () => new Date() };
+  const log = createJsonLogger(level === 'debug' || level === 'warn' || level === 'error' ? { level } : {});
+  const models = new S3ModelStore(clients.s3, required(ENV.bucket));
+  // Only the functions that need it (scan, admin API) ship the model beside their bundle; they
+  // follow the promoted version (models/current.json) from there.
+  const bundledModelPath = join(root, BUNDLED_MODEL_FILE);
+  const bundled = existsSync(bundledModelPath) ? loadModelFile(bundledModelPath) : undefined;
   cached = {
     config,
     engineInputs: compileEngineInputs(config, {
@@ -52,10 +61,19 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
         scan: (raw, context) => scanWithExternalEngines(config.antispam.externalEngines, raw, context),
       },
     }),
-    // Only the functions that need it (scan, admin API) ship the model beside their bundle.
-    model: existsSync(join(root, BUNDLED_MODEL_FILE))
-      ? loadModelFile(join(root, BUNDLED_MODEL_FILE))
-      : undefined,
+    model: bundled,
+    ...(bundled
+      ? {
+          modelSource: new ModelSource({
+            store: models,
+            bundled,
+            clock,
+            log,
+            refreshSeconds: config.model.refreshSeconds,
+          }),
+        }
+      : {}),
+    models,
     mail: new S3MailStore(clients.s3, required(ENV.bucket)),
     submissions: new S3SubmissionStore(clients.s3, required(ENV.bucket)),
     tracking: new DynamoTrackingStore(clients.dynamo, required(ENV.trackingTable)),
@@ -79,8 +97,8 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     transport: createTransport(config, clients.ses),
     transports: createTransportFactory(config),
     bouncer: new SesBouncer(clients.sesV1, bounceSenderOf(config)),
-    clock: { now: () => new Date() },
-    log: createJsonLogger(level === 'debug' || level === 'warn' || level === 'error' ? { level } : {}),
+    clock,
+    log,
     // Embedded metric format on stdout: CloudWatch Logs extracts the metrics (no API call, no IAM).
     metrics: new EmfMetrics(),
   };

@@ -19,6 +19,8 @@ export const ENV = {
   graymailQueueUrl: 'GRAYMAIL_QUEUE_URL',
   actionQueueUrl: 'ACTION_QUEUE_URL',
   logLevel: 'LOG_LEVEL',
+  /** Name of the retrain function, which the admin API invokes for "update now". */
+  retrainFunction: 'RETRAIN_FUNCTION',
 } as const;
 
 /** The file name the CDK app writes the validated config to, beside each bundle. */
@@ -26,3 +28,6 @@ export const BUNDLED_CONFIG_FILE = 'graywall.config.json';
 
 /** The file name the CDK app ships the statistical model under, beside the scan bundle. */
 export const BUNDLED_MODEL_FILE = 'graywall-model.json';
+
+/** The file name the CDK app ships the retraining job's base data under, beside the retrain bundle. */
+export const BUNDLED_TRAINING_BASE_FILE = 'training-base.bin.gz';

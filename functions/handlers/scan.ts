@@ -12,6 +12,7 @@ export function createScanHandler(getDeps: () => PipelineDeps) {
     messageIdOf: (mail) => mail.messageId,
     locationOf: (mail) => mail,
     run: runScanStage,
+    usesModel: true,
   });
 }
 

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { withCurrentModel } from '../app/model-source.ts';
 import { emitMetric } from '../app/operational-metrics.ts';
 import type { Logger } from '../app/ports.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -16,6 +17,11 @@ export interface StageDefinition<T> {
   readonly messageIdOf: (value: T) => string;
   readonly locationOf: (value: T) => { bucket: string; key: string };
   readonly run: (deps: PipelineDeps, value: T) => Promise<unknown>;
+  /**
+   * The stage scans: before each batch, `deps.model` is brought up to the current model
+   * version (models/current.json, re-read at most every `model.refreshSeconds`).
+   */
+  readonly usesModel?: boolean;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface StageDefinition<T> {
 export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: StageDefinition<T>) {
   const stage = { Stage: definition.stage } as const;
   const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-    const deps = getDeps();
+    const deps = definition.usesModel ? await withCurrentModel(getDeps()) : getDeps();
     const failed = (final: boolean): void => {
       emitMetric(deps.metrics, 'StageFailures', 1, stage);
       if (final) emitMetric(deps.metrics, 'DeadLettered', 1, stage);

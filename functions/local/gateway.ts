@@ -14,6 +14,7 @@ import { loadModelFile } from '../adapters/load-model.ts';
 import type { DnsResolver } from '../adapters/mail-auth.ts';
 import { InMemoryMetrics } from '../adapters/memory-metrics.ts';
 import { S3MailStore } from '../adapters/s3-mail-store.ts';
+import { S3ModelStore } from '../adapters/s3-model-store.ts';
 import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
@@ -27,8 +28,10 @@ import {
   TRACKING_TABLE,
   UNSUBSCRIBE_TABLE,
 } from '../adapters/table-definitions.ts';
+import { loadTrainingBaseFile } from '../adapters/training-base-file.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import { compileEngineInputs } from '../app/engine-inputs.ts';
+import { ModelSource } from '../app/model-source.ts';
 import type { Clock, Logger } from '../app/ports.ts';
 import { retryDueUnsubscribes } from '../app/safe-unsubscribe.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -42,6 +45,7 @@ import { createScanHandler } from '../handlers/scan.ts';
 import { createTable, type Emulators, startEmulators } from './emulators.ts';
 import { type LocalHttpApi, startLocalHttpApi } from './http-api.ts';
 import { type QueuePoller, type SqsHandler, startQueuePoller } from './queue-poller.ts';
+import { LocalRetrainRunner } from './retrain-runner.ts';
 import { type SmtpInbound, startSmtpInbound } from './smtp-inbound.ts';
 import { type SinkMessage, type SmtpSink, startSmtpSink } from './smtp-sink.ts';
 
@@ -86,6 +90,8 @@ export interface Gateway {
   redrive(queue: QueueName): Promise<number>;
   /** Runs the unsubscribe retry job once (as the scheduled function does in AWS). */
   retryUnsubscribes(): Promise<number>;
+  /** Runs "update now" (POST /admin/model/retrain) in the background; `settled()` awaits the latest run. */
+  readonly retraining: LocalRetrainRunner;
   stop(): Promise<void>;
 }
 
@@ -174,6 +180,23 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const transport = createTransport(config, clients.ses);
     const clock = options.clock ?? { now: () => new Date() };
     const unsubscribe = config.unsubscribe;
+    const models = new S3ModelStore(clients.s3, LOCAL_NAMES.bucket);
+    const bundledModel = loadModelFile();
+    const submissions = new S3SubmissionStore(clients.s3, LOCAL_NAMES.bucket);
+    // The retraining job over the same stores, with the training base from the source tree.
+    const retraining = new LocalRetrainRunner(() => ({
+      config,
+      models,
+      submissions,
+      trainingBase: { load: async () => loadTrainingBaseFile() },
+      bundledModel,
+      clock,
+      log,
+    }));
+    // A run in progress finishes before the emulators stop under it.
+    stops.push(async () => {
+      await retraining.settled();
+    });
     deps = {
       config,
       engineInputs: compileEngineInputs(config, {
@@ -182,9 +205,19 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           scan: (raw, context) => scanWithExternalEngines(config.antispam.externalEngines, raw, context),
         },
       }),
-      model: loadModelFile(),
+      model: bundledModel,
+      // As in Lambda: the stage and admin handlers follow models/current.json (on `clock`).
+      modelSource: new ModelSource({
+        store: models,
+        bundled: bundledModel,
+        clock,
+        log,
+        refreshSeconds: config.model.refreshSeconds,
+      }),
+      models,
       mail,
-      submissions: new S3SubmissionStore(clients.s3, LOCAL_NAMES.bucket),
+      submissions,
+      retrain: retraining,
       tracking: new DynamoTrackingStore(clients.dynamo, LOCAL_NAMES.trackingTable),
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
       lists: new DynamoListsStore(clients.dynamo, LOCAL_NAMES.listsTable),
@@ -263,6 +296,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       deps: ready,
       queues,
       retryUnsubscribes,
+      retraining,
       redrive: (queue) => redriveDeadLetters(clients.sqs, queues[queue].dlqUrl, queues[queue].url),
       stop: () => stopAll(stops),
     };

@@ -12,6 +12,7 @@ import { DEFAULT_MODEL_PATH } from '../../functions/adapters/load-model.ts';
 import { QUARANTINE_TABLE, TRACKING_TABLE } from '../../functions/adapters/table-definitions.ts';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
 import { INCOMING_PREFIX, QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { MODELS_PREFIX } from '../../functions/core/models/model-record.ts';
 import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
 import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
 import { BUNDLED_MODEL_FILE } from '../../functions/handlers/lambda-env.ts';
@@ -158,6 +159,16 @@ export class AdminApi extends Construct {
       'file and read submissions',
     );
     fn.allowListing(mailBucket, SUBMISSIONS_PREFIX);
+    // Model versions: status and history read the pointer and the records (listed under
+    // models/versions/), /admin/version follows the current model like the scan function, and
+    // rollback checks the target's artifact, then writes the pointer and the records' status.
+    fn.allowObjects(
+      mailBucket,
+      MODELS_PREFIX,
+      ['s3:GetObject', 's3:PutObject'],
+      'read model versions, roll back to one',
+    );
+    fn.allowListing(mailBucket, MODELS_PREFIX);
     // Search reads keys from the (KEYS_ONLY) indexes, then the records in batches; release and
     // delete append to the record's timeline.
     fn.allowTable(

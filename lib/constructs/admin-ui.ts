@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { QUARANTINE_TABLE } from '../../functions/adapters/table-definitions.ts';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
 import { QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
 import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
 
@@ -74,6 +75,8 @@ export class AdminUi extends Construct {
       [quarantineIndex('byRecipient'), quarantineIndex('byDay')],
     );
     fn.allowObjects(mailBucket, QUARANTINE_PREFIX, ['s3:GetObject'], 'deliver a message an admin released');
+    // "Release, not spam" files the quarantined copy as a submission for the next retraining.
+    fn.allowObjects(mailBucket, SUBMISSIONS_PREFIX, ['s3:PutObject'], 'file a released message as not spam');
     // The tracking record: read for the scan result, appended to on release.
     fn.allowTable(trackingTable, ['GetItem', 'UpdateItem']);
     fn.allowSigningKey(signingKeySecret);

@@ -26,7 +26,8 @@ export type HandlerName =
   | 'admin-ui'
   | 'public-pages'
   | 'digest'
-  | 'unsubscribe-retry';
+  | 'unsubscribe-retry'
+  | 'retrain';
 
 export interface GraywallFunctionProps {
   /** Which file under functions/handlers/ is the entry (it exports `handler`). */

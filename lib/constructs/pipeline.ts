@@ -14,6 +14,7 @@ import { DEFAULT_MODEL_PATH } from '../../functions/adapters/load-model.ts';
 import type { ActionSettings } from '../../functions/core/config/policy-schema.ts';
 import { bounceSenderOf, type GraywallConfig } from '../../functions/core/config/schema.ts';
 import { ARCHIVE_PREFIX, INCOMING_PREFIX, QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { MODELS_PREFIX } from '../../functions/core/models/model-record.ts';
 import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
 import { BUNDLED_MODEL_FILE } from '../../functions/handlers/lambda-env.ts';
 import { EncryptedTopic } from './encrypted-topic.ts';
@@ -230,6 +231,14 @@ export class Pipeline extends Construct {
       { [BUNDLED_MODEL_FILE]: DEFAULT_MODEL_PATH },
     );
     this.scanFunction.allowObjects(mailBucket, INCOMING_PREFIX, ['s3:GetObject'], 'read the raw message');
+    // The current model version: the pointer (models/current.json) and the promoted artifact,
+    // re-read at most every model.refreshSeconds (functions/app/model-source.ts). Read only.
+    this.scanFunction.allowObjects(
+      mailBucket,
+      MODELS_PREFIX,
+      ['s3:GetObject'],
+      'follow the current model version',
+    );
     this.scanFunction.allowTable(trackingTable, ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem']);
     this.scanFunction.allowSendTo(this.graymail.queue);
     // Counters are atomic ADDs on existing or new items.

@@ -2,8 +2,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadModelFile } from '../../functions/adapters/load-model.ts';
 import { runCli } from '../../functions/cli/run-cli.ts';
 import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
+import { RULES_VERSION } from '../../functions/core/scan/rules/index.ts';
+import { serializeModel } from '../../functions/core/scan/statistical/model.ts';
 
 async function cli(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
   const out: string[] = [];
@@ -66,5 +69,41 @@ describe('graywall scan', () => {
     expect(missing.code).toBe(1);
     expect(missing.out).toBe('/nonexistent/file.eml: error: no such file or directory\n');
     expect((await cli(['scan'])).code).toBe(2);
+  });
+
+  it('scores with another model version with --model (e.g. a promoted one), on one file or in the workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-'));
+    const bundled = loadModelFile();
+    const artifact = join(dir, 'stat1-cli00001.json');
+    writeFileSync(artifact, JSON.stringify(serializeModel({ ...bundled, version: 'stat1-cli00001' })));
+    for (let i = 0; i < 8; i++)
+      writeFileSync(join(dir, `m${i}.eml`), message(`note ${i}`, 'see you at lunch'));
+
+    const one = await cli(['scan', join(dir, 'm0.eml'), '--model', artifact]);
+    const many = await cli(['scan', dir, '--json', '--model', artifact]);
+    const plain = await cli(['scan', join(dir, 'm0.eml')]);
+
+    expect(one.out).toContain(`(${RULES_VERSION}+stat1-cli00001)`);
+    const engines = many.out
+      .split('\n')
+      .map((line) => JSON.parse(line) as { file: string; engineVersion?: string })
+      .filter((line) => line.file.endsWith('.eml'))
+      .map((line) => line.engineVersion);
+    expect(engines).toEqual(Array(8).fill(`${RULES_VERSION}+stat1-cli00001`));
+    expect(plain.out).toContain(`(${RULES_VERSION}+${bundled.version})`);
+  });
+
+  it('refuses a --model file that is not a model artifact, before scanning anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-'));
+    writeFileSync(join(dir, 'm.eml'), message('hi', 'hello'));
+    writeFileSync(join(dir, 'not-a-model.json'), '{"format":"something-else"}');
+
+    const bad = await cli(['scan', join(dir, 'm.eml'), '--model', join(dir, 'not-a-model.json')]);
+
+    expect(bad.code).toBe(2);
+    expect(bad.out).toBe('');
+    expect(bad.err).toContain(
+      'model format is something-else, expected graywall-statistical/2 or graywall-statistical/1',
+    );
   });
 });

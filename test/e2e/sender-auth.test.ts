@@ -66,6 +66,10 @@ describe('sender authentication on receipt', () => {
     expect(reasons).toEqual(expect.arrayContaining(['SPF_FAIL', 'DMARC_FAIL_REJECT']));
     expect(record.scan?.reasons.find((r) => r.id === 'SPF_FAIL')?.evidence).toMatch(/spf=fail/);
     expect(dns.queries).toContain('forbidden.example TXT');
+    // The timeline says what the checks found, the first thing an operator asks.
+    expect(record.events.find((e) => e.type === 'scanned')?.detail).toContain(
+      'Sender authentication (inbound-smtp.graywall.local): SPF fail for forbidden.example; DKIM none (unsigned); DMARC fail for forbidden.example (p=reject)',
+    );
   });
 
   it('passes SPF for an authorised sender and writes Authentication-Results for the mail host', async () => {

@@ -78,6 +78,41 @@ describe('release and report as not spam', () => {
   });
 });
 
+describe('release and report from the admin web page', () => {
+  it('"Release, not spam" releases the copy and files it, naming the admin', async () => {
+    const id = await gw.send(
+      rfc822(
+        {
+          From: 'billing@vendor.example',
+          To: 'dan@example.com',
+          Subject: 'Invoice 77',
+          'Message-ID': '<fp-ui@t>',
+        },
+        `Your invoice.\n${GTUBE_STRING}\n`,
+      ),
+      { from: 'billing@vendor.example', to: ['dan@example.com'] },
+    );
+    await gw.waitForState(id, ['quarantined']);
+    const session = await gw.api<{ url: string }>('POST', '/admin/ui-session', {});
+    const page = await fetch(`${session.body.url}/release/${id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'recipient=dan%40example.com&report=not-spam',
+    });
+    const html = await page.text();
+    expect(page.status).toBe(200);
+    const submissionId = /reported as not spam \(submission ([^)]+)\)/.exec(html)?.[1] ?? '';
+    expect(submissionId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
+    expect(await gw.deps.submissions.get(submissionId)).toMatchObject({
+      category: 'not-spam',
+      source: 'quarantine-release',
+      messageId: id,
+      submittedBy: 'arn:aws:iam::000000000000:user/local-admin (admin web page)',
+    });
+    expect(gw.sink?.messages.filter((m) => m.raw.includes(Buffer.from('<fp-ui@t>')))).toHaveLength(1);
+  });
+});
+
 describe('graywall submit', () => {
   it('files a delivered message by its tracking id, with a note', async () => {
     const id = await gw.send(

@@ -4,7 +4,14 @@ import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
 import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
-import { buildStack, logicalId, objectsArn, type Statement, statementsOfRole } from '../support/cdk-stack.ts';
+import {
+  actionsOn,
+  buildStack,
+  logicalId,
+  objectsArn,
+  type Statement,
+  statementsOfRole,
+} from '../support/cdk-stack.ts';
 
 const { stack, template } = buildStack();
 const { adminApi, stores } = stack;
@@ -153,12 +160,11 @@ describe('the admin function', () => {
     ]);
   });
 
-  it('files, reads and lists submissions, and lists nothing else in the bucket', () => {
-    expect(statements()).toContainEqual({
-      Effect: 'Allow',
-      Action: ['s3:GetObject', 's3:PutObject'],
-      Resource: objectsArn(ids.bucket, 'submissions/*'),
-    });
+  it('files, reads and lists submissions and model versions, and lists nothing else in the bucket', () => {
+    expect(actionsOn(statements(), objectsArn(ids.bucket, 'submissions/*'))).toEqual([
+      's3:GetObject',
+      's3:PutObject',
+    ]);
     const listing = statements().filter((s: Statement) => JSON.stringify(s.Action).includes('s3:ListBucket'));
     expect(listing).toEqual([
       {
@@ -167,6 +173,25 @@ describe('the admin function', () => {
         Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
         Condition: { StringLike: { 's3:prefix': ['submissions/*'] } },
       },
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['models/*'] } },
+      },
+    ]);
+  });
+
+  it('reads model versions and writes the pointer and records on rollback: get and put under models/, nothing else', () => {
+    expect(actionsOn(statements(), objectsArn(ids.bucket, 'models/*'))).toEqual([
+      's3:GetObject',
+      's3:PutObject',
+    ]);
+    // No other grant names a key under models/ (e.g. a delete of the pointer or of an artifact).
+    const models = statements().filter((s: Statement) => JSON.stringify(s.Resource).includes('/models/'));
+    expect(models.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort()).toEqual([
+      's3:GetObject',
+      's3:PutObject',
     ]);
   });
 

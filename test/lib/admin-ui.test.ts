@@ -147,7 +147,7 @@ describe('the admin web page function', () => {
       expect.arrayContaining(['byRecipient', 'byDay']),
     );
     const statements = statementsOf(fn);
-    expect(statements).toHaveLength(7);
+    expect(statements).toHaveLength(8);
     expect(statements).toEqual(
       expect.arrayContaining([
         {
@@ -171,6 +171,8 @@ describe('the admin web page function', () => {
           ],
         },
         { Effect: 'Allow', Action: 's3:GetObject', Resource: objectsArn(ids.bucket, 'quarantine/*') },
+        // "Release, not spam" files the message as a submission: write-only, under submissions/.
+        { Effect: 'Allow', Action: 's3:PutObject', Resource: objectsArn(ids.bucket, 'submissions/*') },
         {
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
@@ -187,15 +189,16 @@ describe('the admin web page function', () => {
     );
   });
 
-  it('cannot delete, write mail, edit lists, use a queue or send mail with SMTP delivery', () => {
+  it('cannot delete, write mail (only submissions), edit lists, use a queue or send mail with SMTP delivery', () => {
     const statements = statementsOf(fn);
     const text = JSON.stringify(statements);
     expect(text).not.toContain(`"${ids.lists}"`);
     expect(text).not.toContain('incoming/');
     expect(text).not.toContain('/index/*');
     const actions = statements.flatMap(actionsOf);
+    const puts = statements.filter((statement) => actionsOf(statement).includes('s3:PutObject'));
+    expect(puts.map((statement) => statement.Resource)).toEqual([objectsArn(ids.bucket, 'submissions/*')]);
     for (const action of [
-      's3:PutObject',
       's3:DeleteObject',
       'dynamodb:DeleteItem',
       'dynamodb:Scan',

@@ -31,17 +31,17 @@ describe('the Graywall stack', () => {
       // Pipeline: 3 queues + 3 dead-letter queues, an alarm per dead-letter queue
       'AWS::SQS::Queue': 6,
       'AWS::SQS::QueuePolicy': 6,
-      // One per dead-letter queue, failed digest runs; monitoring: one per stage function's
-      // errors, and scan latency
-      'AWS::CloudWatch::Alarm': 8,
+      // One per dead-letter queue, failed digest runs, failed retraining runs; monitoring: one
+      // per stage function's errors, and scan latency
+      'AWS::CloudWatch::Alarm': 9,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
       // scan, graymail, action, admin API, unsubscribe pages and retry, digest and quarantine
-      // pages, admin web page + the rule-set activation provider
-      'AWS::Lambda::Function': 10,
-      'AWS::IAM::Role': 10,
-      'AWS::IAM::Policy': 11,
-      'AWS::Logs::LogGroup': 11, // one per function + API access logs
+      // pages, admin web page, model retraining + the rule-set activation provider
+      'AWS::Lambda::Function': 11,
+      'AWS::IAM::Role': 11,
+      'AWS::IAM::Policy': 12,
+      'AWS::Logs::LogGroup': 12, // one per function + API access logs
       // One API: one route (and one invoke permission) per ADMIN_ROUTES, PUBLIC_ROUTES and
       // ADMIN_UI_ROUTES entry, one integration each for the admin function, the unsubscribe
       // pages (/u/), the quarantine pages (/q/) and the admin web page (/ui/)
@@ -49,9 +49,9 @@ describe('the Graywall stack', () => {
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::ApiGatewayV2::Integration': 4,
       'AWS::ApiGatewayV2::Route': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length,
-      // + EventBridge invoking the unsubscribe retry function and the digest function
-      'AWS::Lambda::Permission': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length + 2,
-      'AWS::Events::Rule': 2, // the unsubscribe retry schedule, the digest schedule
+      // + EventBridge invoking the unsubscribe retry, digest and retrain functions
+      'AWS::Lambda::Permission': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length + 3,
+      'AWS::Events::Rule': 3, // the unsubscribe retry, digest and model retraining schedules
     });
   });
 

@@ -6,6 +6,7 @@ import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts
 import type { StageQueue } from '../../lib/constructs/pipeline.ts';
 import {
   actionsOf,
+  actionsOn,
   allows,
   buildStack,
   exampleConfig,
@@ -173,10 +174,10 @@ describe('function environments', () => {
     });
   });
 
-  it('name every variable lambda-env.ts names except GRAYWALL_CONFIG_FILE (the bundled file is the default)', () => {
+  it("name every variable lambda-env.ts names except GRAYWALL_CONFIG_FILE (the bundled file is the default) and RETRAIN_FUNCTION (the admin function's alone)", () => {
     const names = new Set(stages.flatMap(([, , fn]) => Object.keys(fnProps(fn).Environment.Variables)));
     for (const [key, name] of Object.entries(ENV)) {
-      if (key === 'configFile') expect(names).not.toContain(name);
+      if (key === 'configFile' || key === 'retrainFunction') expect(names).not.toContain(name);
       else expect(names).toContain(name);
     }
   });
@@ -195,11 +196,7 @@ describe('least privilege', () => {
 
   it('scan reads raw mail, creates tracking records and sends to the graymail queue, nothing more', () => {
     const statements = statementsOf(pipeline.scanFunction);
-    expect(statements).toContainEqual({
-      Effect: 'Allow',
-      Action: 's3:GetObject',
-      Resource: objectsArn(ids.bucket, 'incoming/*'),
-    });
+    expect(actionsOn(statements, objectsArn(ids.bucket, 'incoming/*'))).toEqual(['s3:GetObject']);
     expect(statements).toContainEqual({
       Effect: 'Allow',
       Action: ['dynamodb:BatchWriteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
@@ -212,6 +209,18 @@ describe('least privilege', () => {
     });
     expect(touches(statements, 'quarantine')).toEqual([]);
     expect(touches(statements, ids.quarantine)).toEqual([]);
+  });
+
+  it('scan follows the current model version: it may read under models/, and neither write nor list there', () => {
+    const statements = statementsOf(pipeline.scanFunction);
+    expect(actionsOn(statements, objectsArn(ids.bucket, 'models/*'))).toEqual(['s3:GetObject']);
+    expect(statements.flatMap(actionsOf)).not.toContain('s3:ListBucket');
+  });
+
+  it('graymail and action scan nothing, so they cannot read model versions', () => {
+    for (const fn of [pipeline.graymailFunction, pipeline.actionFunction]) {
+      expect(touches(statementsOf(fn), 'models/')).toEqual([]);
+    }
   });
 
   it('graymail reads raw mail, updates tracking and sends to the action queue, nothing more', () => {

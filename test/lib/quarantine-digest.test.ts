@@ -367,9 +367,10 @@ describe('the digest schedule', () => {
     expect(resourcesOf(off)[digestId]?.Type).toBe('AWS::Lambda::Function');
     expect(rulesTargeting(off, digestId)).toEqual([]);
     expect(invokers(off, digestId)).toEqual([]);
-    // Only the unsubscribe retry schedule is left.
+    // Only the unsubscribe retry and model retraining schedules are left.
     expect(ofType('AWS::Events::Rule', resourcesOf(off)).map(([logical]) => logical)).toEqual([
       logicalId(off.stack, off.stack.unsubscribe.retrySchedule),
+      logicalId(off.stack, off.stack.modelTraining.schedule),
     ]);
     const pagesId = logicalId(off.stack, off.stack.digest.pagesFunction.function);
     expect(resourcesOf(off)[pagesId]?.Type).toBe('AWS::Lambda::Function');

@@ -118,3 +118,21 @@ export function acknowledgedRoutes(scope: IConstruct, ruleId: string): Map<strin
   visit(scope);
   return found;
 }
+
+/**
+ * Every action the statements allow on exactly `resource` (alone or among others), sorted.
+ * CDK merges statements with the same actions, so one grant can share a statement with another.
+ */
+export function actionsOn(statements: Statement[], resource: unknown): string[] {
+  const wanted = JSON.stringify(resource);
+  const actions = statements
+    .filter(
+      (statement) =>
+        statement.Effect === 'Allow' &&
+        (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).some(
+          (granted) => JSON.stringify(granted) === wanted,
+        ),
+    )
+    .flatMap(actionsOf);
+  return [...new Set(actions)].sort();
+}

@@ -3,7 +3,7 @@ import { emailAddress } from './fields.ts';
 
 const DEFAULTS = { enabled: true, schedule: 'cron(0 7 * * ? *)', linkLifetimeDays: 7 } as const;
 
-const SCHEDULE_MESSAGE =
+export const SCHEDULE_MESSAGE =
   'must be an EventBridge schedule: rate(1 day), rate(N hours|days) with N ≥ 1, or cron(minutes hours day-of-month month day-of-week year) with ? in day-of-month or day-of-week, e.g. cron(0 7 * * ? *)';
 
 /**
@@ -11,13 +11,14 @@ const SCHEDULE_MESSAGE =
  * zero) and a six-field `cron(...)` in which day-of-month or day-of-week is `?`. Anything
  * else would only fail at deploy time.
  */
-function isScheduleExpression(value: string): boolean {
+export function isScheduleExpression(value: string): boolean {
   const rate = /^rate\((\d{1,4}) (minute|minutes|hour|hours|day|days)\)$/.exec(value);
   if (rate) {
     const n = Number(rate[1]);
     const unit = rate[2] as string;
     if (n < 1) return false;
-    // A digest every few minutes would flood users: at least hourly steps.
+    // A digest every few minutes would flood users (and a retrain every few minutes would only
+    // burn money): at least hourly steps.
     if (unit.startsWith('minute')) return false;
     return n === 1 ? !unit.endsWith('s') : unit.endsWith('s');
   }

@@ -3,7 +3,7 @@ import { externalEnginesSchema } from '../multiscan/external-engines-config.ts';
 import { relaysSchema } from '../relay/relay-config.ts';
 import { reputationSchema } from '../reputation/reputation-config.ts';
 import { KNOWN_RULE_IDS, RULES } from '../scan/rules/index.ts';
-import { digestSchema } from './digest-schema.ts';
+import { digestSchema, isScheduleExpression, SCHEDULE_MESSAGE } from './digest-schema.ts';
 import { domainName, emailAddress, hostName } from './fields.ts';
 import { filtersSchema } from './filter-schema.ts';
 import { policiesSchema } from './policy-schema.ts';
@@ -49,6 +49,8 @@ const MIB = 1024 * 1024;
 const RULE_IDS: ReadonlySet<string> = new Set(RULES.map((rule) => rule.id));
 /** SES accepts messages up to 40 MB: no size threshold above that means anything. */
 const MAX_SCAN_BYTES = 40 * MIB;
+/** Sundays at 03:00 UTC: a week of submissions per run, at a quiet hour. */
+const DEFAULT_RETRAIN_SCHEDULE = 'cron(0 3 ? * SUN *)';
 
 const ruleId = z
   .string()
@@ -251,6 +253,28 @@ export const configSchema = z
       })
       .default({ maxReceiveCount: 5 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
+    /** The statistical model's versions (functions/app/model-versions.ts). */
+    model: z
+      .strictObject({
+        /**
+         * How often, at most, a running function re-reads which model version is current
+         * (models/current.json). A promoted or rolled-back version reaches every container
+         * within this many seconds, without a redeploy; each check is one S3 GET.
+         */
+        refreshSeconds: z.number().int().min(10).max(3600).default(300),
+        /**
+         * When the retraining job runs (EventBridge schedule expression, UTC): it builds a new
+         * model version from the base corpus and the submissions, and promotes it only if it is
+         * no worse on held-out mail. A run with no new submissions builds nothing. Default
+         * weekly, Sundays 03:00 UTC; `graywall model retrain` runs it now.
+         */
+        retrainSchedule: z
+          .string()
+          .trim()
+          .refine(isScheduleExpression, SCHEDULE_MESSAGE)
+          .default(DEFAULT_RETRAIN_SCHEDULE),
+      })
+      .prefault({}),
     unsubscribe: unsubscribeSchema,
     digest: digestSchema,
     filters: filtersSchema,

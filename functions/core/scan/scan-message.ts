@@ -218,8 +218,11 @@ export function scanParsedMessage(
   };
 }
 
-/** Configured points, else learned points, else the rule's default. Test signals and SES are never learned. */
-function pointsOf(
+/**
+ * Configured points, else learned points, else the rule's default. Test signals and SES are
+ * never learned. (The retraining job's held-out evaluation scores with it too.)
+ */
+export function pointsOf(
   id: string,
   rule: { readonly score: number; readonly group?: string },
   settings: ScanSettings,

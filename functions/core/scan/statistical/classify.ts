@@ -2,7 +2,7 @@ import type { ParsedMessage } from '../../mime/parse-message.ts';
 import { evidence } from '../rules/rule.ts';
 import type { Reason } from '../types.ts';
 import { featureValue, hashToken, type PartModel, type StatisticalModel, weightOf } from './model.ts';
-import { DEFAULT_TOKENIZER_LIMITS, type TokenizerLimits, tokenizeMessage, tokenPart } from './tokenize.ts';
+import { DEFAULT_TOKENIZER_LIMITS, splitTokens, type TokenizerLimits, tokenizeMessage } from './tokenize.ts';
 
 export interface TokenWeight {
   readonly token: string;
@@ -43,9 +43,7 @@ export function classifyTokens(model: StatisticalModel, tokens: readonly string[
     const main = classifyPart(model, tokens);
     return { ...main, score: scoreForLogit(model, main.logit) };
   }
-  const content: string[] = [];
-  const header: string[] = [];
-  for (const token of tokens) (tokenPart(token) === 'header' ? header : content).push(token);
+  const { content, header } = splitTokens(tokens);
   const main = classifyPart(model, content);
   return { ...main, score: scoreForLogit(model, main.logit), header: classifyPart(model.header, header) };
 }

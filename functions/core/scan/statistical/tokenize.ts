@@ -116,6 +116,16 @@ export function tokenPart(token: string): TokenPart {
   return colon > 0 && colon <= 12 && HEADER_PART_PREFIXES.has(token.slice(0, colon)) ? 'header' : 'content';
 }
 
+/**
+ * A message's tokens split by part (see `tokenPart`), each list in the tokenizer's order: what
+ * the scan weighs with each classifier, and what training and the retraining job fit them on.
+ */
+export function splitTokens(tokens: readonly string[]): Record<TokenPart, string[]> {
+  const parts: Record<TokenPart, string[]> = { content: [], header: [] };
+  for (const token of tokens) parts[tokenPart(token)].push(token);
+  return parts;
+}
+
 function pushHost(hosts: string[], host: string | undefined): void {
   if (host && hosts.length < 300) hosts.push(host);
 }

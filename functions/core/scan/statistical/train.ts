@@ -82,7 +82,21 @@ export interface HashedExample {
   readonly weight?: number;
 }
 
-export function fitLogistic(examples: readonly HashedExample[], options: TrainOptions): FittedWeights {
+/**
+ * Fits the weights. `appended` counts trailing examples added to a training set that was
+ * fitted before (a retrain's submissions): the SGD visits the other examples in exactly the
+ * order it would without them and slots the appended ones in between at seeded positions. A
+ * few added examples then change the fit by what they teach, not by reshuffling the visiting
+ * order of every example, which alone moves the model as much as a new seed does. With none
+ * appended the fit is the one it always was.
+ */
+export function fitLogistic(
+  examples: readonly HashedExample[],
+  options: TrainOptions,
+  appended = 0,
+): FittedWeights {
+  if (!Number.isInteger(appended) || appended < 0 || appended > examples.length)
+    throw new RangeError(`appended must be 0..${examples.length}`);
   // Vocabulary: hashes seen in at least minDocs examples, indexed in ascending hash order.
   const docCounts = new Map<number, number>();
   for (const example of examples) {
@@ -108,7 +122,7 @@ export function fitLogistic(examples: readonly HashedExample[], options: TrainOp
   const weights = new Float64Array(vocabulary.length);
   let bias = 0;
   for (let run = 0; run < runs; run++) {
-    const fitted = sgd(examples, rows, vocabulary.length, options, options.seed + run);
+    const fitted = sgd(examples, rows, vocabulary.length, options, options.seed + run, appended);
     for (let j = 0; j < weights.length; j++)
       weights[j] = (weights[j] as number) + (fitted.weights[j] as number) / runs;
     bias += fitted.bias / runs;
@@ -131,17 +145,28 @@ function sgd(
   features: number,
   options: TrainOptions,
   seed: number,
+  appended: number,
 ): { bias: number; weights: Float64Array } {
   const weights = new Float64Array(features);
   const squared = new Float64Array(features);
   let bias = 0;
   let biasSquared = 0;
   const random = mulberry32(seed);
-  const order = examples.map((_, i) => i);
+  // The appended examples' positions come from a stream of their own, so the others' order
+  // draws exactly the numbers it would draw without them.
+  const slots = mulberry32(seed ^ 0x5bd1e995);
+  const first = examples.length - appended;
+  const order = Array.from({ length: first }, (_, i) => i);
   const epsilon = 1e-8;
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffle(order, random);
-    for (const i of order) {
+    let visit = order;
+    if (appended > 0) {
+      visit = [...order];
+      for (let i = first; i < examples.length; i++)
+        visit.splice(Math.floor(slots() * (visit.length + 1)), 0, i);
+    }
+    for (const i of visit) {
       const row = rows[i] as Int32Array;
       const example = examples[i] as HashedExample;
       const x = featureValue(example.tokenCount, options.normTokens);

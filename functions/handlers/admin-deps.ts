@@ -1,0 +1,21 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { LambdaRetrainTrigger } from '../adapters/lambda-retrain-trigger.ts';
+import type { PipelineDeps } from '../app/stage-deps.ts';
+import { lambdaDeps } from './lambda-deps.ts';
+import { ENV } from './lambda-env.ts';
+
+let cached: { readonly base: PipelineDeps; readonly deps: PipelineDeps } | undefined;
+
+/**
+ * The admin function's dependencies: every function's (lambdaDeps) plus "update now", an
+ * asynchronous invocation of the retrain function named in its environment. Kept apart from
+ * lambdaDeps so that the other functions' bundles do not carry the Lambda client.
+ */
+export function adminLambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
+  const base = lambdaDeps(env);
+  if (cached?.base === base) return cached.deps;
+  const name = env[ENV.retrainFunction];
+  const deps = name ? { ...base, retrain: new LambdaRetrainTrigger(new LambdaClient({}), name) } : base;
+  cached = { base, deps };
+  return deps;
+}
