@@ -21,7 +21,7 @@ export function retrainLambdaDeps(env: NodeJS.ProcessEnv = process.env): Retrain
     config: deps.config,
     models: deps.models,
     submissions: deps.submissions,
-    // Read on first use: a run that finds nothing new never decodes the 2.5 MB base.
+    // Read on first use: a run that finds nothing new never decodes the 2.4 MB base.
     trainingBase: { load: async () => loadTrainingBaseFile(path) },
     bundledModel: deps.model,
     clock: deps.clock,

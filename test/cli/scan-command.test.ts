@@ -102,6 +102,8 @@ describe('graywall scan', () => {
 
     expect(bad.code).toBe(2);
     expect(bad.out).toBe('');
-    expect(bad.err).toContain('model format is something-else, expected graywall-statistical/1');
+    expect(bad.err).toContain(
+      'model format is something-else, expected graywall-statistical/2 or graywall-statistical/1',
+    );
   });
 });

@@ -37,7 +37,10 @@ describe('report counters', () => {
     );
     const spam = await send('ads@spam.example.net', ['u3@example.com'], { 'X-Advertisement': 'spam' }, 'r4');
     const dup = await gw.inject(
-      rfc822({ From: 'x@partner.example.org', To: 'u1@example.com', Subject: 'r5' }, 'x\n'),
+      rfc822(
+        { From: 'x@partner.example.org', To: 'u1@example.com', Subject: 'r5', 'Message-ID': '<r5@x>' },
+        'x\n',
+      ),
       {
         from: 'x@partner.example.org',
         to: ['u1@example.com'],

@@ -101,9 +101,12 @@ describe('update now with reports of a scam campaign the model missed', () => {
       baseVersion: bundled.version,
       submissions: outcome.trained,
       heldOutSubmissions: outcome.heldOut,
-      evaluation: { ham: 780, falsePositiveRate: 0, hardHamFalsePositiveRate: 0 },
+      evaluation: { ham: 780, hardHam: 50, falsePositiveRate: 0 },
       statusReason: expect.stringMatching(/^promoted: no more false positives/),
     });
+    // No more held-out hard ham flagged than the shipped model's one in 50 (BENCHMARKS.md).
+    expect(outcome.baselineEvaluation.hardHamFalsePositiveRate).toBe(1 / 50);
+    expect(outcome.evaluation.hardHamFalsePositiveRate).toBeLessThanOrEqual(1 / 50);
     const shown = await cli('model', 'history');
     expect(shown.out).toContain(version);
   });
@@ -120,7 +123,7 @@ describe('update now with reports of a scam campaign the model missed', () => {
     expect(table.out).toMatch(/STATUS/);
     expect(table.out).toContain(`used in ${version}`);
     const one = await cli('submissions', 'show', reports[0]?.id as string);
-    expect(one.out).toMatch(/Status\s+(used|held out) in stat1-/);
+    expect(one.out).toMatch(/Status\s+(used|held out) in stat2-/);
   });
 
   it('is what the scan stage uses once it re-reads the pointer: the campaign is caught', async () => {
@@ -159,10 +162,11 @@ describe('update now with ordinary mail reported as spam', () => {
     expect(outcome?.status).toBe('refused');
     if (outcome?.status !== 'refused') return;
     // Learning list traffic as spam moves every ham-like message up, so score 50 moves above
-    // the ham again (no held-out ham is flagged) and most spam falls below it.
+    // the ham again (no held-out ham is flagged) and spam falls below it: far more than the 1%
+    // tolerance (4 to 14 points, depending on how many of the reports the id split holds out).
     expect(outcome.reason).toMatch(/^refused: catches less held-out spam at the suspect threshold: /);
     expect(outcome.evaluation.falsePositiveRate).toBe(0);
-    expect(outcome.evaluation.recallSuspect).toBeLessThan(outcome.baselineEvaluation.recallSuspect - 0.05);
+    expect(outcome.evaluation.recallSuspect).toBeLessThan(outcome.baselineEvaluation.recallSuspect - 0.02);
 
     const { versions, current } = await history();
     expect(current).toBe(before);

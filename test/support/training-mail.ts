@@ -2,7 +2,7 @@ import { isHeldOutSubmission } from '../../functions/core/training/submission-ex
 
 /**
  * Mail for the retraining tests: a scam campaign the shipped model lets through (it scores
- * 36-42, below the suspect threshold), and a supplier's invoices, which are legitimate mail.
+ * 34-38, below the suspect threshold), and a supplier's invoices, which are legitimate mail.
  */
 
 const SCAM_TOPICS = [

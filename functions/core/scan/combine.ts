@@ -11,16 +11,28 @@ export function pointsPerLogit(anchors: ProfileAnchors): number {
 }
 
 /**
- * Points of the classifier's part of z: 50 + k · (bias + statWeight · clamp(logit) − suspectZ),
+ * Points of the (main) classifier's part of z: 50 + k · (bias + statWeight · clamp(logit) − suspectZ),
  * shown within ±100 (beyond that no rule could change the verdict anyway).
  */
 export function statisticalPoints(combination: Combination, profile: ScanProfile, logit: number): number {
   const anchors = combination.profiles[profile];
-  const clamped = Number.isNaN(logit)
-    ? 0
-    : Math.min(combination.logitClamp, Math.max(-combination.logitClamp, logit));
-  const z = combination.bias + combination.statWeight * clamped;
+  const z = combination.bias + combination.statWeight * clampLogit(combination, logit);
   return roundPoints(Math.min(100, Math.max(-100, 50 + pointsPerLogit(anchors) * (z - anchors.suspectZ))));
+}
+
+/**
+ * Points of the header classifier's part of z: k · headerWeight · clamp(headerLogit), shown
+ * within ±100. A header classifier at even odds (log-odds 0) adds nothing.
+ */
+export function headerPoints(combination: Combination, profile: ScanProfile, headerLogit: number): number {
+  const weight = combination.headerWeight ?? 0;
+  const points =
+    pointsPerLogit(combination.profiles[profile]) * weight * clampLogit(combination, headerLogit);
+  return roundPoints(Math.min(100, Math.max(-100, points)));
+}
+
+function clampLogit(combination: Combination, logit: number): number {
+  return Number.isNaN(logit) ? 0 : Math.min(combination.logitClamp, Math.max(-combination.logitClamp, logit));
 }
 
 /** Points of a rule's learned weight, or undefined when the rule has none (its default applies). */

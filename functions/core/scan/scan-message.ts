@@ -1,6 +1,6 @@
 import { type ParsedMessage, parseMessage } from '../mime/parse-message.ts';
 import { readHeaderBlock } from '../mime/raw-message.ts';
-import { learnedRulePoints, roundPoints, statisticalPoints } from './combine.ts';
+import { headerPoints, learnedRulePoints, roundPoints, statisticalPoints } from './combine.ts';
 import {
   type CompositeRule,
   compositeEvidence,
@@ -12,7 +12,12 @@ import { RULES, RULES_VERSION } from './rules/index.ts';
 import { evidence, type Rule, type ScanContext } from './rules/rule.ts';
 import { runRules } from './run-rules.ts';
 import { readSesVerdictHeaders } from './ses-headers.ts';
-import { type Classification, classifyMessage, statisticalReason } from './statistical/classify.ts';
+import {
+  type Classification,
+  classifyMessage,
+  headerStatisticalReason,
+  statisticalReason,
+} from './statistical/classify.ts';
 import type { ScanProfile, StatisticalModel } from './statistical/model.ts';
 import type { TokenizerLimits } from './statistical/tokenize.ts';
 import type { Reason, ScanResult, SesVerdicts, Thresholds } from './types.ts';
@@ -135,6 +140,12 @@ export function scanParsedMessage(
           ? statisticalPoints(combination, profile, classification.logit)
           : reason.score;
         reasons.push({ ...reason, id: points > 0 ? 'STATISTICAL_SPAM' : 'STATISTICAL_HAM', score: points });
+        if (combination && classification.header) {
+          const header = classification.header;
+          reasons.push(
+            headerStatisticalReason(model, header, headerPoints(combination, profile, header.logit)),
+          );
+        }
         scored = true;
       }
     }

@@ -1,4 +1,4 @@
-import { statisticalPoints } from '../scan/combine.ts';
+import { headerPoints, statisticalPoints } from '../scan/combine.ts';
 import { matchComposites, mergeComposites } from '../scan/rules/composite.ts';
 import { COMPOSITES } from '../scan/rules/composites.ts';
 import { RULES } from '../scan/rules/index.ts';
@@ -7,25 +7,22 @@ import { pointsOf, type ScanSettings } from '../scan/scan-message.ts';
 import { scoreForLogit } from '../scan/statistical/classify.ts';
 import type { ExampleKind } from '../scan/statistical/fit-model.ts';
 import type { StatisticalModel } from '../scan/statistical/model.ts';
-import { logitOf } from '../scan/statistical/train.ts';
+import { type HashedExample, logitOf } from '../scan/statistical/train.ts';
 import type { Thresholds } from '../scan/types.ts';
 import { clampScore } from '../scan/verdict.ts';
+import type { MessageFeatures, TokenFeatures } from './message-features.ts';
 
 /**
- * Scores held-out messages from their features (hashed tokens and the rules that fired), the
- * way the scan stage scores the message itself: the classifier's points under the model's
- * combination and the chosen profile, each rule's and composite's configured, learned or
- * default points, the sum clamped to 0-100, decisive signals winning. Only summation order
- * (and hash collisions between distinct tokens, which the scan counts twice) can differ from
- * `scanParsedMessage`, well below the 0.1-point rounding of the parts.
+ * Scores held-out messages from their features (hashed tokens of each part and the rules that
+ * fired), the way the scan stage scores the message itself: the content and header
+ * classifiers' points under the model's combination and the chosen profile (a model of one
+ * classifier weighs both parts' tokens together), each rule's and composite's configured,
+ * learned or default points, the sum clamped to 0-100, decisive signals winning. Only
+ * summation order (and hash collisions between distinct tokens, which the scan counts twice)
+ * can differ from `scanParsedMessage`, well below the 0.1-point rounding of the parts.
  */
-export interface HeldOutExample {
+export interface HeldOutExample extends MessageFeatures {
   readonly kind: ExampleKind;
-  /** Distinct token hashes, ascending. */
-  readonly hashes: Uint32Array;
-  readonly tokenCount: number;
-  /** Rules that fired (composites are derived here, with the configured ones). */
-  readonly rules: readonly string[];
 }
 
 /** How the scan is configured: thresholds, profile, rule score overrides, extra composites. */
@@ -50,16 +47,18 @@ const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((rule) => [rule
 
 export function scoreExample(
   model: StatisticalModel,
-  example: Pick<HeldOutExample, 'hashes' | 'tokenCount' | 'rules'>,
+  example: MessageFeatures,
   settings: ScoringSettings,
 ): number {
   const scan: ScanSettings = { ...settings, model };
   const profile = settings.profile ?? 'normal';
-  const features = { hashes: example.hashes, tokenCount: example.tokenCount, spam: false };
-  const logit = logitOf(model, features, model.normTokens);
-  let sum = model.combination
-    ? statisticalPoints(model.combination, profile, logit)
-    : scoreForLogit(model, logit);
+  const { combination, header } = model;
+  // As classifyTokens: a split model weighs each part with its classifier, another all tokens.
+  const logit = logitOf(model, hashed(header ? example.content : allTokens(example)), model.normTokens);
+  let sum = combination ? statisticalPoints(combination, profile, logit) : scoreForLogit(model, logit);
+  if (combination && header) {
+    sum += headerPoints(combination, profile, logitOf(header, hashed(example.header), header.normTokens));
+  }
   const decisive: number[] = [];
   const fired = new Set<string>();
   for (const id of example.rules) {
@@ -74,6 +73,23 @@ export function scoreExample(
     sum += pointsOf(composite.id, composite, scan, profile);
   }
   return Math.max(clampScore(sum), 0, ...decisive.map(clampScore));
+}
+
+function hashed(features: TokenFeatures): HashedExample {
+  return { hashes: features.hashes, tokenCount: features.tokenCount, spam: false };
+}
+
+/**
+ * Both parts' tokens as one set, for a model of one classifier over all tokens. The parts
+ * partition the message's tokens, so the counts add up; a hash in both parts (two distinct
+ * tokens colliding) is kept once, as hashing the whole set would.
+ */
+function allTokens(example: MessageFeatures): TokenFeatures {
+  const merged = new Set([...example.content.hashes, ...example.header.hashes]);
+  return {
+    hashes: Uint32Array.from([...merged].sort((a, b) => a - b)),
+    tokenCount: example.content.tokenCount + example.header.tokenCount,
+  };
 }
 
 export function evaluateModel(

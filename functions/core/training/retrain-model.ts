@@ -10,6 +10,7 @@ import {
   type HeldOutExample,
   type ScoringSettings,
 } from './evaluate.ts';
+import type { MessageFeatures } from './message-features.ts';
 import { decidePromotion, type PromotionDecision } from './promotion.ts';
 import { isHeldOutSubmission, type SpamLabel, submissionFold } from './submission-examples.ts';
 import type { BaseDocument, TrainingBase } from './training-base.ts';
@@ -17,8 +18,9 @@ import type { BaseDocument, TrainingBase } from './training-base.ts';
 /**
  * A retrain: a candidate model from the base corpus's TRAIN part plus the trained part of the
  * submissions, fitted with the shipped model's recipe (the same steps as `npm run train` after
- * its grid search: cross-validated classifier, combination layer refitted on the new
- * out-of-fold log-odds, anchors from the new out-of-fold scores), then both the candidate and
+ * its grid search: the content and header classifiers cross-validated, the combination layer
+ * refitted on their new out-of-fold log-odds, anchors from the new out-of-fold scores), then
+ * both the candidate and
  * the model in service scored on the same held-out messages: the corpus TEST split plus the
  * held-out submissions. Pure and deterministic: the same inputs give the same version, byte for
  * byte the same artifact, in any order the submissions come.
@@ -29,15 +31,14 @@ import type { BaseDocument, TrainingBase } from './training-base.ts';
  * put score 50 somewhere no cross-validation ever checked.
  */
 
-/** A submission's features, as the scan stage sees its message. */
-export interface SubmissionFeatures {
+/**
+ * A submission's features, as the scan stage sees its message (see extractMessageFeatures):
+ * every token hash of each part (submissions may add features), and the rules that fired
+ * (composites are derived).
+ */
+export interface SubmissionFeatures extends MessageFeatures {
   readonly id: string;
   readonly label: SpamLabel;
-  /** Distinct token hashes, ascending (every one: submissions may add features). */
-  readonly hashes: Uint32Array;
-  readonly tokenCount: number;
-  /** Rules that fired (composites are derived). */
-  readonly rules: readonly string[];
 }
 
 /**
@@ -102,7 +103,7 @@ export function retrainModel(input: RetrainInput): RetrainResult {
     ...base.documents.filter((doc) => !doc.heldOut).map(baseTrainingDocument),
     ...trained.map(
       (s): TrainingDocument => ({
-        example: { hashes: s.hashes, tokenCount: s.tokenCount, spam: s.label === 'spam' },
+        ...examplesOf(s, s.label === 'spam'),
         kind: kindOf(s.label),
         fold: submissionFold(s.id),
         fired: withComposites(s.rules),
@@ -118,8 +119,8 @@ export function retrainModel(input: RetrainInput): RetrainResult {
     ...base.documents.filter((doc) => doc.heldOut),
     ...heldOut.map((s) => ({
       kind: kindOf(s.label),
-      hashes: s.hashes,
-      tokenCount: s.tokenCount,
+      content: s.content,
+      header: s.header,
       rules: s.rules,
     })),
   ];
@@ -182,10 +183,21 @@ function kindOf(label: SpamLabel): 'spam' | 'hard-ham' {
 
 function baseTrainingDocument(doc: BaseDocument): TrainingDocument {
   return {
-    example: { hashes: doc.hashes, tokenCount: doc.tokenCount, spam: doc.kind === 'spam' },
+    ...examplesOf(doc, doc.kind === 'spam'),
     kind: doc.kind,
     fold: doc.fold,
     fired: withComposites(doc.rules),
+  };
+}
+
+/** A message's features as the two classifiers' labelled examples. */
+function examplesOf(
+  features: MessageFeatures,
+  spam: boolean,
+): Pick<TrainingDocument, 'example' | 'headerExample'> {
+  return {
+    example: { hashes: features.content.hashes, tokenCount: features.content.tokenCount, spam },
+    headerExample: { hashes: features.header.hashes, tokenCount: features.header.tokenCount, spam },
   };
 }
 

@@ -4,7 +4,7 @@ import { RULES_VERSION } from '../../../functions/core/scan/rules/index.ts';
 import { scanParsedMessage, scanRawMessage } from '../../../functions/core/scan/scan-message.ts';
 import type { StatisticalModel } from '../../../functions/core/scan/statistical/model.ts';
 import { parse } from '../../support/parsed.ts';
-import { HAM_MESSAGES, SPAM_MESSAGES, trainSmallModel } from './statistical/fixtures.ts';
+import { HAM_MESSAGES, SPAM_MESSAGES, trainSmallModel, trainSplitModel } from './statistical/fixtures.ts';
 
 const thresholds = { positiveThreshold: 90, suspectThreshold: 50 };
 
@@ -26,6 +26,29 @@ describe('scanParsedMessage with the statistical model', () => {
     const result = scanParsedMessage(await parse(HAM_MESSAGES[0] as string), {}, { ...thresholds, model });
     expect(result.verdict).toBe('clean');
     expect(result.reasons.map((r) => r.id)).toContain('STATISTICAL_HAM');
+  });
+
+  it('with a header classifier, adds its opinion as a second reason whose points add to the score', async () => {
+    // Prepare
+    const model = await trainSplitModel();
+    // Act
+    const spam = scanParsedMessage(
+      await parse(SPAM_MESSAGES[1] as string),
+      {},
+      { ...thresholds, model, rules: [] },
+    );
+    const ham = scanParsedMessage(
+      await parse(HAM_MESSAGES[0] as string),
+      {},
+      { ...thresholds, model, rules: [] },
+    );
+    // Assess
+    expect(spam.reasons.map((r) => r.id).sort()).toEqual(['STATISTICAL_HEADERS_SPAM', 'STATISTICAL_SPAM']);
+    const sum = spam.reasons.reduce((total, r) => total + r.score, 0);
+    expect(spam.score).toBe(Math.min(100, Math.max(0, Math.round(sum))));
+    expect(spam.verdict).not.toBe('clean');
+    expect(ham.reasons.map((r) => r.id)).toContain('STATISTICAL_HEADERS_HAM');
+    expect(ham.verdict).toBe('clean');
   });
 
   it('keeps a test signal positive even when the classifier is sure the message is ham', async () => {

@@ -13,6 +13,7 @@ import {
 } from '../../../functions/core/training/evaluate.ts';
 import { extractMessageFeatures } from '../../../functions/core/training/message-features.ts';
 import { invoiceMessage, scamMessage } from '../../support/training-mail.ts';
+import { trainSmallModel } from '../scan/statistical/fixtures.ts';
 
 const model = loadModelFile();
 const FIXTURES = join(import.meta.dirname, '../../fixtures/graymail');
@@ -27,8 +28,8 @@ const messages: Buffer[] = [
 ];
 
 /** The scan's score for raw bytes, as the scan stage computes it (no SES verdicts, no clock). */
-async function scanScore(raw: Buffer, settings: ScoringSettings): Promise<number> {
-  const scan: ScanSettings = { ...settings, model };
+async function scanScore(raw: Buffer, settings: ScoringSettings, scored = model): Promise<number> {
+  const scan: ScanSettings = { ...settings, model: scored };
   return scanParsedMessage(await parseMessage(raw), {}, scan, { raw }).score;
 }
 
@@ -58,6 +59,16 @@ describe('scoring held-out messages from their features', () => {
     for (const raw of messages) {
       const features = await extractMessageFeatures(raw);
       expect(scoreExample(model, features, settings)).toBe(await scanScore(raw, settings));
+    }
+  });
+
+  it('weighs both parts together under a model of one classifier (an older version still in service)', async () => {
+    const single = await trainSmallModel();
+    expect(single.header).toBeUndefined();
+    const settings = { suspectThreshold: 50, positiveThreshold: 90 };
+    for (const raw of messages) {
+      const features = await extractMessageFeatures(raw);
+      expect(scoreExample(single, features, settings)).toBe(await scanScore(raw, settings, single));
     }
   });
 

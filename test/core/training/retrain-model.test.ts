@@ -53,13 +53,14 @@ describe('a retrain on the base corpus alone', () => {
     expect(result.candidate.version).toBe(current.version);
     expect(result.candidate.version).toBe(base.modelVersion);
     expect(serializeModel(result.candidate)).toEqual(serializeModel(current));
-    // The held-out part is the corpus TEST split: BENCHMARKS.md's figures at 50 and 90.
+    // The held-out part is the corpus TEST split: BENCHMARKS.md's figures at 50 and 90
+    // (374/379 and 332/379, 0/780 easy ham, 1/50 hard ham).
     expect(result.baselineEvaluation).toEqual(result.evaluation);
     expect(result.evaluation).toMatchObject({ spam: 379, ham: 780, hardHam: 50 });
-    expect(Math.round(result.evaluation.recallSuspect * 379)).toBe(371);
-    expect(Math.round(result.evaluation.recallPositive * 379)).toBe(281);
+    expect(Math.round(result.evaluation.recallSuspect * 379)).toBe(374);
+    expect(Math.round(result.evaluation.recallPositive * 379)).toBe(332);
     expect(result.evaluation.falsePositiveRate).toBe(0);
-    expect(result.evaluation.hardHamFalsePositiveRate).toBe(0);
+    expect(Math.round(result.evaluation.hardHamFalsePositiveRate * 50)).toBe(1);
     expect(result.decision.promote).toBe(true);
   });
 });
@@ -84,7 +85,11 @@ describe('a retrain with reports of a scam campaign the model missed', () => {
     expect(result.candidate.version).not.toBe(current.version);
     expect(result.evaluation.spam).toBe(379 + 2);
     expect(result.evaluation.falsePositiveRate).toBe(0);
-    expect(result.evaluation.hardHamFalsePositiveRate).toBe(0);
+    // The one held-out hard ham the shipped model flags (BENCHMARKS.md), and no other.
+    expect(result.evaluation.hardHamFalsePositiveRate).toBe(
+      result.baselineEvaluation.hardHamFalsePositiveRate,
+    );
+    expect(Math.round(result.evaluation.hardHamFalsePositiveRate * 50)).toBe(1);
     // The held-out reports (never trained on) now reach the suspect threshold.
     for (const report of reports.slice(trainedIds.length))
       expect(scoreExample(result.candidate, report, scoring)).toBeGreaterThanOrEqual(50);
@@ -121,13 +126,14 @@ describe('a retrain with legitimate mail reported as spam', () => {
     const result = retrainModel({ base, submissions: reports, current, scoring });
 
     // Assess: the held-out not-spam reports count as hard ham (legitimate mail that looked
-    // like spam) and the candidate flags both.
+    // like spam) and the candidate flags both, on top of the one corpus hard ham the shipped
+    // model flags (BENCHMARKS.md).
     expect(result.evaluation.hardHam).toBe(50 + 2);
-    expect(Math.round(result.baselineEvaluation.hardHamFalsePositiveRate * 52)).toBe(0);
-    expect(Math.round(result.evaluation.hardHamFalsePositiveRate * 52)).toBe(2);
+    expect(Math.round(result.baselineEvaluation.hardHamFalsePositiveRate * 52)).toBe(1);
+    expect(Math.round(result.evaluation.hardHamFalsePositiveRate * 52)).toBe(1 + 2);
     expect(result.decision.promote).toBe(false);
     expect(result.decision.reason).toMatch(
-      /^more false positives on held-out hard ham: current → candidate: ham FP 0\/780 → 0\/780, hard ham FP 0\/52 → 2\/52, /,
+      /^more false positives on held-out hard ham: current → candidate: ham FP 0\/780 → 0\/780, hard ham FP 1\/52 → 3\/52, /,
     );
   });
 });

@@ -14,71 +14,82 @@ import {
   TrainingBaseFormatError,
 } from '../../../functions/core/training/training-base.ts';
 
+const options = {
+  l2: 1e-4,
+  epochs: 12,
+  learningRate: 0.1,
+  hamWeight: 1,
+  minDocs: 2,
+  normTokens: 100,
+  pruneBelow: 1e-3,
+  seed: 20021,
+  ensemble: 1,
+};
+
 const recipe: TrainingBase['recipe'] = {
-  classifier: {
-    options: {
-      l2: 1e-4,
-      epochs: 12,
-      learningRate: 0.1,
-      hamWeight: 1,
-      minDocs: 2,
-      normTokens: 100,
-      pruneBelow: 1e-3,
-      seed: 20021,
-      ensemble: 1,
-    },
-    hardHamWeight: 3,
-  },
+  classifier: { options, hardHamWeight: 3 },
+  header: { options: { ...options, normTokens: 50 }, hardHamWeight: 6 },
   layer: { l2: 3, logitClamp: 16, hardHamWeight: 10 },
   minSupport: 5,
-  series: 'stat1',
+  series: 'stat2',
 };
+
+const tokens = (hashes: readonly number[], tokenCount: number) => ({
+  hashes: Uint32Array.from(hashes),
+  tokenCount,
+});
 
 const tiny: Omit<TrainingBase, 'format'> = {
   rulesVersion: 'rules-test',
-  modelVersion: 'stat1-00000000',
+  modelVersion: 'stat2-00000000',
   recipe,
   corpus: 'two messages',
-  vocabulary: Uint32Array.from([7, 300, 70_000, 4_000_000_000]),
+  vocabulary: {
+    content: Uint32Array.from([7, 300, 70_000, 4_000_000_000]),
+    header: Uint32Array.from([9, 300, 5_000]),
+  },
   documents: [
     {
       kind: 'spam',
       heldOut: false,
       fold: 3,
-      hashes: Uint32Array.from([7, 70_000]),
-      tokenCount: 5,
+      content: tokens([7, 70_000], 5),
+      header: tokens([9, 5_000], 3),
       rules: ['HTML_ONLY', 'URI_IP_HOST'],
     },
     {
       kind: 'hard-ham',
       heldOut: true,
       fold: 0,
-      hashes: Uint32Array.from([300, 4_000_000_000]),
-      tokenCount: 2,
+      content: tokens([300, 4_000_000_000], 2),
+      header: tokens([300], 1),
       rules: [],
     },
   ],
 };
 
 describe('the training base format', () => {
-  it('round-trips documents, vocabulary and recipe', () => {
+  it('round-trips documents with their tokens of each part, the vocabularies and the recipe', () => {
     const decoded = decodeTrainingBase(encodeTrainingBase(tiny));
-    expect(decoded).toEqual({ ...tiny, format: 'graywall-training-base/1' });
+    expect(decoded).toEqual({ ...tiny, format: 'graywall-training-base/2' });
   });
 
-  it('keeps only the vocabulary: a hash no other TRAIN message has is dropped from its message', () => {
+  it("keeps only each part's vocabulary: a hash no other TRAIN message has in that part is dropped", () => {
     const withStray = {
       ...tiny,
       documents: [
         {
           ...(tiny.documents[0] as TrainingBase['documents'][number]),
-          hashes: Uint32Array.from([7, 8, 70_000]),
+          // 8 is in no vocabulary; 9 is a header hash, not a content one (and 7 the reverse).
+          content: tokens([7, 8, 9, 70_000], 5),
+          header: tokens([7, 8, 9], 3),
         },
       ],
     };
-    expect([...(decodeTrainingBase(encodeTrainingBase(withStray)).documents[0]?.hashes ?? [])]).toEqual([
-      7, 70_000,
-    ]);
+    const [decoded] = decodeTrainingBase(encodeTrainingBase(withStray)).documents;
+    expect([...(decoded?.content.hashes ?? [])]).toEqual([7, 70_000]);
+    expect([...(decoded?.header.hashes ?? [])]).toEqual([9]);
+    expect([decoded?.content.tokenCount, decoded?.header.tokenCount]).toEqual([5, 3]);
   });
 
   it('refuses bytes that are not a whole, valid training base', () => {
@@ -87,7 +98,7 @@ describe('the training base format', () => {
     expect(() => decodeTrainingBase(bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
     expect(() => decodeTrainingBase(Buffer.concat([bytes, Buffer.from([0])]))).toThrow(/trailing bytes/);
     const header = JSON.stringify({
-      format: 'graywall-training-base/1',
+      format: 'graywall-training-base/2',
       rulesVersion: 'r',
       modelVersion: 'm',
       corpus: 'c',
@@ -100,10 +111,16 @@ describe('the training base format', () => {
       return Buffer.concat([Buffer.from('GWTBASE1'), length, json, Buffer.from([0, 0])]);
     };
     expect(() => decodeTrainingBase(headerOnly(header))).toThrow(/recipe is incomplete/);
+    const { header: _header, ...oneClassifier } = recipe;
+    const withoutHeaderPoint = JSON.stringify({ ...JSON.parse(header), recipe: oneClassifier });
+    expect(() => decodeTrainingBase(headerOnly(withoutHeaderPoint))).toThrow(/recipe is incomplete/);
+    // A base of the one-classifier format (before the header classifier) is refused by name.
+    const older = JSON.stringify({ ...JSON.parse(header), format: 'graywall-training-base/1', recipe });
+    expect(() => decodeTrainingBase(headerOnly(older))).toThrow(/format must be graywall-training-base\/2/);
     expect(() => decodeTrainingBase(headerOnly('{'))).toThrow(/header is not JSON/);
-    // The last document ends [flags, token count, n, 2 index deltas, rule count]: claim 9 tokens.
+    // The last document ends [header part: token count, n, 1 index delta; rule count]: claim 9 tokens.
     const tooMany = Buffer.from(bytes);
-    tooMany[tooMany.length - 4] = 9;
+    tooMany[tooMany.length - 3] = 9;
     expect(() => decodeTrainingBase(tooMany)).toThrow(/document 1: too many tokens/);
     // ... or a rule the header does not list.
     const badRule = Buffer.concat([bytes.subarray(0, bytes.length - 1), Buffer.from([1, 5])]);
@@ -120,9 +137,10 @@ describe('the shipped training base', () => {
     const training = JSON.parse(readFileSync(DEFAULT_MODEL_PATH, 'utf8')).training;
     expect(base.recipe).toEqual({
       classifier: { options: training.options, hardHamWeight: training.hardHamWeight },
+      header: training.header,
       layer: training.combinationLayer.options,
       minSupport: training.combinationLayer.minSupport,
-      series: 'stat1',
+      series: 'stat2',
     });
   });
 

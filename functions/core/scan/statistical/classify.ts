@@ -1,46 +1,68 @@
 import type { ParsedMessage } from '../../mime/parse-message.ts';
 import { evidence } from '../rules/rule.ts';
 import type { Reason } from '../types.ts';
-import { featureValue, hashToken, type StatisticalModel, weightOf } from './model.ts';
-import { DEFAULT_TOKENIZER_LIMITS, type TokenizerLimits, tokenizeMessage } from './tokenize.ts';
+import { featureValue, hashToken, type PartModel, type StatisticalModel, weightOf } from './model.ts';
+import { DEFAULT_TOKENIZER_LIMITS, splitTokens, type TokenizerLimits, tokenizeMessage } from './tokenize.ts';
 
 export interface TokenWeight {
   readonly token: string;
   readonly weight: number;
 }
 
-export interface Classification {
+/** One classifier's opinion. */
+export interface PartClassification {
   /** Log-odds of spam: bias plus the weights of the tokens present. */
   readonly logit: number;
   readonly probability: number;
-  /** Contribution to the 0-100 score (see Calibration). */
-  readonly score: number;
   /** The tokens that pushed hardest towards spam, strongest first. */
   readonly spamTokens: readonly TokenWeight[];
   /** The tokens that pushed hardest towards ham, strongest first. */
   readonly hamTokens: readonly TokenWeight[];
+  /** Tokens this classifier weighed (its part's, when the model is split). */
   readonly tokenCount: number;
+}
+
+/**
+ * The main classifier's opinion (all tokens, or the content part), and the header
+ * classifier's when the model has one.
+ */
+export interface Classification extends PartClassification {
+  /** Contribution of the main classifier alone to the 0-100 score (see Calibration). */
+  readonly score: number;
+  readonly header?: PartClassification;
 }
 
 const TOP_TOKENS = 5;
 
-/** Pure and deterministic: the same tokens and model always give the same result. */
+/**
+ * Pure and deterministic: the same tokens and model always give the same result. With a
+ * header classifier, each token is weighed by the classifier of its part (`tokenPart`).
+ */
 export function classifyTokens(model: StatisticalModel, tokens: readonly string[]): Classification {
-  const scale = featureValue(tokens.length, model.normTokens);
+  if (!model.header) {
+    const main = classifyPart(model, tokens);
+    return { ...main, score: scoreForLogit(model, main.logit) };
+  }
+  const { content, header } = splitTokens(tokens);
+  const main = classifyPart(model, content);
+  return { ...main, score: scoreForLogit(model, main.logit), header: classifyPart(model.header, header) };
+}
+
+function classifyPart(part: PartModel, tokens: readonly string[]): PartClassification {
+  const scale = featureValue(tokens.length, part.normTokens);
   let sum = 0;
   const spam: TokenWeight[] = [];
   const ham: TokenWeight[] = [];
   for (const token of tokens) {
-    const weight = weightOf(model, hashToken(token));
+    const weight = weightOf(part, hashToken(token));
     if (weight === 0) continue;
     sum += weight;
     keepTop(weight > 0 ? spam : ham, { token, weight: weight * scale });
   }
-  const logit = model.bias + sum * scale;
+  const logit = part.bias + sum * scale;
   return {
     logit,
     probability: 1 / (1 + Math.exp(-logit)),
-    score: scoreForLogit(model, logit),
     spamTokens: spam,
     hamTokens: ham,
     tokenCount: tokens.length,
@@ -69,22 +91,56 @@ export function scoreForLogit(model: StatisticalModel, logit: number): number {
  * strongest tokens as evidence, e.g. `spam: subject:free(+1.9), url:ip(+1.2); ham: ...`.
  */
 export function statisticalReason(model: StatisticalModel, result: Classification): Reason {
-  const percent = (result.probability * 100).toFixed(
-    result.probability > 0.99 || result.probability < 0.01 ? 2 : 0,
+  const what = model.header ? 'Statistical classifier of the content' : 'Statistical classifier';
+  return partReason(
+    result,
+    result.score,
+    ['STATISTICAL_SPAM', 'STATISTICAL_HAM'],
+    `${what} (${model.version}): spam probability ${percentOf(result.probability)}%`,
   );
-  const spamSide = result.score > 0;
+}
+
+/**
+ * The header classifier's opinion as a reason: STATISTICAL_HEADERS_SPAM (positive points) or
+ * STATISTICAL_HEADERS_HAM, with the header tokens that weighed most as evidence. Its points
+ * come from the combination layer (`headerPoints`).
+ */
+export function headerStatisticalReason(
+  model: StatisticalModel,
+  header: PartClassification,
+  points: number,
+): Reason {
+  return partReason(
+    header,
+    points,
+    ['STATISTICAL_HEADERS_SPAM', 'STATISTICAL_HEADERS_HAM'],
+    `Statistical classifier of the header fields (${model.version}): spam probability ${percentOf(header.probability)}%`,
+  );
+}
+
+function partReason(
+  result: PartClassification,
+  score: number,
+  [spamId, hamId]: readonly [string, string],
+  description: string,
+): Reason {
+  const spamSide = score > 0;
   const shown = [
     ...(result.spamTokens.length > 0 ? [`spam: ${formatTokens(result.spamTokens)}`] : []),
     ...(result.hamTokens.length > 0 ? [`ham: ${formatTokens(result.hamTokens)}`] : []),
   ];
   const ordered = spamSide ? shown : shown.reverse();
   return {
-    id: spamSide ? 'STATISTICAL_SPAM' : 'STATISTICAL_HAM',
+    id: spamSide ? spamId : hamId,
     group: 'statistical',
-    description: `Statistical classifier (${model.version}): spam probability ${percent}%`,
-    score: result.score,
+    description,
+    score,
     ...(ordered.length > 0 ? { evidence: evidence(ordered.join('; ')) } : {}),
   };
+}
+
+function percentOf(probability: number): string {
+  return (probability * 100).toFixed(probability > 0.99 || probability < 0.01 ? 2 : 0);
 }
 
 function formatTokens(tokens: readonly TokenWeight[]): string {

@@ -1,6 +1,7 @@
 /**
  * Training of the combination layer (see Combination in model.ts): a small logistic model
- * over [the classifier's out-of-fold log-odds, the rules that fired], fitted by cyclic
+ * over [the classifier's out-of-fold log-odds (and the header classifier's, for a split
+ * model), the rules that fired], fitted by cyclic
  * coordinate descent with one Newton step per coordinate. Each rule weight keeps the sign of
  * its rule's default score (a spam rule can learn "worth nothing", never "ham evidence"), so
  * every reason reads the way its description says. Pure and deterministic: fixed visiting
@@ -9,6 +10,8 @@
 export interface LayerRow {
   /** The classifier's log-odds for the message (out-of-fold in training). */
   readonly logit: number;
+  /** The header classifier's log-odds, for a split model (all rows have it, or none). */
+  readonly headerLogit?: number;
   /** Indices of the rule features that fired, ascending. */
   readonly hits: readonly number[];
   readonly spam: boolean;
@@ -29,6 +32,8 @@ export interface LayerOptions {
 export interface FittedLayer {
   readonly bias: number;
   readonly statWeight: number;
+  /** Weight of the header classifier's clamped log-odds; set when the rows have them. */
+  readonly headerWeight?: number;
   readonly ruleWeights: Float64Array;
 }
 
@@ -39,6 +44,8 @@ export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): Fitt
   const features = options.signs.length;
   const n = rows.length;
   const x = Float64Array.from(rows, (row) => clampLogit(row.logit, options.logitClamp));
+  const withHeader = rows.some((row) => row.headerLogit !== undefined);
+  const hx = Float64Array.from(rows, (row) => clampLogit(row.headerLogit ?? 0, options.logitClamp));
   const y = Uint8Array.from(rows, (row) => (row.spam ? 1 : 0));
   const w = Float64Array.from(rows, (row) => row.weight);
   const byFeature: number[][] = Array.from({ length: features }, () => []);
@@ -47,8 +54,10 @@ export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): Fitt
   });
   const z = new Float64Array(n);
   let bias = 0;
-  let statWeight = 1;
-  for (let i = 0; i < n; i++) z[i] = x[i] as number;
+  // With a header classifier both log-odds start at half weight, otherwise the classifier's at 1.
+  let statWeight = withHeader ? 0.5 : 1;
+  let headerWeight = withHeader ? 0.5 : 0;
+  for (let i = 0; i < n; i++) z[i] = statWeight * (x[i] as number) + headerWeight * (hx[i] as number);
   const ruleWeights = new Float64Array(features);
 
   const sweeps = options.maxSweeps ?? 200;
@@ -84,6 +93,22 @@ export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): Fitt
       for (let i = 0; i < n; i++) z[i] = (z[i] as number) + step * (x[i] as number);
       largest = Math.max(largest, Math.abs(step));
     }
+    // The header classifier's weight: dense, unpenalised, never negative.
+    if (withHeader) {
+      let g = 0;
+      let h = 0;
+      for (let i = 0; i < n; i++) {
+        const p = sigmoid(z[i] as number);
+        const xi = hx[i] as number;
+        g += (w[i] as number) * (p - (y[i] as number)) * xi;
+        h += (w[i] as number) * p * (1 - p) * xi * xi;
+      }
+      const next = Math.max(0, headerWeight + clampStep(-g / Math.max(h, 1e-9)));
+      const step = next - headerWeight;
+      headerWeight = next;
+      for (let i = 0; i < n; i++) z[i] = (z[i] as number) + step * (hx[i] as number);
+      largest = Math.max(largest, Math.abs(step));
+    }
     // Rule weights: sparse, L2-penalised, sign-constrained.
     for (let j = 0; j < features; j++) {
       const members = byFeature[j] as number[];
@@ -106,16 +131,18 @@ export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): Fitt
     }
     if (largest < TOLERANCE) break;
   }
-  return { bias, statWeight, ruleWeights };
+  return { bias, statWeight, ...(withHeader ? { headerWeight } : {}), ruleWeights };
 }
 
 /** z of one row under a fitted layer. */
 export function layerZ(
   layer: FittedLayer,
-  row: Pick<LayerRow, 'logit' | 'hits'>,
+  row: Pick<LayerRow, 'logit' | 'headerLogit' | 'hits'>,
   logitClamp: number,
 ): number {
   let z = layer.bias + layer.statWeight * clampLogit(row.logit, logitClamp);
+  if (layer.headerWeight !== undefined)
+    z += layer.headerWeight * clampLogit(row.headerLogit ?? 0, logitClamp);
   for (const j of row.hits) z += layer.ruleWeights[j] as number;
   return z;
 }

@@ -2,6 +2,7 @@ import { COMPOSITES } from '../rules/composites.ts';
 import { RULES, RULES_VERSION } from '../rules/index.ts';
 import { type FittedLayer, fitLayer, type LayerOptions, type LayerRow, layerZ } from './combine-train.ts';
 import type { Calibration, Combination, ProfileAnchors, ScanProfile, StatisticalModel } from './model.ts';
+import type { TokenPart } from './tokenize.ts';
 import {
   buildModel,
   type FittedWeights,
@@ -12,14 +13,15 @@ import {
 } from './train.ts';
 
 /**
- * How a model is fitted from labelled documents once its hyper-parameters are chosen: the
- * classifier's out-of-fold log-odds (5-fold cross-validation), the combination layer fitted on
- * them together with the rule hits, the profiles' anchors from the layer's out-of-fold z, and
- * the final classifier on every document. `npm run train` (bin/train.ts) chooses the
- * hyper-parameters over a grid and then finishes with {@link finishModel}; the retraining job
- * (functions/core/training/) runs the same steps with the shipped model's hyper-parameters
- * ({@link TrainingRecipe}), so a retrain on the base corpus alone reproduces the shipped
- * model bit for bit. Pure and deterministic.
+ * How a model is fitted from labelled documents once its hyper-parameters are chosen: the two
+ * classifiers' out-of-fold log-odds (5-fold cross-validation; one classifier over each
+ * document's content tokens, one over its header tokens, see `tokenPart`), the combination
+ * layer fitted on both together with the rule hits, the profiles' anchors from the layer's
+ * out-of-fold z, and the final classifiers on every document. `npm run train` (bin/train.ts)
+ * chooses the hyper-parameters over its grids and then finishes with {@link finishModel}; the
+ * retraining job (functions/core/training/) runs the same steps with the shipped model's
+ * hyper-parameters ({@link TrainingRecipe}), so a retrain on the base corpus alone reproduces
+ * the shipped model bit for bit. Pure and deterministic.
  */
 
 export const FOLDS = 5;
@@ -48,17 +50,22 @@ export interface LayerPoint {
 
 /** The hyper-parameters a model was trained with: enough to train it again on other data. */
 export interface TrainingRecipe {
+  /** The content classifier's point (the model's main table). */
   readonly classifier: ClassifierPoint;
+  /** The header classifier's point (the model's `header` table). */
+  readonly header: ClassifierPoint;
   readonly layer: LayerPoint;
   /** A rule or composite must fire on at least this many training messages to get a learned weight. */
   readonly minSupport: number;
-  /** Version prefix (e.g. `stat1`), bumped when the tokenizer or the format changes meaning. */
+  /** Version prefix (e.g. `stat2`), bumped when the tokenizer or the format changes meaning. */
   readonly series: string;
 }
 
 export interface TrainingDocument {
-  /** Hashed tokens; `example.spam` is the label. */
+  /** Hashed content-part tokens (see `tokenPart`); `example.spam` is the label. */
   readonly example: HashedExample;
+  /** Hashed header-part tokens, with the same label. */
+  readonly headerExample: HashedExample;
   readonly kind: ExampleKind;
   /** Cross-validation fold, 0 .. FOLDS-1. */
   readonly fold: number;
@@ -85,7 +92,10 @@ export interface CvResult {
 }
 
 export interface LayerCvResult {
+  /** The content classifier's cross-validation. */
   readonly classifier: CvResult;
+  /** The header classifier's cross-validation. */
+  readonly header: CvResult;
   readonly point: LayerPoint;
   /** Out-of-fold z of every document. */
   readonly z: Float64Array;
@@ -112,16 +122,33 @@ export interface RuleFeatures {
 
 export interface FinishedModel {
   readonly model: StatisticalModel;
+  /** The content classifier fitted on every document. */
   readonly fitted: FittedWeights;
+  /** The header classifier fitted on every document. */
+  readonly fittedHeader: FittedWeights;
   readonly calibration: Calibration;
   readonly layer: FittedLayer;
   readonly combination: Combination;
   readonly anchors: Record<ScanProfile, ProfileAnchors>;
 }
 
-/** Loss weights of the classifier's examples: hard ham and weighted documents count more. */
-export function weighted(docs: readonly TrainingDocument[], point: ClassifierPoint): HashedExample[] {
-  return docs.map(({ kind, example, weight }) => {
+/** A document's hashed tokens of one part. */
+export function exampleOf(doc: TrainingDocument, part: TokenPart): HashedExample {
+  return part === 'header' ? doc.headerExample : doc.example;
+}
+
+/**
+ * Loss weights of one classifier's examples (the documents' tokens of `part`): hard ham and
+ * weighted documents count more.
+ */
+export function weighted(
+  docs: readonly TrainingDocument[],
+  point: ClassifierPoint,
+  part: TokenPart,
+): HashedExample[] {
+  return docs.map((doc) => {
+    const { kind, weight } = doc;
+    const example = exampleOf(doc, part);
     if (weight === undefined) {
       return kind === 'hard-ham'
         ? { ...example, weight: point.hardHamWeight * point.options.hamWeight }
@@ -133,8 +160,13 @@ export function weighted(docs: readonly TrainingDocument[], point: ClassifierPoi
   });
 }
 
-export function crossValidate(docs: readonly TrainingDocument[], point: ClassifierPoint): CvResult {
-  const examples = weighted(docs, point);
+/** Out-of-fold log-odds of the classifier over the tokens of `part`, with its recall. */
+export function crossValidate(
+  docs: readonly TrainingDocument[],
+  point: ClassifierPoint,
+  part: TokenPart,
+): CvResult {
+  const examples = weighted(docs, point, part);
   const logits = new Float64Array(docs.length);
   for (let fold = 0; fold < FOLDS; fold++) {
     const fitted = fitLogistic(
@@ -143,7 +175,7 @@ export function crossValidate(docs: readonly TrainingDocument[], point: Classifi
       appendedCount(docs.filter((doc) => doc.fold !== fold)),
     );
     docs.forEach((doc, i) => {
-      if (doc.fold === fold) logits[i] = logitOf(fitted, doc.example, point.options.normTokens);
+      if (doc.fold === fold) logits[i] = logitOf(fitted, exampleOf(doc, part), point.options.normTokens);
     });
   }
   const { recall, recallEasyOnly } = recallAtCuts(docs, logits);
@@ -189,10 +221,12 @@ export function layerRows(
   docs: readonly TrainingDocument[],
   hits: readonly number[][],
   logits: Float64Array,
+  headerLogits: Float64Array,
   point: LayerPoint,
 ): LayerRow[] {
   return docs.map((doc, i) => ({
     logit: logits[i] as number,
+    headerLogit: headerLogits[i] as number,
     hits: hits[i] as number[],
     spam: doc.example.spam,
     weight: (doc.kind === 'hard-ham' ? point.hardHamWeight : 1) * (doc.weight ?? 1),
@@ -209,9 +243,10 @@ export function crossValidateLayer(
   hits: readonly number[][],
   signs: readonly number[],
   classifier: CvResult,
+  header: CvResult,
   point: LayerPoint,
 ): LayerCvResult {
-  const rows = layerRows(docs, hits, classifier.logits, point);
+  const rows = layerRows(docs, hits, classifier.logits, header.logits, point);
   const z = new Float64Array(docs.length);
   for (let fold = 0; fold < FOLDS; fold++) {
     const layer: FittedLayer = fitLayer(
@@ -226,13 +261,14 @@ export function crossValidateLayer(
   const positiveZ = anchorsFor(docs, z).normal.positiveZ;
   const spam = docs.flatMap((doc, i) => (doc.example.spam ? [z[i] as number] : []));
   const recallPositive = spam.filter((v) => v >= positiveZ).length / spam.length;
-  return { classifier, point, z, recall, recallEasyOnly, recallPositive };
+  return { classifier, header, point, z, recall, recallEasyOnly, recallPositive };
 }
 
 /**
- * The last steps once the classifier and layer points are chosen (their cross-validation
- * done): the classifier-only calibration, the layer on all out-of-fold log-odds, the anchors
- * from the layer's out-of-fold z, and the classifier fitted on every document.
+ * The last steps once the classifiers' and the layer's points are chosen (their
+ * cross-validation done): the content classifier's calibration (for readers without the
+ * combination), the layer on all out-of-fold log-odds of both classifiers, the anchors from the
+ * layer's out-of-fold z, and both classifiers fitted on every document.
  */
 export function finishModel(
   docs: readonly TrainingDocument[],
@@ -241,9 +277,10 @@ export function finishModel(
   series: string,
 ): FinishedModel {
   const chosen = best.classifier;
+  const chosenHeader = best.header;
   const calibration = calibrate(docs, chosen.logits);
   const layer = fitLayer(
-    layerRows(docs, features.hits, chosen.logits, best.point),
+    layerRows(docs, features.hits, chosen.logits, chosenHeader.logits, best.point),
     layerOptions(features.signs, best.point),
   );
   const anchors = anchorsFor(docs, best.z);
@@ -251,15 +288,25 @@ export function finishModel(
     rulesVersion: RULES_VERSION,
     bias: layer.bias,
     statWeight: layer.statWeight,
+    headerWeight: layer.headerWeight ?? 0,
     logitClamp: best.point.logitClamp,
     ruleWeights: new Map(
       features.features.map(({ id }, j) => [id, round(layer.ruleWeights[j] as number, 6)]),
     ),
     profiles: anchors,
   };
-  const fitted = fitLogistic(weighted(docs, chosen.point), chosen.point.options, appendedCount(docs));
-  const model = buildModel(fitted, chosen.point.options.normTokens, calibration, series, combination);
-  return { model, fitted, calibration, layer, combination, anchors };
+  const appended = appendedCount(docs);
+  const fitted = fitLogistic(weighted(docs, chosen.point, 'content'), chosen.point.options, appended);
+  const fittedHeader = fitLogistic(
+    weighted(docs, chosenHeader.point, 'header'),
+    chosenHeader.point.options,
+    appended,
+  );
+  const model = buildModel(fitted, chosen.point.options.normTokens, calibration, series, combination, {
+    ...fittedHeader,
+    normTokens: chosenHeader.point.options.normTokens,
+  });
+  return { model, fitted, fittedHeader, calibration, layer, combination, anchors };
 }
 
 /** Every step with fixed hyper-parameters: what a retrain runs (no grid search). */
@@ -267,9 +314,10 @@ export function fitWithRecipe(
   docs: readonly TrainingDocument[],
   recipe: TrainingRecipe,
 ): FinishedModel & { readonly features: RuleFeatures; readonly cv: LayerCvResult } {
-  const classifier = crossValidate(docs, recipe.classifier);
+  const classifier = crossValidate(docs, recipe.classifier, 'content');
+  const header = crossValidate(docs, recipe.header, 'header');
   const features = ruleFeatures(docs, recipe.minSupport);
-  const cv = crossValidateLayer(docs, features.hits, features.signs, classifier, recipe.layer);
+  const cv = crossValidateLayer(docs, features.hits, features.signs, classifier, header, recipe.layer);
   return { ...finishModel(docs, features, cv, recipe.series), features, cv };
 }
 

@@ -3,21 +3,27 @@
  * the calibration that maps its log-odds to our 0-100 score. Plain data, built by
  * `bin/train.ts`, shipped as a versioned JSON artifact, loaded once per container by an
  * adapter (`functions/adapters/load-model.ts`) and handed to the scan as an argument.
+ *
+ * A model may have a second classifier, `header`, over the tokens of the header part (see
+ * `tokenPart` in tokenize.ts); the main classifier then weighs only the content part. The
+ * combination layer weighs the two log-odds separately.
  */
-export interface StatisticalModel {
+export interface StatisticalModel extends WeightTable {
   /** Artifact version, recorded with every verdict (ScanResult.engineVersion). */
   readonly version: string;
   readonly bias: number;
-  /** Token hashes (see `hashToken`), strictly ascending, for binary search. */
-  readonly hashes: Uint32Array;
-  /** Weight of each hash, same index. Positive = spam evidence. */
-  readonly weights: Float32Array;
   /**
    * Length normalisation: in a message of n > normTokens distinct tokens, each token's
    * weight counts sqrt(normTokens / n), so long mail cannot pile up many weak votes.
    */
   readonly normTokens: number;
   readonly calibration: Calibration;
+  /**
+   * The header classifier. When present, header-part tokens are looked up here (and only
+   * here), content-part tokens in the main table; each part has its own bias and length
+   * normalisation, counted over its own tokens.
+   */
+  readonly header?: PartModel;
   /**
    * How the classifier's log-odds and the rules combine into the 0-100 score, learned by
    * `npm run train`. Without it (an older artifact) the classifier scores through
@@ -26,21 +32,38 @@ export interface StatisticalModel {
   readonly combination?: Combination;
 }
 
+/** Token hashes and their weights: a classifier's lookup table. */
+export interface WeightTable {
+  /** Token hashes (see `hashToken`), strictly ascending, for binary search. */
+  readonly hashes: Uint32Array;
+  /** Weight of each hash, same index. Positive = spam evidence. */
+  readonly weights: Float32Array;
+}
+
+/** A classifier over one part of the token space: its table, bias and length normalisation. */
+export interface PartModel extends WeightTable {
+  readonly bias: number;
+  readonly normTokens: number;
+}
+
 /** `normal` protects easy and hard ham; `aggressive` protects easy ham only (see Combination). */
 export type ScanProfile = 'normal' | 'aggressive';
 
 /**
  * The learned layer over [classifier log-odds, rule hits]: a logistic model
- * z = bias + statWeight · clamp(logit, ±logitClamp) + Σ ruleWeights[id] over the rules that
- * fired (composites included). Each profile maps z to the score linearly, with z =
- * `suspectZ` scoring 50 and z = `positiveZ` scoring 90, so every part of z becomes a reason
- * with its own score points and the points add up to the score.
+ * z = bias + statWeight · clamp(logit, ±logitClamp) [+ headerWeight · clamp(headerLogit,
+ * ±logitClamp)] + Σ ruleWeights[id] over the rules that fired (composites included). Each
+ * profile maps z to the score linearly, with z = `suspectZ` scoring 50 and z = `positiveZ`
+ * scoring 90, so every part of z becomes a reason with its own score points and the points
+ * add up to the score.
  */
 export interface Combination {
   /** The RULES_VERSION the weights were learned for (recorded; weights are looked up by id). */
   readonly rulesVersion: string;
   readonly bias: number;
   readonly statWeight: number;
+  /** Weight of the header classifier's log-odds; set exactly when the model has `header`. */
+  readonly headerWeight?: number;
   readonly logitClamp: number;
   /** Learned weight (log-odds) of each rule or composite id that fired often enough in training. */
   readonly ruleWeights: ReadonlyMap<string, number>;
@@ -68,7 +91,7 @@ export interface Calibration {
 
 /** The file format. Arrays are little-endian bytes in base64 so the artifact stays small. */
 export interface SerializedModel {
-  readonly format: typeof MODEL_FORMAT;
+  readonly format: typeof MODEL_FORMAT | typeof MODEL_FORMAT_SINGLE;
   readonly version: string;
   readonly bias: number;
   readonly normTokens: number;
@@ -76,21 +99,35 @@ export interface SerializedModel {
   readonly features: number;
   readonly hashes: string;
   readonly weights: string;
+  /** The header classifier (format 2 only). */
+  readonly header?: SerializedPart;
   readonly combination?: SerializedCombination;
   /** How the model was made (corpus, split, hyper-parameters, cross-validation figures). */
   readonly training?: Readonly<Record<string, unknown>>;
+}
+
+export interface SerializedPart {
+  readonly bias: number;
+  readonly normTokens: number;
+  readonly features: number;
+  readonly hashes: string;
+  readonly weights: string;
 }
 
 export interface SerializedCombination {
   readonly rulesVersion: string;
   readonly bias: number;
   readonly statWeight: number;
+  readonly headerWeight?: number;
   readonly logitClamp: number;
   readonly ruleWeights: Readonly<Record<string, number>>;
   readonly profiles: Readonly<Record<ScanProfile, ProfileAnchors>>;
 }
 
-export const MODEL_FORMAT = 'graywall-statistical/1';
+/** The format written for models with a header classifier (what `npm run train` makes). */
+export const MODEL_FORMAT = 'graywall-statistical/2';
+/** The earlier format: one classifier over all tokens. Still read, and written for such models. */
+export const MODEL_FORMAT_SINGLE = 'graywall-statistical/1';
 
 const RULE_ID = /^[A-Z][A-Z0-9_]{0,63}$/;
 const MAX_RULE_WEIGHTS = 1000;
@@ -105,7 +142,7 @@ export function serializeModel(
   training?: Readonly<Record<string, unknown>>,
 ): SerializedModel {
   return {
-    format: MODEL_FORMAT,
+    format: model.header ? MODEL_FORMAT : MODEL_FORMAT_SINGLE,
     version: model.version,
     bias: model.bias,
     normTokens: model.normTokens,
@@ -113,6 +150,17 @@ export function serializeModel(
     features: model.hashes.length,
     hashes: toBase64(littleEndianUint32(model.hashes)),
     weights: toBase64(littleEndianFloat32(model.weights)),
+    ...(model.header === undefined
+      ? {}
+      : {
+          header: {
+            bias: model.header.bias,
+            normTokens: model.header.normTokens,
+            features: model.header.hashes.length,
+            hashes: toBase64(littleEndianUint32(model.header.hashes)),
+            weights: toBase64(littleEndianFloat32(model.header.weights)),
+          },
+        }),
     ...(model.combination === undefined ? {} : { combination: serializeCombination(model.combination) }),
     ...(training === undefined ? {} : { training }),
   };
@@ -126,16 +174,17 @@ export function serializeModel(
 export function deserializeModel(input: unknown): StatisticalModel {
   const json = typeof input === 'string' ? parseJson(input) : input;
   if (!isRecord(json)) throw new ModelFormatError('model artifact is not a JSON object');
-  if (json.format !== MODEL_FORMAT) {
-    throw new ModelFormatError(`model format is ${String(json.format)}, expected ${MODEL_FORMAT}`);
+  if (json.format !== MODEL_FORMAT && json.format !== MODEL_FORMAT_SINGLE) {
+    throw new ModelFormatError(
+      `model format is ${String(json.format)}, expected ${MODEL_FORMAT} or ${MODEL_FORMAT_SINGLE}`,
+    );
   }
+  const split = json.format === MODEL_FORMAT;
   const version = json.version;
   if (typeof version !== 'string' || version.length === 0 || version.length > 100) {
     throw new ModelFormatError('model version must be a non-empty string');
   }
-  const bias = finite(json.bias, 'bias');
-  const normTokens = finite(json.normTokens, 'normTokens');
-  if (normTokens < 1) throw new ModelFormatError('model normTokens must be at least 1');
+  const { bias, normTokens, hashes, weights } = deserializePart(json, 'model');
   const calibration = json.calibration;
   if (!isRecord(calibration)) throw new ModelFormatError('model calibration is missing');
   const suspectLogit = finite(calibration.suspectLogit, 'calibration.suspectLogit');
@@ -145,27 +194,16 @@ export function deserializeModel(input: unknown): StatisticalModel {
     throw new ModelFormatError('calibration.positiveLogit must be above calibration.suspectLogit');
   }
   if (minScore > 0 || minScore < -100) throw new ModelFormatError('calibration.minScore must be in -100..0');
-  const features = json.features;
-  if (typeof features !== 'number' || !Number.isInteger(features) || features < 0) {
-    throw new ModelFormatError('model features must be a non-negative integer');
+  if (split !== (json.header !== undefined)) {
+    throw new ModelFormatError(
+      split ? `a ${MODEL_FORMAT} model needs a header classifier` : 'model header needs the newer format',
+    );
   }
-  if (typeof json.hashes !== 'string' || typeof json.weights !== 'string') {
-    throw new ModelFormatError('model hashes and weights must be base64 strings');
-  }
-  const hashBytes = fromBase64(json.hashes);
-  const weightBytes = fromBase64(json.weights);
-  if (hashBytes.byteLength !== features * 4 || weightBytes.byteLength !== features * 4) {
-    throw new ModelFormatError(`model arrays do not hold ${features} features`);
-  }
-  const hashes = readUint32(hashBytes);
-  const weights = readFloat32(weightBytes);
-  for (let i = 0; i < features; i++) {
-    if (i > 0 && (hashes[i] as number) <= (hashes[i - 1] as number)) {
-      throw new ModelFormatError('model hashes must be strictly ascending');
-    }
-    if (!Number.isFinite(weights[i])) throw new ModelFormatError('model weights must be finite');
-  }
+  const header = json.header === undefined ? undefined : deserializePart(json.header, 'model header');
   const combination = json.combination === undefined ? undefined : deserializeCombination(json.combination);
+  if (split ? combination?.headerWeight === undefined : combination?.headerWeight !== undefined) {
+    throw new ModelFormatError('combination.headerWeight must be set exactly when the model has a header');
+  }
   return {
     version,
     bias,
@@ -173,8 +211,39 @@ export function deserializeModel(input: unknown): StatisticalModel {
     weights,
     normTokens,
     calibration: { suspectLogit, positiveLogit, minScore },
+    ...(header === undefined ? {} : { header }),
     ...(combination === undefined ? {} : { combination }),
   };
+}
+
+/** One classifier's bias, normalisation and table, validated (`name` prefixes the messages). */
+function deserializePart(input: unknown, name: string): PartModel {
+  if (!isRecord(input)) throw new ModelFormatError(`${name} must be an object`);
+  const field = name === 'model' ? '' : 'header.';
+  const bias = finite(input.bias, `${field}bias`);
+  const normTokens = finite(input.normTokens, `${field}normTokens`);
+  if (normTokens < 1) throw new ModelFormatError(`${name} normTokens must be at least 1`);
+  const features = input.features;
+  if (typeof features !== 'number' || !Number.isInteger(features) || features < 0) {
+    throw new ModelFormatError(`${name} features must be a non-negative integer`);
+  }
+  if (typeof input.hashes !== 'string' || typeof input.weights !== 'string') {
+    throw new ModelFormatError(`${name} hashes and weights must be base64 strings`);
+  }
+  const hashBytes = fromBase64(input.hashes);
+  const weightBytes = fromBase64(input.weights);
+  if (hashBytes.byteLength !== features * 4 || weightBytes.byteLength !== features * 4) {
+    throw new ModelFormatError(`${name} arrays do not hold ${features} features`);
+  }
+  const hashes = readUint32(hashBytes);
+  const weights = readFloat32(weightBytes);
+  for (let i = 0; i < features; i++) {
+    if (i > 0 && (hashes[i] as number) <= (hashes[i - 1] as number)) {
+      throw new ModelFormatError(`${name} hashes must be strictly ascending`);
+    }
+    if (!Number.isFinite(weights[i])) throw new ModelFormatError(`${name} weights must be finite`);
+  }
+  return { bias, normTokens, hashes, weights };
 }
 
 export function serializeCombination(combination: Combination): SerializedCombination {
@@ -182,6 +251,7 @@ export function serializeCombination(combination: Combination): SerializedCombin
     rulesVersion: combination.rulesVersion,
     bias: combination.bias,
     statWeight: combination.statWeight,
+    ...(combination.headerWeight === undefined ? {} : { headerWeight: combination.headerWeight }),
     logitClamp: combination.logitClamp,
     ruleWeights: Object.fromEntries(
       [...combination.ruleWeights].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
@@ -198,6 +268,8 @@ function deserializeCombination(input: unknown): Combination {
   }
   const bias = finite(input.bias, 'combination.bias');
   const statWeight = finite(input.statWeight, 'combination.statWeight');
+  const headerWeight =
+    input.headerWeight === undefined ? undefined : finite(input.headerWeight, 'combination.headerWeight');
   const logitClamp = finite(input.logitClamp, 'combination.logitClamp');
   if (logitClamp <= 0) throw new ModelFormatError('combination.logitClamp must be positive');
   const rawWeights = input.ruleWeights;
@@ -227,6 +299,7 @@ function deserializeCombination(input: unknown): Combination {
     rulesVersion,
     bias,
     statWeight,
+    ...(headerWeight === undefined ? {} : { headerWeight }),
     logitClamp,
     ruleWeights,
     profiles: { normal: anchors('normal'), aggressive: anchors('aggressive') },
@@ -238,8 +311,8 @@ export function featureValue(tokenCount: number, normTokens: number): number {
   return tokenCount > normTokens ? Math.sqrt(normTokens / tokenCount) : 1;
 }
 
-/** Weight of one token hash, 0 when the model does not know it. */
-export function weightOf(model: StatisticalModel, hash: number): number {
+/** Weight of one token hash in a classifier's table, 0 when the table does not know it. */
+export function weightOf(model: WeightTable, hash: number): number {
   const { hashes } = model;
   let lo = 0;
   let hi = hashes.length - 1;

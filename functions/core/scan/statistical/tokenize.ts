@@ -12,8 +12,14 @@ import { headerValues } from '../../mime/raw-message.ts';
  * domain; the presence of a fixed set of headers and the names of the sender-written ones;
  * X-Mailer/User-Agent words; Content-Type, charset, transfer encoding; Message-ID and Date
  * shapes; the two bottom-most (origin-side) Received fields; body words and word pairs from
- * the text and from HTML read by `readHtml`; HTML tag names, comment and entity counts;
+ * the text and from HTML read by `readHtml`; HTML tag names, comment and entity counts, and
+ * the attributes of HTML tags (`html:attr:font:color=#ff0000`, `html:style:font-size:...`);
  * URL schemes, hosts and path words; attachment types; size and "shoutiness" buckets.
+ *
+ * Every token belongs to one of two parts (see `tokenPart`): `header` (what the header
+ * fields say about the sender and the mail program) or `content` (subject, text, HTML,
+ * links, structure). The model weighs each part with its own classifier, so the combination
+ * can tell "written like spam" apart from "sent like spam".
  *
  * Deliberately left out: the top Received fields and the receiving side's delivery headers
  * (Delivered-To, X-Spam-*, X-Keywords, X-SES-*, ...). They say where the mail was collected,
@@ -58,6 +64,7 @@ export function tokenizeMessage(
     const reading = readHtml(message.html, limits.maxHtmlChars);
     tokens.add(message.text.trim() === '' || !hasPlainPart(message) ? 'mime:html-only' : 'mime:html');
     for (const tag of reading.tags) tokens.add(`html:tag:${tag}`);
+    addHtmlAttributeTokens(cut(message.html, limits.maxHtmlChars), tokens);
     if (reading.comments > 0) tokens.add(`html:comments:${bucket(reading.comments)}`);
     if (reading.numericEntities > 0) tokens.add(`html:numeric-entities:${bucket(reading.numericEntities)}`);
     tokens.add(`html:urls:${bucket(reading.urls.length)}`);
@@ -77,6 +84,46 @@ export function tokenizeMessage(
   }
   tokens.add(`size:${bucket(message.size >> 10)}`);
   return tokens.values();
+}
+
+/** The two parts of the token space, each weighed by its own classifier. */
+export type TokenPart = 'header' | 'content';
+
+/**
+ * Prefixes of the tokens that describe the header fields: sender, mail program, MIME
+ * declaration, relay path. Subject words are content (what the message says).
+ */
+const HEADER_PART_PREFIXES: ReadonlySet<string> = new Set([
+  'from',
+  'header',
+  'header-name',
+  'mailer',
+  'received',
+  'message-id',
+  'date',
+  'charset',
+  'content-type',
+  'encoding',
+  'to',
+  'cc',
+  'reply-to',
+  'header-count',
+]);
+
+/** Which part a token belongs to: decided by its prefix alone, so training and scanning agree. */
+export function tokenPart(token: string): TokenPart {
+  const colon = token.indexOf(':');
+  return colon > 0 && colon <= 12 && HEADER_PART_PREFIXES.has(token.slice(0, colon)) ? 'header' : 'content';
+}
+
+/**
+ * A message's tokens split by part (see `tokenPart`), each list in the tokenizer's order: what
+ * the scan weighs with each classifier, and what training and the retraining job fit them on.
+ */
+export function splitTokens(tokens: readonly string[]): Record<TokenPart, string[]> {
+  const parts: Record<TokenPart, string[]> = { content: [], header: [] };
+  for (const token of tokens) parts[tokenPart(token)].push(token);
+  return parts;
 }
 
 function pushHost(hosts: string[], host: string | undefined): void {
@@ -258,6 +305,103 @@ function addShapeTokens(text: string, where: string, tokens: TokenSet): void {
   tokens.add(`${where}:bangs:${bucket(bangs)}`);
   tokens.add(`${where}:dollars:${bucket(dollars)}`);
   tokens.add(`${where}:length:${bucket(n >> 6)}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// HTML attributes
+
+/** Tags with attributes read for tokens, and characters of one tag read. */
+const MAX_ATTRIBUTE_TAGS = 400;
+const MAX_ATTRIBUTE_TAG_CHARS = 400;
+const MAX_ATTRIBUTE_VALUE = 20;
+/** Attributes whose value is a link or free text: only their presence is a token. */
+const PRESENCE_ATTRIBUTES: ReadonlySet<string> = new Set(['href', 'src', 'action', 'alt', 'title']);
+
+/**
+ * How the HTML is dressed: `html:attr:<tag>:<name>=<value>` for each attribute of an opening
+ * tag (value cut to 20 characters; links and alt text only by presence) and
+ * `html:style:<property>:<value>` for each declaration of a style attribute. Big red fonts,
+ * centred tables and invisible text are what bulk-mail templates are made of. A forward-only
+ * scan: each tag is read at most MAX_ATTRIBUTE_TAG_CHARS far, no regular expression.
+ */
+function addHtmlAttributeTokens(html: string, tokens: TokenSet): void {
+  const n = html.length;
+  let tags = 0;
+  let at = html.indexOf('<');
+  while (at !== -1 && tags < MAX_ATTRIBUTE_TAGS && !tokens.full) {
+    let pos = at + 1;
+    const first = html.charCodeAt(pos);
+    const isLetter = (first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a);
+    if (!isLetter) {
+      at = html.indexOf('<', pos);
+      continue;
+    }
+    while (pos < n && pos - at <= 11 && isTagNameChar(html.charCodeAt(pos))) pos++;
+    const limit = Math.min(n, pos + MAX_ATTRIBUTE_TAG_CHARS);
+    if (pos >= n || !isSpace(html.charCodeAt(pos))) {
+      at = html.indexOf('<', pos);
+      continue;
+    }
+    let end = pos;
+    while (end < limit && html.charCodeAt(end) !== 0x3e && html.charCodeAt(end) !== 0x3c) end++;
+    if (end >= limit || html.charCodeAt(end) !== 0x3e) {
+      at = html.indexOf('<', pos);
+      continue;
+    }
+    tags++;
+    addAttributes(html.slice(at + 1, pos).toLowerCase(), html.slice(pos, end).toLowerCase(), tokens);
+    at = html.indexOf('<', end);
+  }
+}
+
+function isTagNameChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39);
+}
+
+function isAttributeNameChar(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || c === 0x2d;
+}
+
+/** Reads `name=value` pairs from a (lowercased, bounded) tag body, left to right. */
+function addAttributes(tag: string, body: string, tokens: TokenSet): void {
+  const n = body.length;
+  let pos = 0;
+  while (pos < n) {
+    while (pos < n && !isAttributeNameChar(body.charCodeAt(pos))) pos++;
+    const nameStart = pos;
+    while (pos < n && isAttributeNameChar(body.charCodeAt(pos))) pos++;
+    const name = body.slice(nameStart, pos);
+    while (pos < n && isSpace(body.charCodeAt(pos))) pos++;
+    if (body.charCodeAt(pos) !== 0x3d /* = */ || name.length === 0 || name.length > 20) continue;
+    pos++;
+    while (pos < n && isSpace(body.charCodeAt(pos))) pos++;
+    const quote = body.charCodeAt(pos);
+    let value: string;
+    if (quote === 0x22 || quote === 0x27) {
+      const close = body.indexOf(quote === 0x22 ? '"' : "'", pos + 1);
+      const valueEnd = close === -1 ? n : close;
+      value = body.slice(pos + 1, valueEnd);
+      pos = valueEnd + 1;
+    } else {
+      const valueStart = pos;
+      while (pos < n && !isSpace(body.charCodeAt(pos))) pos++;
+      value = body.slice(valueStart, pos);
+    }
+    if (PRESENCE_ATTRIBUTES.has(name)) {
+      tokens.add(`html:attr:${tag}:${name}`);
+    } else if (name === 'style') {
+      for (const declaration of value.slice(0, 200).split(';')) {
+        const colon = declaration.indexOf(':');
+        const property = (colon === -1 ? declaration : declaration.slice(0, colon)).trim();
+        if (property) {
+          const propertyValue = colon === -1 ? '' : declaration.slice(colon + 1).trim();
+          tokens.add(`html:style:${property.slice(0, 20)}:${propertyValue.slice(0, MAX_ATTRIBUTE_VALUE)}`);
+        }
+      }
+    } else if (value.length > 0) {
+      tokens.add(`html:attr:${tag}:${name}=${value.slice(0, MAX_ATTRIBUTE_VALUE)}`);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ import {
   type Combination,
   featureValue,
   hashToken,
+  type PartModel,
   type StatisticalModel,
 } from './model.ts';
 
@@ -210,19 +211,25 @@ export function logitOf(fitted: FittedWeights, example: HashedExample, normToken
   return fitted.bias + z * featureValue(example.tokenCount, normTokens);
 }
 
+/**
+ * The model from fitted weights: `fitted` is the main classifier (all tokens, or the content
+ * part when `header` is given), `header` the header-part classifier.
+ */
 export function buildModel(
   fitted: FittedWeights,
   normTokens: number,
   calibration: Calibration,
   versionPrefix: string,
   combination?: Combination,
+  header?: PartModel,
 ): StatisticalModel {
   return {
     ...fitted,
     normTokens,
     calibration,
+    ...(header === undefined ? {} : { header }),
     ...(combination === undefined ? {} : { combination }),
-    version: `${versionPrefix}-${fingerprint(fitted, normTokens, calibration, combination)}`,
+    version: `${versionPrefix}-${fingerprint(fitted, normTokens, calibration, combination, header)}`,
   };
 }
 
@@ -232,6 +239,7 @@ export function fingerprint(
   normTokens: number,
   calibration: Calibration,
   combination?: Combination,
+  header?: PartModel,
 ): string {
   let hash = 0x811c9dc5;
   const mix = (value: number): void => {
@@ -256,6 +264,7 @@ export function fingerprint(
     mixDouble(combination.bias);
     mixDouble(combination.statWeight);
     mixDouble(combination.logitClamp);
+    if (combination.headerWeight !== undefined) mixDouble(combination.headerWeight);
     for (const [id, weight] of [...combination.ruleWeights].sort(([a], [b]) =>
       a < b ? -1 : a > b ? 1 : 0,
     )) {
@@ -266,6 +275,12 @@ export function fingerprint(
       mixDouble(profile.suspectZ);
       mixDouble(profile.positiveZ);
     }
+  }
+  if (header) {
+    mixDouble(header.bias);
+    mixDouble(header.normTokens);
+    for (const h of header.hashes) mix(h);
+    for (const w of header.weights) mixDouble(w);
   }
   return (hash >>> 0).toString(16).padStart(8, '0');
 }

@@ -1,8 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { classifyMessage, statisticalReason } from '../../../../functions/core/scan/statistical/classify.ts';
+import {
+  classifyMessage,
+  headerStatisticalReason,
+  statisticalReason,
+} from '../../../../functions/core/scan/statistical/classify.ts';
 import { serializeModel } from '../../../../functions/core/scan/statistical/model.ts';
+import { tokenizeMessage, tokenPart } from '../../../../functions/core/scan/statistical/tokenize.ts';
 import { parse } from '../../../support/parsed.ts';
-import { trainSmallModel } from './fixtures.ts';
+import { trainSmallModel, trainSplitModel } from './fixtures.ts';
 
 const UNSEEN_SPAM =
   'From: "Deals" <promo@cheap-offers.example>\nSubject: FREE pills - buy now!!!\n\nCheap pills, FREE shipping, no prescription. Click http://198.51.100.20/buy now!!! Limited offer.\n';
@@ -33,6 +38,42 @@ describe('the statistical classifier', () => {
     expect(result.spamTokens.length).toBeGreaterThan(0);
     expect(statisticalReason(model, classifyMessage(model, await parse(UNSEEN_HAM))).id).toBe(
       'STATISTICAL_HAM',
+    );
+  });
+
+  it('with a header classifier, weighs each token by the classifier of its part', async () => {
+    // Prepare
+    const model = await trainSplitModel();
+    const message = await parse(UNSEEN_SPAM);
+    // Act
+    const result = classifyMessage(model, message);
+    // Assess
+    const tokens = tokenizeMessage(message);
+    expect(result.header?.tokenCount).toBe(tokens.filter((t) => tokenPart(t) === 'header').length);
+    expect(result.tokenCount).toBe(tokens.filter((t) => tokenPart(t) === 'content').length);
+    expect(result.probability).toBeGreaterThan(0.5);
+    for (const { token } of [...result.spamTokens, ...result.hamTokens])
+      expect(tokenPart(token)).toBe('content');
+    const header = result.header;
+    if (!header) throw new Error('no header classification');
+    for (const { token } of [...header.spamTokens, ...header.hamTokens])
+      expect(tokenPart(token)).toBe('header');
+  });
+
+  it('explains the header classifier as its own reason, named by the side its points are on', async () => {
+    const model = await trainSplitModel();
+    const header = classifyMessage(model, await parse(UNSEEN_SPAM)).header;
+    if (!header) throw new Error('no header classification');
+    expect(headerStatisticalReason(model, header, 4.2)).toMatchObject({
+      id: 'STATISTICAL_HEADERS_SPAM',
+      group: 'statistical',
+      score: 4.2,
+    });
+    const ham = headerStatisticalReason(model, header, -3);
+    expect(ham.id).toBe('STATISTICAL_HEADERS_HAM');
+    expect(ham.description).toMatch(/header fields .*spam probability/);
+    expect(statisticalReason(model, classifyMessage(model, await parse(UNSEEN_SPAM))).description).toMatch(
+      /of the content/,
     );
   });
 

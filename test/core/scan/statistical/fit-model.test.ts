@@ -55,6 +55,7 @@ describe('fitting with appended examples (a retrain adding submissions)', () => 
 describe('appended training documents', () => {
   const doc = (appended?: boolean): TrainingDocument => ({
     example: { hashes: new Uint32Array(), tokenCount: 0, spam: false },
+    headerExample: { hashes: new Uint32Array(), tokenCount: 0, spam: false },
     kind: 'easy-ham',
     fold: 0,
     fired: [],

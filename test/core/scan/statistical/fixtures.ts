@@ -1,11 +1,13 @@
 import type { ParsedMessage } from '../../../../functions/core/mime/parse-message.ts';
+import { fitLayer } from '../../../../functions/core/scan/statistical/combine-train.ts';
 import type { StatisticalModel } from '../../../../functions/core/scan/statistical/model.ts';
-import { tokenizeMessage } from '../../../../functions/core/scan/statistical/tokenize.ts';
+import { tokenizeMessage, tokenPart } from '../../../../functions/core/scan/statistical/tokenize.ts';
 import {
   buildModel,
   DEFAULT_TRAIN_OPTIONS,
   fitLogistic,
   hashExamples,
+  logitOf,
 } from '../../../../functions/core/scan/statistical/train.ts';
 import { parse } from '../../../support/parsed.ts';
 
@@ -43,4 +45,55 @@ export async function trainSmallModel(): Promise<StatisticalModel> {
   const options = { ...DEFAULT_TRAIN_OPTIONS, minDocs: 1, epochs: 30 };
   const fitted = fitLogistic(examples, options);
   return buildModel(fitted, options.normTokens, { suspectLogit: 0, positiveLogit: 2, minScore: -10 }, 'test');
+}
+
+/**
+ * The same fixtures split the way `npm run train` splits them: a content classifier and a
+ * header classifier (see `tokenPart`), and a combination layer over both (no rules), with
+ * z = 0 scoring 50 and z = 4 scoring 90 in both profiles.
+ */
+export async function trainSplitModel(): Promise<StatisticalModel> {
+  const messages = [...(await parseAll(SPAM_MESSAGES)), ...(await parseAll(HAM_MESSAGES))];
+  const spam = messages.map((_, i) => i < SPAM_MESSAGES.length);
+  const tokens = messages.map((m) => tokenizeMessage(m));
+  const part = (which: 'content' | 'header') =>
+    hashExamples(
+      tokens.map((t, i) => ({
+        tokens: t.filter((token) => tokenPart(token) === which),
+        spam: spam[i] as boolean,
+      })),
+    );
+  const content = part('content');
+  const header = part('header');
+  const options = { ...DEFAULT_TRAIN_OPTIONS, minDocs: 1, epochs: 30 };
+  const headerOptions = { ...options, normTokens: 50 };
+  const fitted = fitLogistic(content, options);
+  const fittedHeader = fitLogistic(header, headerOptions);
+  const layer = fitLayer(
+    content.map((example, i) => ({
+      logit: logitOf(fitted, example, options.normTokens),
+      headerLogit: logitOf(fittedHeader, header[i] as (typeof header)[number], headerOptions.normTokens),
+      hits: [],
+      spam: example.spam,
+      weight: 1,
+    })),
+    { l2: 1, logitClamp: 8, signs: [] },
+  );
+  const anchors = { suspectZ: 0, positiveZ: 4 };
+  return buildModel(
+    fitted,
+    options.normTokens,
+    { suspectLogit: 0, positiveLogit: 2, minScore: -10 },
+    'test',
+    {
+      rulesVersion: 'rules-test',
+      bias: layer.bias,
+      statWeight: layer.statWeight,
+      headerWeight: layer.headerWeight ?? 0,
+      logitClamp: 8,
+      ruleWeights: new Map(),
+      profiles: { normal: anchors, aggressive: anchors },
+    },
+    { ...fittedHeader, normTokens: headerOptions.normTokens },
+  );
 }

@@ -6,11 +6,12 @@ import {
   deserializeModel,
   hashToken,
   MODEL_FORMAT,
+  MODEL_FORMAT_SINGLE,
   ModelFormatError,
   serializeModel,
   weightOf,
 } from '../../../../functions/core/scan/statistical/model.ts';
-import { trainSmallModel } from './fixtures.ts';
+import { trainSmallModel, trainSplitModel } from './fixtures.ts';
 
 const ARTIFACT = join(import.meta.dirname, '../../../../functions/core/scan/model/graywall-model.json');
 
@@ -27,6 +28,39 @@ describe('the model artifact', () => {
     expect(back.calibration).toEqual(model.calibration);
     expect([...back.hashes]).toEqual([...model.hashes]);
     expect([...back.weights]).toEqual([...model.weights]);
+  });
+
+  it('keeps the header classifier and its weight in the combination through a round trip (format 2)', async () => {
+    // Prepare
+    const model = await trainSplitModel();
+    // Act
+    const serialized = serializeModel(model);
+    const back = deserializeModel(JSON.stringify(serialized));
+    // Assess
+    expect(serialized.format).toBe(MODEL_FORMAT);
+    expect(serializeModel(await trainSmallModel()).format).toBe(MODEL_FORMAT_SINGLE);
+    expect(back.header?.bias).toBe(model.header?.bias);
+    expect(back.header?.normTokens).toBe(model.header?.normTokens);
+    expect([...(back.header?.hashes ?? [])]).toEqual([...(model.header?.hashes ?? [])]);
+    expect([...(back.header?.weights ?? [])]).toEqual([...(model.header?.weights ?? [])]);
+    expect(back.combination?.headerWeight).toBe(model.combination?.headerWeight);
+    expect(back.version).toBe(model.version);
+  });
+
+  it('rejects a header classifier in the wrong format, or without its weight in the combination', async () => {
+    const split = serializeModel(await trainSplitModel());
+    const single = serializeModel(await trainSmallModel());
+    const { header: _header, ...withoutHeader } = split;
+    expect(() => deserializeModel(withoutHeader)).toThrow(/needs a header classifier/);
+    expect(() => deserializeModel({ ...single, header: split.header })).toThrow(/needs the newer format/);
+    const { headerWeight: _weight, ...combination } = split.combination ?? {};
+    expect(() => deserializeModel({ ...split, combination })).toThrow(/headerWeight must be set exactly/);
+    expect(() => deserializeModel({ ...split, header: { ...split.header, features: 1 } })).toThrow(
+      /model header arrays do not hold/,
+    );
+    expect(() => deserializeModel({ ...split, header: { ...split.header, bias: null } })).toThrow(
+      /header\.bias must be a finite number/,
+    );
   });
 
   it('looks weights up by token hash and gives 0 for an unknown token', async () => {
@@ -67,8 +101,10 @@ describe('the model artifact', () => {
     const text = readFileSync(ARTIFACT, 'utf8');
     const model = deserializeModel(text);
     expect(JSON.parse(text).format).toBe(MODEL_FORMAT);
-    expect(model.version).toMatch(/^stat1-[0-9a-f]{8}$/);
+    expect(model.version).toMatch(/^stat2-[0-9a-f]{8}$/);
     expect(model.hashes.length).toBeGreaterThan(1000);
+    expect(model.header?.hashes.length).toBeGreaterThan(1000);
+    expect(model.combination?.headerWeight).toBeGreaterThan(0);
     expect(text.length).toBeLessThan(3 * 1024 * 1024);
   });
 

@@ -4,6 +4,7 @@ import { readHeaderBlock } from '../../../../functions/core/mime/raw-message.ts'
 import {
   DEFAULT_TOKENIZER_LIMITS,
   tokenizeMessage,
+  tokenPart,
 } from '../../../../functions/core/scan/statistical/tokenize.ts';
 import { parse } from '../../../support/parsed.ts';
 
@@ -60,6 +61,57 @@ describe('tokenizeMessage', () => {
     expect(new Set(tokens).size).toBe(tokens.length);
   });
 
+  it('reads how the HTML is dressed: tag attributes, and style declarations one by one', async () => {
+    // Prepare
+    const parsed = await parse(
+      'From: a@example.org\nSubject: offer\nContent-Type: text/html\n\n' +
+        '<table width=600 align="center"><tr><td bgcolor=\'#FFFF00\'>' +
+        '<font face="Arial, Helvetica" size=+2 color=#ff0000>BUY</font>' +
+        '<p style="color: white; font-size:1px">hidden</p>' +
+        '<a href="http://shop.example/x" title="a very long title that is not kept">go</a></td></tr></table>\n',
+    );
+    // Act
+    const tokens = tokenizeMessage(parsed);
+    // Assess
+    expect(tokens).toEqual(
+      expect.arrayContaining([
+        'html:attr:table:width=600',
+        'html:attr:table:align=center',
+        'html:attr:td:bgcolor=#ffff00',
+        'html:attr:font:face=arial, helvetica',
+        'html:attr:font:size=+2',
+        'html:attr:font:color=#ff0000',
+        'html:style:color:white',
+        'html:style:font-size:1px',
+        'html:attr:a:href',
+        'html:attr:a:title',
+      ]),
+    );
+    expect(tokens.join(' ')).not.toContain('shop.example/x');
+  });
+
+  it('puts each token in the header part or the content part, by its prefix alone', () => {
+    for (const token of [
+      'from:domain:example.org',
+      'header:no:date',
+      'header-name:x-mailer',
+      'mailer:outlook',
+    ]) {
+      expect(tokenPart(token)).toBe('header');
+    }
+    for (const token of [
+      'subject:free',
+      'free',
+      'click here',
+      'url:ip',
+      'html:tag:font',
+      'align:url-from',
+      're:foo',
+    ]) {
+      expect(tokenPart(token)).toBe('content');
+    }
+  });
+
   it('leaves out the receiving side: top Received fields and delivery headers are not tokens', async () => {
     const parsed = await parse(
       'Received: from mx.receiver.example by inbound.receiver.example\nReceived: from a\nReceived: from b\n' +
@@ -82,6 +134,9 @@ describe('tokenizeMessage', () => {
       message({ html: '<'.repeat(5 * MB) }),
       message({ html: '&'.repeat(5 * MB) }),
       message({ html: `<a href="${'x'.repeat(5 * MB)}` }),
+      message({ html: `<font ${'a=b '.repeat(MB)}>` }),
+      message({ html: `<p style="${'x:y;'.repeat(MB)}">` }),
+      message({ html: `<td ${"x='".repeat(MB)}>`.repeat(3) }),
     ]) {
       const tokens = tokenizeMessage(input);
       expect(tokens.length).toBeLessThanOrEqual(DEFAULT_TOKENIZER_LIMITS.maxTokens);
