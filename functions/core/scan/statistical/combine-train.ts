@@ -79,35 +79,15 @@ export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): Fitt
     }
     // The classifier's weight: dense, unpenalised, kept positive.
     {
-      let g = 0;
-      let h = 0;
-      for (let i = 0; i < n; i++) {
-        const p = sigmoid(z[i] as number);
-        const xi = x[i] as number;
-        g += (w[i] as number) * (p - (y[i] as number)) * xi;
-        h += (w[i] as number) * p * (1 - p) * xi * xi;
-      }
-      const next = Math.max(0.01, statWeight + clampStep(-g / Math.max(h, 1e-9)));
-      const step = next - statWeight;
+      const next = denseWeightStep({ z, w, y, x }, statWeight, 0.01);
+      largest = Math.max(largest, Math.abs(next - statWeight));
       statWeight = next;
-      for (let i = 0; i < n; i++) z[i] = (z[i] as number) + step * (x[i] as number);
-      largest = Math.max(largest, Math.abs(step));
     }
     // The header classifier's weight: dense, unpenalised, never negative.
     if (withHeader) {
-      let g = 0;
-      let h = 0;
-      for (let i = 0; i < n; i++) {
-        const p = sigmoid(z[i] as number);
-        const xi = hx[i] as number;
-        g += (w[i] as number) * (p - (y[i] as number)) * xi;
-        h += (w[i] as number) * p * (1 - p) * xi * xi;
-      }
-      const next = Math.max(0, headerWeight + clampStep(-g / Math.max(h, 1e-9)));
-      const step = next - headerWeight;
+      const next = denseWeightStep({ z, w, y, x: hx }, headerWeight, 0);
+      largest = Math.max(largest, Math.abs(next - headerWeight));
       headerWeight = next;
-      for (let i = 0; i < n; i++) z[i] = (z[i] as number) + step * (hx[i] as number);
-      largest = Math.max(largest, Math.abs(step));
     }
     // Rule weights: sparse, L2-penalised, sign-constrained.
     for (let j = 0; j < features; j++) {
@@ -132,6 +112,34 @@ export function fitLayer(rows: readonly LayerRow[], options: LayerOptions): Fitt
     if (largest < TOLERANCE) break;
   }
   return { bias, statWeight, ...(withHeader ? { headerWeight } : {}), ruleWeights };
+}
+
+interface DenseColumn {
+  /** Every row's current z, updated in place by the step. */
+  readonly z: Float64Array;
+  readonly w: Float64Array;
+  readonly y: Uint8Array;
+  /** The column's value in every row. */
+  readonly x: Float64Array;
+}
+
+/**
+ * One Newton step on the weight of a dense column (a classifier's clamped log-odds), kept at
+ * or above `floor`: updates z and returns the new weight.
+ */
+function denseWeightStep({ z, w, y, x }: DenseColumn, current: number, floor: number): number {
+  let g = 0;
+  let h = 0;
+  for (let i = 0; i < z.length; i++) {
+    const p = sigmoid(z[i] as number);
+    const xi = x[i] as number;
+    g += (w[i] as number) * (p - (y[i] as number)) * xi;
+    h += (w[i] as number) * p * (1 - p) * xi * xi;
+  }
+  const next = Math.max(floor, current + clampStep(-g / Math.max(h, 1e-9)));
+  const step = next - current;
+  for (let i = 0; i < z.length; i++) z[i] = (z[i] as number) + step * (x[i] as number);
+  return next;
 }
 
 /** z of one row under a fitted layer. */
