@@ -22,12 +22,12 @@ export function scamMessage(i: number): Buffer {
   return crlf(
     `From: "Support Team" <support${i}@secure-wallet-${i}.example>
 To: user@example.com
-Subject: Urgent: verify your ${topic} account now
+Subject: Your ${topic} account
 Message-ID: <c${i}@secure-wallet-${i}.example>
 Date: Mon, 23 Nov 2026 10:00:00 +0000
 Content-Type: text/plain
 
-Dear customer,
+Hello,
 your ${topic} account will be suspended within 24 hours. Verify your ${topic} seed phrase and claim your bonus airdrop at http://secure-wallet-${i}.example/verify?id=${i}
 Guaranteed returns, act now before your ${topic} is locked.
 `,

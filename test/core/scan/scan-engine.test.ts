@@ -172,7 +172,7 @@ describe('scanning profiles', () => {
     // And a real commercial message below suspect gets more points under aggressive.
     const { raw, message } = await parse(
       mail(
-        { Subject: 'Special offer for subscribers', From: 'news@shop.example' },
+        { Subject: 'This week at the shop', From: 'news@shop.example' },
         'Save 20% on printer cartridges this week. Order today at http://www.shop.example/ink',
       ),
     );

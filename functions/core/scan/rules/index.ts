@@ -173,4 +173,4 @@ export const KNOWN_RULE_IDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Bumped whenever a rule or its default score changes; recorded with every verdict. */
-export const RULES_VERSION = 'rules-2026.11.26-1';
+export const RULES_VERSION = 'rules-2026.11.26-2';

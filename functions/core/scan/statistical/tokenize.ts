@@ -7,14 +7,18 @@ import { headerValues } from '../../mime/raw-message.ts';
  * prefixed by where they came from (`subject:`, `from:`, `url:` ...; body words have no
  * prefix) so the same word can carry different weight in different places.
  *
- * Sources: subject words and word pairs; From (domain and its parents, display name, shape
- * of the local part); Reply-To/Return-Path/List-Unsubscribe/URL alignment with the From
- * domain; the presence of a fixed set of headers and the names of the sender-written ones;
- * X-Mailer/User-Agent words; Content-Type, charset, transfer encoding; Message-ID and Date
- * shapes; the two bottom-most (origin-side) Received fields; body words and word pairs from
- * the text and from HTML read by `readHtml`; HTML tag names, comment and entity counts, and
- * the attributes of HTML tags (`html:attr:font:color=#ff0000`, `html:style:font-size:...`);
- * URL schemes, hosts and path words; attachment types; size and "shoutiness" buckets.
+ * Sources: subject words and word pairs (the words also as body words: a pitch is the same
+ * pitch in the Subject); From (domain and its parents, display name, shape of the local
+ * part; the display name's words also as `sender:` content tokens); Reply-To/Return-Path/
+ * List-Unsubscribe/URL alignment with the From domain; the presence of a fixed set of headers
+ * and the names of the sender-written ones; X-Mailer/User-Agent words; Content-Type, charset,
+ * transfer encoding; Message-ID shape; the Date's zone and character shape
+ * (`date:shape:Aa, 9 Aa 9 9:9:9 A -9`, see `shapeOf`); the two bottom-most (origin-side)
+ * Received fields; body words and word pairs from the text and from HTML read by `readHtml`;
+ * HTML tag names, comment and entity counts, and the attributes of HTML tags
+ * (`html:attr:font:color=#ff0000`, `html:style:font-size:...`); URL schemes, hosts and path
+ * words; attachment types; size and "shoutiness" buckets of the subject, the text and the
+ * text read from HTML.
  *
  * Every token belongs to one of two parts (see `tokenPart`): `header` (what the header
  * fields say about the sender and the mail program) or `content` (subject, text, HTML,
@@ -70,6 +74,7 @@ export function tokenizeMessage(
     tokens.add(`html:urls:${bucket(reading.urls.length)}`);
     for (const url of reading.urls) pushHost(hosts, addUrlTokens(url, tokens));
     addWords(cut(reading.text, limits.maxTextChars), '', tokens, true);
+    addShapeTokens(cut(reading.text, limits.maxTextChars), 'html', tokens);
   } else {
     tokens.add('mime:text-only');
   }
@@ -587,6 +592,8 @@ function addHeaderTokens(message: ParsedMessage, tokens: TokenSet): void {
   const header = message.header;
   const subject = cut(message.subject, MAX_HEADER_CHARS);
   addWords(subject, 'subject:', tokens, true);
+  // The subject's words count as body words too: a pitch is the same pitch in either place.
+  addWords(subject, '', tokens);
   addShapeTokens(subject, 'subject', tokens);
   if (!subject.trim()) tokens.add('subject:empty');
 
@@ -600,6 +607,8 @@ function addHeaderTokens(message: ParsedMessage, tokens: TokenSet): void {
     addDomainTokens(at === -1 ? '' : address.slice(at + 1), 'from:domain:', tokens);
     tokens.add(from.name ? 'from:has-name' : 'from:no-name');
     addWords(cut(from.name, 200), 'from:name:', tokens);
+    // The display name's words for the content classifier too ("Flush Fat Away Forever").
+    addWords(cut(from.name, 200), 'sender:', tokens);
     tokens.add(`from:local-digits:${bucket(countDigits(local))}`);
     tokens.add(`from:local-length:${bucket(local.length)}`);
     const replyTo = message.replyTo[0]?.address.toLowerCase();
@@ -654,6 +663,7 @@ function addHeaderTokens(message: ParsedMessage, tokens: TokenSet): void {
     const zone = date.split(/\s+/).find((part, i, all) => i === all.length - 1 || /^[+-]\d{4}$/.test(part));
     if (zone) tokens.add(`date:zone:${zone.slice(0, 6)}`);
     if (!/^[A-Za-z]{3},/.test(date)) tokens.add('date:no-weekday');
+    tokens.add(`date:shape:${shapeOf(date)}`);
   }
   addHeaderNameTokens(message, tokens);
   addReceivedTokens(message, tokens);
@@ -663,6 +673,28 @@ function addHeaderTokens(message: ParsedMessage, tokens: TokenSet): void {
     const charset = subjectRaw.slice(start, start + 40).split('?')[0] ?? '';
     tokens.add(`subject:encoded:${charset.toLowerCase().slice(0, 20)}`);
   }
+}
+
+/**
+ * The shape of a short header value: digits as `9`, lowercase letters as `a`, capitals as `A`,
+ * other characters kept, each run of one class written once, cut to 30 characters. Mail
+ * programs write their Dates in shapes of their own ("Tue, 06 Aug 2002 06:50:21 PM -0400"
+ * is `Aa, 9 Aa 9 9:9:9 A -9`): a bulk tool is told apart from an ordinary client without
+ * remembering any one value. Reads at most 120 characters, no regular expression.
+ */
+function shapeOf(value: string): string {
+  let shape = '';
+  let last = -1;
+  const n = Math.min(value.length, 120);
+  for (let i = 0; i < n && shape.length < 30; i++) {
+    const c = value.charCodeAt(i);
+    const kind =
+      c >= 0x30 && c <= 0x39 ? 0x39 : c >= 0x61 && c <= 0x7a ? 0x61 : c >= 0x41 && c <= 0x5a ? 0x41 : c;
+    if (kind === last) continue;
+    shape += String.fromCharCode(kind);
+    last = kind;
+  }
+  return shape;
 }
 
 function countDigits(text: string): number {

@@ -38,6 +38,16 @@ const CASES: readonly RuleCase[] = [
     silent: mail({}, `${PLAIN_BODY}\nPS: I paid the deposit from my bank account.\n`),
   },
   {
+    rule: BODY_ADVANCE_FEE,
+    fires: 'a letter about a deposited fund and a trust worthy foreigner',
+    firing: mail(
+      {},
+      'I want a beneficiary to my deposited fund in the vault. I need a trust worthy person abroad for it.\n',
+    ),
+    silentOn: 'one such phrase alone ("security company")',
+    silent: mail({}, `${PLAIN_BODY}\nThe security company fitted the new locks on Monday.\n`),
+  },
+  {
     rule: BODY_EXCESS_EXCLAMATION,
     fires: 'three runs of "!!"',
     firing: mail({}, 'Amazing!! Unbelievable!!! Order today!!\n'),
