@@ -712,7 +712,7 @@ Corpus and split: shared/CORPUS.md (TEST = index % 5 == 4 in each group: ${t.spa
 ${t.easyHam} easy ham, ${t.hardHam} hard ham). Everything was learned on TRAIN only (\`npm run train\`):
 both classifiers' hyper-parameters (content and header), the rule weights and the classifiers' weights
 in the combination layer, and both profiles' calibrations, all chosen by cross-validation inside TRAIN.
-TEST is read only by this bench. Disclosure: the bench of this engine was run four times, and each change
+TEST is read only by this bench. Disclosure: the bench of this engine was run five times, and each change
 between runs was made for a reason other than a TEST figure at the suspect cut: (1) first run, normal
 profile 363/379 at 50 and 222/379 at 90: a clamp chosen for the suspect cut alone kept the classifier
 from reaching 90, so training now also prefers, among layers within 0.25 points of the best
@@ -725,7 +725,12 @@ a header classifier that the combination layer weighs separately, and the tokeni
 attributes of HTML tags; both changes, their grids and every rejected alternative were judged on TRAIN
 cross-validation alone (out-of-fold suspect recall at easy ham 0 and hard ham ≤ 2%: 96.5% → 97.8% for
 the trained model, 96.5% → 97.9% averaged over three SGD seeds), no TEST figure was looked at in
-between, and the bench was then run once: (4) these figures. The previous engine (classifier only, rules-2026.11.25-1) caught
+between, and the bench was then run once: (4) 374/379 at 50 and 332/379 at 90 with 0/780 and 1/50 (model
+stat2-833a8e35). Then the tokenizer learned the Date's character shape, subject words as body words,
+the From display name as content and the shape of text read from HTML, and BODY_ADVANCE_FEE more 419
+phrases; each was kept only if TRAIN cross-validation was no worse over five SGD seeds (chosen point
+97.76% → 97.96%, mean over the grid 97.55% → 97.85%), all were fixed before any TEST figure was seen,
+and the bench was run once more: (5) these figures. The previous engine (classifier only, rules-2026.11.25-1) caught
 354/379 at 50 and 321/379 at 90 with 0/780 and 0/50. Every message went through \`scanRawMessage\` (the scan
 Lambda's use case: size thresholds, MIME parse, statistical classifier, rules, composites) with the
 default settings: suspect 50, positive 90, always-scan below 1 MiB, never-scan above 2 MiB, 60 s
