@@ -4,7 +4,9 @@ import type { Combination, ProfileAnchors, ScanProfile } from './statistical/mod
  * Score points of the learned combination (see Combination in statistical/model.ts). One
  * unit of z is worth `40 / (positiveZ - suspectZ)` points in the chosen profile, and the
  * statistical part carries the offset that puts z = suspectZ at 50, so the points of the
- * classifier and of every rule that fired add up exactly to the score.
+ * classifier and of every rule that fired add up exactly to the score. The scan shows that
+ * offset as a reason of its own (`baselinePoints`), so the classifier's reason shows only
+ * what the classifier added.
  */
 export function pointsPerLogit(anchors: ProfileAnchors): number {
   return 40 / (anchors.positiveZ - anchors.suspectZ);
@@ -18,6 +20,17 @@ export function statisticalPoints(combination: Combination, profile: ScanProfile
   const anchors = combination.profiles[profile];
   const z = combination.bias + combination.statWeight * clampLogit(combination, logit);
   return roundPoints(Math.min(100, Math.max(-100, 50 + pointsPerLogit(anchors) * (z - anchors.suspectZ))));
+}
+
+/**
+ * The offset inside `statisticalPoints`: what a message scores when the classifier is at even
+ * odds and no rule fires, 50 + k · (bias − suspectZ), within ±100.
+ */
+export function baselinePoints(combination: Combination, profile: ScanProfile): number {
+  const anchors = combination.profiles[profile];
+  return roundPoints(
+    Math.min(100, Math.max(-100, 50 + pointsPerLogit(anchors) * (combination.bias - anchors.suspectZ))),
+  );
 }
 
 /**
@@ -45,6 +58,15 @@ export function learnedRulePoints(
   return weight === undefined
     ? undefined
     : roundPoints(pointsPerLogit(combination.profiles[profile]) * weight);
+}
+
+/**
+ * Points in whole tenths, for summing: every reason shows one decimal, and a float sum of them
+ * can land a hair under a .5 and round down a score its reasons add up to. The scan and the
+ * retraining job's evaluation both add tenths, so they agree to the point.
+ */
+export function tenthsOf(points: number): number {
+  return Number.isFinite(points) ? Math.round(points * 10) : 0;
 }
 
 /** Reasons show one decimal: enough to explain, few enough to read. */

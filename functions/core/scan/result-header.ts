@@ -1,4 +1,5 @@
 import type { GraymailResult } from '../graymail/classify-graymail.ts';
+import { SCORE_BASELINE } from './scan-message.ts';
 import type { ScanResult } from './types.ts';
 
 const VERDICT_WORDS = {
@@ -16,7 +17,9 @@ const TOP_REASONS = 5;
  * Only ids and numbers go into it: evidence stays in the tracking record, never in mail.
  */
 export function formatResultHeader(scan: ScanResult, graymail: GraymailResult | undefined): string {
+  // The scale's starting point is in every scored message and says nothing about this one.
   const top = scan.reasons
+    .filter((reason) => reason.id !== SCORE_BASELINE)
     .slice(0, TOP_REASONS)
     .map((reason) => `${reason.id}(${reason.score >= 0 ? '+' : ''}${reason.score})`)
     .join(', ');

@@ -1,6 +1,13 @@
 import { type ParsedMessage, parseMessage } from '../mime/parse-message.ts';
 import { readHeaderBlock } from '../mime/raw-message.ts';
-import { headerPoints, learnedRulePoints, roundPoints, statisticalPoints } from './combine.ts';
+import {
+  baselinePoints,
+  headerPoints,
+  learnedRulePoints,
+  roundPoints,
+  statisticalPoints,
+  tenthsOf,
+} from './combine.ts';
 import {
   type CompositeRule,
   compositeEvidence,
@@ -136,10 +143,18 @@ export function scanParsedMessage(
       if (classification) {
         const reason = statisticalReason(model, classification);
         const combination = model.combination;
-        const points = combination
-          ? statisticalPoints(combination, profile, classification.logit)
-          : reason.score;
-        reasons.push({ ...reason, id: points > 0 ? 'STATISTICAL_SPAM' : 'STATISTICAL_HAM', score: points });
+        if (combination) {
+          // The learned scale's offset is its own reason: folded into the classifier's points it
+          // made a message the classifier found hammy read as STATISTICAL_SPAM +35. The two add
+          // up to statisticalPoints, so the score is what it was.
+          const total = statisticalPoints(combination, profile, classification.logit);
+          const baseline = baselinePoints(combination, profile);
+          const points = roundPoints(total - baseline);
+          reasons.push(baselineReason(model, profile, baseline));
+          reasons.push({ ...reason, id: points > 0 ? 'STATISTICAL_SPAM' : 'STATISTICAL_HAM', score: points });
+        } else {
+          reasons.push(reason);
+        }
         if (combination && classification.header) {
           const header = classification.header;
           reasons.push(
@@ -205,7 +220,8 @@ export function scanParsedMessage(
     });
   }
   reasons.push(...(input.extraReasons ?? []));
-  const sum = clampScore(reasons.reduce((total, reason) => total + reason.score, 0));
+  const tenths = reasons.reduce((total, reason) => total + tenthsOf(reason.score), 0);
+  const sum = clampScore(tenths / 10);
   const score = Math.max(sum, 0, ...decisive.map(clampScore));
   // Stable sort: equal contributions keep engine order, so the result is deterministic.
   reasons.sort((a, b) => b.score - a.score);
@@ -233,6 +249,18 @@ export function pointsOf(
   const combination = settings.model?.combination;
   if (!combination || rule.group === 'test' || rule.group === 'ses') return rule.score;
   return learnedRulePoints(combination, profile, id) ?? rule.score;
+}
+
+/** Reason id of the learned scale's starting point (see `baselinePoints`). */
+export const SCORE_BASELINE = 'SCORE_BASELINE';
+
+function baselineReason(model: StatisticalModel, profile: ScanProfile, points: number): Reason {
+  return {
+    id: SCORE_BASELINE,
+    group: 'statistical',
+    description: `Every message's starting score (${model.version}, ${profile} profile)`,
+    score: points,
+  };
 }
 
 /** `rules-…` alone, or `rules-…+stat-…` when the statistical model took part. */

@@ -1,4 +1,4 @@
-import { headerPoints, statisticalPoints } from '../scan/combine.ts';
+import { headerPoints, statisticalPoints, tenthsOf } from '../scan/combine.ts';
 import { matchComposites, mergeComposites } from '../scan/rules/composite.ts';
 import { COMPOSITES } from '../scan/rules/composites.ts';
 import { RULES } from '../scan/rules/index.ts';
@@ -17,9 +17,9 @@ import type { MessageFeatures, TokenFeatures } from './message-features.ts';
  * fired), the way the scan stage scores the message itself: the content and header
  * classifiers' points under the model's combination and the chosen profile (a model of one
  * classifier weighs both parts' tokens together), each rule's and composite's configured,
- * learned or default points, the sum clamped to 0-100, decisive signals winning. Only
- * summation order (and hash collisions between distinct tokens, which the scan counts twice)
- * can differ from `scanParsedMessage`, well below the 0.1-point rounding of the parts.
+ * learned or default points, summed in tenths as the scan sums them and clamped to 0-100,
+ * decisive signals winning. Only hash collisions between distinct tokens (which the scan
+ * counts twice) can differ from `scanParsedMessage`.
  */
 export interface HeldOutExample extends MessageFeatures {
   readonly kind: ExampleKind;
@@ -55,9 +55,14 @@ export function scoreExample(
   const { combination, header } = model;
   // As classifyTokens: a split model weighs each part with its classifier, another all tokens.
   const logit = logitOf(model, hashed(header ? example.content : allTokens(example)), model.normTokens);
-  let sum = combination ? statisticalPoints(combination, profile, logit) : scoreForLogit(model, logit);
+  // In tenths, as the scan adds its reasons (see tenthsOf).
+  let tenths = tenthsOf(
+    combination ? statisticalPoints(combination, profile, logit) : scoreForLogit(model, logit),
+  );
   if (combination && header) {
-    sum += headerPoints(combination, profile, logitOf(header, hashed(example.header), header.normTokens));
+    tenths += tenthsOf(
+      headerPoints(combination, profile, logitOf(header, hashed(example.header), header.normTokens)),
+    );
   }
   const decisive: number[] = [];
   const fired = new Set<string>();
@@ -67,12 +72,12 @@ export function scoreExample(
     fired.add(id);
     const points = pointsOf(id, rule, scan, profile);
     if (rule.group === 'test' || id === 'SES_VIRUS_VERDICT_FAIL') decisive.push(points);
-    sum += points;
+    tenths += tenthsOf(points);
   }
   for (const composite of matchComposites(fired, mergeComposites(COMPOSITES, settings.composites))) {
-    sum += pointsOf(composite.id, composite, scan, profile);
+    tenths += tenthsOf(pointsOf(composite.id, composite, scan, profile));
   }
-  return Math.max(clampScore(sum), 0, ...decisive.map(clampScore));
+  return Math.max(clampScore(tenths / 10), 0, ...decisive.map(clampScore));
 }
 
 function hashed(features: TokenFeatures): HashedExample {

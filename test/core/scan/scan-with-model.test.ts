@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { statisticalPoints } from '../../../functions/core/scan/combine.ts';
 import { GTUBE_STRING } from '../../../functions/core/scan/rules/gtube.ts';
 import { RULES_VERSION } from '../../../functions/core/scan/rules/index.ts';
 import { scanParsedMessage, scanRawMessage } from '../../../functions/core/scan/scan-message.ts';
-import type { StatisticalModel } from '../../../functions/core/scan/statistical/model.ts';
+import { classifyMessage } from '../../../functions/core/scan/statistical/classify.ts';
+import type { Combination, StatisticalModel } from '../../../functions/core/scan/statistical/model.ts';
 import { parse } from '../../support/parsed.ts';
 import { HAM_MESSAGES, SPAM_MESSAGES, trainSmallModel, trainSplitModel } from './statistical/fixtures.ts';
 
@@ -43,12 +45,45 @@ describe('scanParsedMessage with the statistical model', () => {
       { ...thresholds, model, rules: [] },
     );
     // Assess
-    expect(spam.reasons.map((r) => r.id).sort()).toEqual(['STATISTICAL_HEADERS_SPAM', 'STATISTICAL_SPAM']);
+    expect(spam.reasons.map((r) => r.id).sort()).toEqual([
+      'SCORE_BASELINE',
+      'STATISTICAL_HEADERS_SPAM',
+      'STATISTICAL_SPAM',
+    ]);
     const sum = spam.reasons.reduce((total, r) => total + r.score, 0);
     expect(spam.score).toBe(Math.min(100, Math.max(0, Math.round(sum))));
     expect(spam.verdict).not.toBe('clean');
     expect(ham.reasons.map((r) => r.id)).toContain('STATISTICAL_HEADERS_HAM');
     expect(ham.verdict).toBe('clean');
+  });
+
+  it("shows the scale's starting point apart, so the classifier's reason says what the classifier added", async () => {
+    // Prepare: a scale that starts at 50, so a message the classifier finds hammy still scores
+    // above 0 from the classifier's part (the shipped model starts near 39).
+    const trained = await trainSplitModel();
+    const combination = trained.combination as Combination;
+    const model: StatisticalModel = {
+      ...trained,
+      combination: { ...combination, bias: combination.profiles.normal.suspectZ },
+    };
+    const message = await parse(HAM_MESSAGES[0] as string);
+    const logit = classifyMessage(model, message).logit;
+    expect(logit).toBeLessThan(0);
+    // Act
+    const result = scanParsedMessage(message, {}, { ...thresholds, model, rules: [] });
+    // Assess
+    const byId = new Map(result.reasons.map((r) => [r.id, r.score]));
+    expect(byId.get('SCORE_BASELINE')).toBe(50);
+    expect(byId.has('STATISTICAL_SPAM')).toBe(false);
+    const classifierPoints = byId.get('STATISTICAL_HAM') as number;
+    expect(classifierPoints).toBeLessThan(0);
+    // Together they are the statistical part of the score as the combination defines it.
+    expect(50 + classifierPoints).toBeCloseTo(
+      statisticalPoints(model.combination as Combination, 'normal', logit),
+      5,
+    );
+    const sum = result.reasons.reduce((total, r) => total + r.score, 0);
+    expect(result.score).toBe(Math.min(100, Math.max(0, Math.round(sum))));
   });
 
   it('keeps a test signal positive even when the classifier is sure the message is ham', async () => {
