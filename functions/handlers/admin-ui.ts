@@ -3,25 +3,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { type AdminUiRequest, adminUiPage } from '../app/admin-ui.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { adminPageError, adminPageNotFound } from '../core/admin-ui/pages.ts';
-import type { Page } from '../core/web/page-layout.ts';
 import { matchAdminUiRoute } from './admin-ui-routes.ts';
 import { flushMetrics } from './flush-metrics.ts';
 import { lambdaDeps } from './lambda-deps.ts';
+import { pageResponse } from './page-response.ts';
 
-/**
- * The same policy as the public pages (public-pages.ts): no script, nothing loaded, only the
- * page's own inline style (the charts are inline SVG), forms posting back here only; never
- * framed, and the session token in the URL never sent on as a Referer.
- */
-const PAGE_HEADERS = {
-  'content-type': 'text/html; charset=utf-8',
-  'content-security-policy':
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-  'x-frame-options': 'DENY',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'cache-control': 'no-store',
-};
 /** A release form carries one hidden field; anything much larger is not ours. */
 const MAX_FORM_BODY = 4096;
 
@@ -36,7 +22,7 @@ export function createAdminUiHandler(getDeps: () => PipelineDeps) {
       const log = deps.log.child({ requestId, route: route?.name ?? 'none' });
       const branding = { organisation: deps.config.organisation.name };
       try {
-        if (!route) return page(adminPageNotFound(branding));
+        if (!route) return pageResponse(adminPageNotFound(branding));
         const request: AdminUiRequest =
           route.name === 'overview'
             ? { kind: 'overview' }
@@ -48,10 +34,10 @@ export function createAdminUiHandler(getDeps: () => PipelineDeps) {
                   recipient: formField(event, 'recipient'),
                   reportNotSpam: formField(event, 'report') === 'not-spam',
                 };
-        return page(await adminUiPage({ ...deps, log }, route.token, request));
+        return pageResponse(await adminUiPage({ ...deps, log }, route.token, request));
       } catch (error) {
         log.error('admin web page failed', { error });
-        return page(adminPageError(branding, requestId));
+        return pageResponse(adminPageError(branding, requestId));
       }
     },
   );
@@ -65,10 +51,6 @@ function formField(event: APIGatewayProxyEventV2, name: string): string | undefi
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (text.length > MAX_FORM_BODY) return undefined;
   return new URLSearchParams(text).get(name) ?? undefined;
-}
-
-function page(result: Page): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: result.status, headers: PAGE_HEADERS, body: result.html };
 }
 
 export const handler = createAdminUiHandler(lambdaDeps);

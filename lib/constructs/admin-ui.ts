@@ -1,17 +1,17 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { QUARANTINE_TABLE } from '../../functions/adapters/table-definitions.ts';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
 import { QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
 import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
 import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
+import { addTokenRoutes, quarantineIndex } from './token-routes.ts';
 
 export interface AdminUiProps {
   /** The validated configuration (the delivery type decides whether release may use SES). */
@@ -82,23 +82,11 @@ export class AdminUi extends Construct {
     fn.allowSigningKey(signingKeySecret);
     fn.allowDelivery(config);
 
-    const integration = new HttpLambdaIntegration('AdminUiIntegration', fn.function);
-    for (const route of ADMIN_UI_ROUTES) {
-      const [added] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
-      if (added) {
-        Validations.of(added).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason:
-            'Admin web page: browsers cannot sign requests with SigV4, so it is authorised by the signed, expiring session token in the path, which only the IAM-authorised admin API (POST /admin/ui-session) issues, naming the IAM principal who asked.',
-        });
-      }
-    }
+    addTokenRoutes(
+      api,
+      ADMIN_UI_ROUTES,
+      new HttpLambdaIntegration('AdminUiIntegration', fn.function),
+      'Admin web page: browsers cannot sign requests with SigV4, so it is authorised by the signed, expiring session token in the path, which only the IAM-authorised admin API (POST /admin/ui-session) issues, naming the IAM principal who asked.',
+    );
   }
-}
-
-/** A quarantine index by name, refusing a name the table does not define (a grant on nothing). */
-function quarantineIndex(name: string): string {
-  if (!QUARANTINE_TABLE.indexes.some((index) => index.name === name))
-    throw new Error(`the quarantine table has no index ${name}`);
-  return name;
 }

@@ -1,5 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -11,12 +11,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { QUARANTINE_TABLE } from '../../functions/adapters/table-definitions.ts';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
 import { QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
 import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
+import { addTokenRoutes, quarantineIndex } from './token-routes.ts';
 
 export interface QuarantineDigestProps {
   readonly config: GraywallConfig;
@@ -129,23 +129,11 @@ export class QuarantineDigest extends Construct {
     fn.allowSigningKey(signingKeySecret);
     fn.allowDelivery(config);
 
-    const integration = new HttpLambdaIntegration('QuarantinePagesIntegration', fn.function);
-    for (const route of PUBLIC_ROUTES.filter((r) => r.path.startsWith('/q/'))) {
-      const [added] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
-      if (added) {
-        Validations.of(added).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason:
-            "Public quarantine page from a digest link: authorised by the signed, expiring token in the path (it names the recipient, and only that recipient's items are reachable), not by IAM.",
-        });
-      }
-    }
+    addTokenRoutes(
+      api,
+      PUBLIC_ROUTES.filter((r) => r.path.startsWith('/q/')),
+      new HttpLambdaIntegration('QuarantinePagesIntegration', fn.function),
+      "Public quarantine page from a digest link: authorised by the signed, expiring token in the path (it names the recipient, and only that recipient's items are reachable), not by IAM.",
+    );
   }
-}
-
-/** A quarantine index by name, refusing a name the table does not define (a grant on nothing). */
-function quarantineIndex(name: string): string {
-  if (!QUARANTINE_TABLE.indexes.some((index) => index.name === name))
-    throw new Error(`the quarantine table has no index ${name}`);
-  return name;
 }

@@ -1,5 +1,5 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { type HttpApi, HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Duration } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -13,6 +13,7 @@ import type { GraywallConfig } from '../../functions/core/config/schema.ts';
 import { ENV } from '../../functions/handlers/lambda-env.ts';
 import { PUBLIC_ROUTES } from '../../functions/handlers/public-routes.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
+import { addTokenRoutes } from './token-routes.ts';
 
 export interface UnsubscribeServiceProps {
   readonly config: GraywallConfig;
@@ -101,20 +102,15 @@ export class UnsubscribeService extends Construct {
       },
     );
 
-    const integration = new HttpLambdaIntegration('PagesIntegration', this.pagesFunction.function);
-    for (const route of PUBLIC_ROUTES.filter((r) => r.path.startsWith('/u/'))) {
-      const [added] = api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
-      // End users open these links from mail: they cannot sign requests. The token in the path
-      // is an HMAC-signed, expiring capability for one request, and the pages show nothing
-      // but that request's own status.
-      if (added) {
-        Validations.of(added).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason:
-            'Public safe-unsubscribe page: authorised by the signed, expiring token in the path, not by IAM.',
-        });
-      }
-    }
+    // End users open these links from mail: they cannot sign requests. The token in the path
+    // is an HMAC-signed, expiring capability for one request, and the pages show nothing but
+    // that request's own status.
+    addTokenRoutes(
+      api,
+      PUBLIC_ROUTES.filter((r) => r.path.startsWith('/u/')),
+      new HttpLambdaIntegration('PagesIntegration', this.pagesFunction.function),
+      'Public safe-unsubscribe page: authorised by the signed, expiring token in the path, not by IAM.',
+    );
 
     this.retrySchedule = new Rule(this, 'RetrySchedule', {
       description: 'Graywall: retry unsubscribes whose first attempt failed',
