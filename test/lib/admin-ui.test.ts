@@ -12,6 +12,7 @@ import {
   exampleConfig,
   logicalId,
   objectsArn,
+  sameJson,
   statementsOfRole,
 } from '../support/cdk-stack.ts';
 
@@ -47,7 +48,6 @@ const uiRoutes = () =>
   );
 const statementsOf = (fn: GraywallFunction, b: BuiltStack = built) =>
   statementsOfRole(b.template, logicalId(b.stack, fn.role));
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const arn = (logical: string) => ({ 'Fn::GetAtt': [logical, 'Arn'] });
 const index = (logical: string, name: string) => ({ 'Fn::Join': ['', [arn(logical), `/index/${name}`]] });
 

@@ -14,6 +14,7 @@ import {
   objectsArn,
   type Statement,
   statementsOfRole,
+  touches,
 } from '../support/cdk-stack.ts';
 
 const built = buildStack(exampleConfig({ pipeline: { maxReceiveCount: 3 } }));
@@ -191,9 +192,6 @@ describe('function environments', () => {
 });
 
 describe('least privilege', () => {
-  const touches = (statements: Statement[], needle: string) =>
-    statements.filter((statement) => JSON.stringify(statement.Resource).includes(needle));
-
   it('scan reads raw mail, creates tracking records and sends to the graymail queue, nothing more', () => {
     const statements = statementsOf(pipeline.scanFunction);
     expect(actionsOn(statements, objectsArn(ids.bucket, 'incoming/*'))).toEqual(['s3:GetObject']);

@@ -13,8 +13,9 @@ import {
   exampleConfig,
   logicalId,
   objectsArn,
-  type Statement,
+  sameJson,
   statementsOfRole,
+  touches,
 } from '../support/cdk-stack.ts';
 
 // The example config: SMTP delivery, the digest on by default.
@@ -53,9 +54,6 @@ const quarantineRoutes = () =>
   );
 const statementsOf = (fn: GraywallFunction, b: BuiltStack = built) =>
   statementsOfRole(b.template, logicalId(b.stack, fn.role));
-const touches = (statements: Statement[], needle: string) =>
-  statements.filter((statement) => JSON.stringify(statement.Resource).includes(needle));
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 const invokers = (b: BuiltStack, functionId: string) =>
   ofType('AWS::Lambda::Permission', resourcesOf(b)).filter(([, permission]) =>
     sameJson(permission.Properties.FunctionName, { 'Fn::GetAtt': [functionId, 'Arn'] }),

@@ -11,8 +11,9 @@ import {
   buildStack,
   exampleConfig,
   logicalId,
-  type Statement,
+  sameJson,
   statementsOfRole,
+  touches,
 } from '../support/cdk-stack.ts';
 
 // Two domains, so the SES grant is seen naming each domain's identity and address pattern.
@@ -50,9 +51,6 @@ const publicRoutes = () =>
     pathOf(route.Properties.RouteKey).startsWith('/u/'),
   );
 const statementsOf = (fn: GraywallFunction) => statementsOfRole(template, id(fn.role));
-const touches = (statements: Statement[], needle: string) =>
-  statements.filter((statement) => JSON.stringify(statement.Resource).includes(needle));
-const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 describe('the public unsubscribe routes', () => {
   it('are exactly the /u/ entries of the PUBLIC_ROUTES table, on the admin API (same domain)', () => {

@@ -136,3 +136,13 @@ export function actionsOn(statements: Statement[], resource: unknown): string[] 
     .flatMap(actionsOf);
   return [...new Set(actions)].sort();
 }
+
+/** The statements whose Resource mentions `needle` (a logical id, a prefix). */
+export function touches(statements: Statement[], needle: string): Statement[] {
+  return statements.filter((statement) => JSON.stringify(statement.Resource).includes(needle));
+}
+
+/** Whether two template fragments are the same JSON (intrinsics compare structurally). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
