@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// The CDK app: `npx cdk synth|deploy -c config=<file>` (cdk.json names graywall.example.yaml
-// when no config is given). Runs on Node 24 directly (type stripping), no compile step.
+// The CDK app: `npx cdk synth|deploy -c config=<file>`. There is deliberately no default
+// config: a deploy that forgot `-c config=` must stop, not deploy the example (example.com's
+// rule set would become the account's active one). Runs on Node 24 directly (type
+// stripping), no compile step.
 import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';

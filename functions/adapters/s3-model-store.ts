@@ -76,6 +76,12 @@ export class S3ModelStore implements ModelStore {
   }
 
   async current(): Promise<CurrentModel | undefined> {
+    // Listed before it is read: S3 answers a GET of a missing key with 403 AccessDenied, not
+    // 404, to a role without s3:ListBucket on the whole bucket, and the roles that follow the
+    // model may list models/ only. Until a first promotion every refresh would look like a
+    // permission fault.
+    const listed = await listKeys(this.s3, this.bucket, CURRENT_MODEL_KEY);
+    if (!listed.includes('')) return undefined;
     const bytes = await this.read(CURRENT_MODEL_KEY);
     if (bytes === undefined) return undefined;
     const pointer = parseCurrentModel(bytes.toString('utf8'));

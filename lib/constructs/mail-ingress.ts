@@ -1,4 +1,5 @@
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
@@ -112,6 +113,29 @@ export class MailIngress extends Construct {
         }),
       ],
     });
+
+    // Confused-deputy guard: SES may write under incoming/ for this rule set only. The S3 action's
+    // own statement allows any SES rule of this account (aws:SourceAccount); AWS recommends
+    // aws:SourceArn as well. The rule set is named by Ref (the rule's name would make a cycle:
+    // the rule depends on this policy).
+    props.mailBucket.addToResourcePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        principals: [new ServicePrincipal('ses.amazonaws.com')],
+        actions: ['s3:PutObject'],
+        resources: [props.mailBucket.arnForObjects(`${INCOMING_PREFIX}*`)],
+        conditions: {
+          StringNotLike: {
+            'aws:SourceArn': Stack.of(this).formatArn({
+              service: 'ses',
+              resource: 'receipt-rule-set',
+              resourceName: `${this.ruleSet.receiptRuleSetName}:receipt-rule/*`,
+              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+            }),
+          },
+        },
+      }),
+    );
 
     this.activation =
       props.activateRuleSet === false

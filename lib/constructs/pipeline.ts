@@ -239,6 +239,7 @@ export class Pipeline extends Construct {
       ['s3:GetObject'],
       'follow the current model version',
     );
+    this.scanFunction.allowListing(mailBucket, MODELS_PREFIX);
     this.scanFunction.allowTable(trackingTable, ['GetItem', 'PutItem', 'UpdateItem', 'BatchWriteItem']);
     this.scanFunction.allowSendTo(this.graymail.queue);
     // Counters are atomic ADDs on existing or new items.

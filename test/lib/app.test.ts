@@ -94,9 +94,14 @@ describe.concurrent('bin/app.ts', () => {
     );
   });
 
-  it('asks for a config file when none is given', async ({ expect }) => {
-    const result = await runApp({ config: '' });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain('no configuration file: pass -c config=<path to YAML or JSON>');
+  it('asks for a config file when none is given (cdk.json names none: no silent example deploy)', async ({
+    expect,
+  }) => {
+    expect(CDK_JSON_CONTEXT).not.toHaveProperty('config');
+    for (const context of [{}, { config: '' }]) {
+      const result = await runApp(context);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('no configuration file: pass -c config=<path to YAML or JSON>');
+    }
   });
 });

@@ -67,6 +67,41 @@ describe('the SES receipt rule', () => {
     expect(rule.DependsOn).toContain(ids.bucketPolicy);
   });
 
+  it('lets SES write under incoming/ for this rule set only (aws:SourceArn), without a dependency cycle', () => {
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Deny',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: 's3:PutObject',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/incoming/*']] },
+            Condition: {
+              StringNotLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':ses:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':receipt-rule-set/',
+                      { Ref: ids.ruleSet },
+                      ':receipt-rule/*',
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+  });
+
   it('refuses more recipients than SES allows in one rule, with a clear error', () => {
     // (More than 100 `recipients` addresses are already refused by the config schema.)
     const many = Array.from({ length: 101 }, (_, i) => `d${i}.example.com`);

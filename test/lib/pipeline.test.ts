@@ -209,10 +209,19 @@ describe('least privilege', () => {
     expect(touches(statements, ids.quarantine)).toEqual([]);
   });
 
-  it('scan follows the current model version: it may read under models/, and neither write nor list there', () => {
+  it('scan follows the current model version: it may read and list under models/ only, and not write there', () => {
     const statements = statementsOf(pipeline.scanFunction);
     expect(actionsOn(statements, objectsArn(ids.bucket, 'models/*'))).toEqual(['s3:GetObject']);
-    expect(statements.flatMap(actionsOf)).not.toContain('s3:ListBucket');
+    // Listing: the pointer is looked up before it is read (a GET of a missing key is a 403
+    // without ListBucket), and only under models/.
+    expect(statements.filter((s) => actionsOf(s).includes('s3:ListBucket'))).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [ids.bucket, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['models/*'] } },
+      },
+    ]);
   });
 
   it('graymail and action scan nothing, so they cannot read model versions', () => {
