@@ -150,9 +150,10 @@ export class GraywallStack extends Stack {
       functions: graywallFunctionsUnder(this),
       alarmTopic: pipeline.alarmTopic,
       otherAlarms: [
-        pipeline.inbound.deadLetterAlarm,
-        pipeline.graymail.deadLetterAlarm,
-        pipeline.action.deadLetterAlarm,
+        ...[pipeline.inbound, pipeline.graymail, pipeline.action].flatMap((queue) => [
+          queue.deadLetterAlarm,
+          queue.ageAlarm,
+        ]),
         this.digest.failureAlarm,
         this.modelTraining.failureAlarm,
       ],

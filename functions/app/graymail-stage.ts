@@ -6,6 +6,7 @@ import {
 } from '../core/graymail/classify-graymail.ts';
 import { GRAYMAIL_CLASSES } from '../core/graymail/signal.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
+import { bytesToRead } from '../core/scan/scan-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
 import { count, graymailCounter } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
@@ -34,7 +35,9 @@ export async function runGraymailStage(
       detail = `Graymail check skipped: message is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`;
     } else {
       result = classifyWithFilters(
-        await parseMessage(await deps.mail.get(scanned.mail.key)),
+        await parseMessage(
+          bytesToRead(await deps.mail.get(scanned.mail.key), deps.config.antispam.alwaysScanBelowBytes),
+        ),
         scanned.filters,
       );
       detail = `Graymail category ${result.category}${result.reasons.length ? ` (${result.reasons.map((r) => r.id).join(', ')})` : ''}`;

@@ -11,7 +11,7 @@ import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { readHeaderBlock } from '../core/mime/raw-message.ts';
 import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
-import { engineVersion, scanRawMessage } from '../core/scan/scan-message.ts';
+import { bytesToRead, engineVersion, scanRawMessage } from '../core/scan/scan-message.ts';
 import { readSesVerdictHeaders } from '../core/scan/ses-headers.ts';
 import type { StatisticalModel } from '../core/scan/statistical/model.ts';
 import type { ScanResult } from '../core/scan/types.ts';
@@ -95,7 +95,9 @@ export async function runScanStage(
   let result: ScanResult;
   let message: ParsedMessage | undefined;
   if (filtered.skip.has('skip-spamcheck')) {
-    message = await parseMessage(raw).catch(() => undefined);
+    message = await parseMessage(bytesToRead(raw, deps.config.antispam.alwaysScanBelowBytes)).catch(
+      () => undefined,
+    );
     // A filter matches on what a sender can forge (MAIL FROM, headers): it may spare a message
     // our spam engines, never SES's malware verdict.
     const malware = (mail.ses.virus ?? readSesVerdictHeaders(header).virus) === 'FAIL';

@@ -21,15 +21,43 @@ import { EncryptedTopic } from './encrypted-topic.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
 
 /**
- * Memory and timeout per stage. Scan parses MIME and runs every engine, so it gets the most
- * memory (Lambda CPU scales with it); action talks to the downstream MTA, so it gets time.
+ * Seconds a record may take beyond its stage's own budget: reading the raw mail from S3 (up to
+ * 40 MB), the tracking writes and the send to the next queue.
  */
-export const STAGE_SIZES = {
-  scan: { memorySize: 1024, timeout: Duration.seconds(60), batchSize: 10 },
-  graymail: { memorySize: 512, timeout: Duration.seconds(30), batchSize: 10 },
-  // Smaller batches: each record may be an SMTP transaction, and a batch must finish in time.
-  action: { memorySize: 512, timeout: Duration.seconds(60), batchSize: 5 },
-} as const;
+export const IO_MARGIN_SECONDS = 30;
+
+/**
+ * The longest an action record can take: one SMTP transaction (connect and greeting bounded by
+ * `delivery.connectTimeoutSeconds`, then up to 60 s of silence per step, see
+ * functions/adapters/smtp-transport.ts) or one SES call, with the S3 read and tracking writes.
+ */
+export const ACTION_TIMEOUT_SECONDS = 180;
+
+/**
+ * Memory, timeout and batch size per stage, from the configuration. A Lambda timeout ends the
+ * whole batch without its partial-batch response, so every record of the batch comes back and
+ * counts a receive: each stage's timeout must cover its batch at its worst.
+ * - scan: one record per invocation, timeout = the scan budget (`antispam.scanTimeoutSeconds`,
+ *   which also bounds external engines) plus I/O. A batch of ten would need ten budgets: a hung
+ *   external engine would then time out whole batches and dead-letter good mail with them.
+ * - graymail: no outside calls and at most what a partial scan reads of a large message
+ *   (bytesToRead), so ten records take seconds; 60 s leaves room.
+ * - action: one record per invocation, each an SMTP transaction to the customer's server.
+ * Scan gets the most memory (Lambda CPU scales with it).
+ */
+export function stageSizes(config: GraywallConfig) {
+  return {
+    scan: {
+      memorySize: 1024,
+      timeout: Duration.seconds(config.antispam.scanTimeoutSeconds + IO_MARGIN_SECONDS),
+      batchSize: 1,
+    },
+    graymail: { memorySize: 512, timeout: Duration.seconds(60), batchSize: 10 },
+    action: { memorySize: 512, timeout: Duration.seconds(ACTION_TIMEOUT_SECONDS), batchSize: 1 },
+  } as const;
+}
+
+type StageSizes = ReturnType<typeof stageSizes>;
 
 /** SQS keeps a message at most 14 days; dead letters get all of it to be looked at and redriven. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
@@ -40,6 +68,9 @@ export const DEAD_LETTER_RETENTION = Duration.days(14);
  * queue for a dead letter to have time left; with 4 days here it has at least 10.
  */
 export const STAGE_QUEUE_RETENTION = Duration.days(4);
+
+/** A message waiting this long for its stage means the stage is stuck or falling behind. */
+export const QUEUE_AGE_ALARM = Duration.minutes(30);
 
 export interface StageQueueProps {
   /** The stage the queue feeds, for descriptions and alarm names. */
@@ -60,6 +91,8 @@ export class StageQueue extends Construct {
   public readonly queue: Queue;
   public readonly deadLetterQueue: Queue;
   public readonly deadLetterAlarm: Alarm;
+  /** Fires when the oldest waiting message is older than QUEUE_AGE_ALARM. */
+  public readonly ageAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: StageQueueProps) {
     super(scope, id);
@@ -90,9 +123,28 @@ export class StageQueue extends Construct {
       // An idle queue publishes no data points; that is not a problem.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    // Mail that waits without failing: the consumer is throttled, its event source disabled, or
+    // every attempt is being retried. No dead letter shows for it, and SQS drops a message that
+    // outlives the queue's retention without dead-lettering it.
+    this.ageAlarm = new Alarm(this, 'AgeAlarm', {
+      alarmDescription:
+        `Graywall: the oldest message waiting for the ${props.stage} stage has waited more than ` +
+        `${QUEUE_AGE_ALARM.toMinutes()} minutes. Check the stage's errors and throttles and that its event source ` +
+        'mapping is enabled (the raw mail is safe in the mail bucket meanwhile).',
+      metric: this.queue.metricApproximateAgeOfOldestMessage({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: QUEUE_AGE_ALARM.toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     const action = new SnsAction(props.alarmTopic);
-    this.deadLetterAlarm.addAlarmAction(action);
-    this.deadLetterAlarm.addOkAction(action);
+    for (const alarm of [this.deadLetterAlarm, this.ageAlarm]) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
   }
 }
 
@@ -183,10 +235,11 @@ export class Pipeline extends Construct {
     }).topic;
     if (config.alarms.email) this.alarmTopic.addSubscription(new EmailSubscription(config.alarms.email));
 
-    const stageQueue = (name: keyof typeof STAGE_SIZES, stage: string) =>
+    const sizes = stageSizes(config);
+    const stageQueue = (name: keyof StageSizes, stage: string) =>
       new StageQueue(this, `${stage}Queue`, {
         stage: name,
-        visibilityTimeout: Duration.seconds(STAGE_SIZES[name].timeout.toSeconds() * 6),
+        visibilityTimeout: Duration.seconds(sizes[name].timeout.toSeconds() * 6),
         maxReceiveCount: config.pipeline.maxReceiveCount,
         alarmTopic: this.alarmTopic,
       });
@@ -204,7 +257,7 @@ export class Pipeline extends Construct {
       signingKeySecret,
     };
     const stageFunction = (
-      name: keyof typeof STAGE_SIZES,
+      name: keyof StageSizes,
       fnId: string,
       description: string,
       nextQueue: { readonly graymailQueue?: IQueue; readonly actionQueue?: IQueue } = {},
@@ -214,8 +267,8 @@ export class Pipeline extends Construct {
         handler: name,
         description,
         ...(bundledFiles ? { bundledFiles } : {}),
-        memorySize: STAGE_SIZES[name].memorySize,
-        timeout: STAGE_SIZES[name].timeout,
+        memorySize: sizes[name].memorySize,
+        timeout: sizes[name].timeout,
         config,
         environment: functionEnvironment({ ...stores, ...nextQueue }),
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
@@ -303,11 +356,14 @@ export class Pipeline extends Construct {
       this.actionFunction.allowBounce(bounceSenderOf(config));
     }
 
-    const wire = (fn: GraywallFunction, queue: StageQueue, name: keyof typeof STAGE_SIZES) =>
+    const wire = (fn: GraywallFunction, queue: StageQueue, name: keyof StageSizes) =>
       fn.function.addEventSource(
         new SqsEventSource(queue.queue, {
-          batchSize: STAGE_SIZES[name].batchSize,
+          batchSize: sizes[name].batchSize,
           reportBatchItemFailures: true,
+          // Deliveries open SMTP sessions to the customer's server: a burst or a redrive must
+          // not open hundreds at once (Lambda would scale the poller to 1,000+ invocations).
+          ...(name === 'action' ? { maxConcurrency: config.pipeline.deliveryConcurrency } : {}),
         }),
       );
     wire(this.scanFunction, this.inbound, 'scan');

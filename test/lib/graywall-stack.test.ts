@@ -31,9 +31,9 @@ describe('the Graywall stack', () => {
       // Pipeline: 3 queues + 3 dead-letter queues, an alarm per dead-letter queue
       'AWS::SQS::Queue': 6,
       'AWS::SQS::QueuePolicy': 6,
-      // One per dead-letter queue, failed digest runs, failed retraining runs; monitoring: one
+      // Per stage queue: dead letters and waiting age; failed digest runs, failed retraining runs; monitoring: one
       // per stage function's errors, and scan latency
-      'AWS::CloudWatch::Alarm': 9,
+      'AWS::CloudWatch::Alarm': 12,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
       // scan, graymail, action, admin API, unsubscribe pages and retry, digest and quarantine

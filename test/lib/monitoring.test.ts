@@ -94,9 +94,9 @@ describe('the monitoring alarms', () => {
     });
   });
 
-  it('keeps the dead-letter alarms, and every alarm notifies the one alarm topic', () => {
+  it('keeps the queue alarms (dead letters and waiting age), and every alarm notifies the one alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(3);
+    expect(alarms.filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([alarmTopic]);
   });
 });
@@ -286,7 +286,7 @@ describe('the Monitoring construct on its own', () => {
       Period: 60,
       AlarmDescription: Match.stringLikeRegexp('in the last 1 minute\\.'),
     });
-    // One stage error alarm and the latency alarm, besides the queue's own dead-letter alarm.
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+    // One stage error alarm and the latency alarm, besides the queue's own dead-letter and age alarms.
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
   });
 });

@@ -40,10 +40,30 @@ const statementsOf = (fn: GraywallFunction, t: Template = template) => statement
 const stages: Array<
   [string, StageQueue, GraywallFunction, { memory: number; timeout: number; batch: number }]
 > = [
-  ['scan', pipeline.inbound, pipeline.scanFunction, { memory: 1024, timeout: 60, batch: 10 }],
-  ['graymail', pipeline.graymail, pipeline.graymailFunction, { memory: 512, timeout: 30, batch: 10 }],
-  ['action', pipeline.action, pipeline.actionFunction, { memory: 512, timeout: 60, batch: 5 }],
+  // scan: the default 60 s scan budget + 30 s of I/O, one record per invocation (a batch would
+  // need a budget per record); action: one SMTP transaction per invocation.
+  ['scan', pipeline.inbound, pipeline.scanFunction, { memory: 1024, timeout: 90, batch: 1 }],
+  ['graymail', pipeline.graymail, pipeline.graymailFunction, { memory: 512, timeout: 60, batch: 10 }],
+  ['action', pipeline.action, pipeline.actionFunction, { memory: 512, timeout: 180, batch: 1 }],
 ];
+
+describe('stage sizing from the configuration', () => {
+  it("scan's timeout follows the scan budget, and deliveries at once follow pipeline.deliveryConcurrency", () => {
+    const tuned = buildStack(
+      exampleConfig({ antispam: { scanTimeoutSeconds: 120 }, pipeline: { deliveryConcurrency: 4 } }),
+    );
+    const scan = tuned.stack.pipeline.scanFunction.function;
+    expect(tuned.template.toJSON().Resources[logicalId(tuned.stack, scan)].Properties.Timeout).toBe(150);
+    expect(
+      tuned.template.toJSON().Resources[logicalId(tuned.stack, tuned.stack.pipeline.inbound.queue)].Properties
+        .VisibilityTimeout,
+    ).toBe(900);
+    tuned.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(tuned.stack, tuned.stack.pipeline.actionFunction.function) },
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+  });
+});
 
 describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
   const queueId = id(queue.queue);
@@ -94,6 +114,21 @@ describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
     });
   });
 
+  it('alarms when its oldest waiting message has waited 30 minutes (stuck without failing)', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Threshold: 1800,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.alarmTopic }],
+      OKActions: [{ Ref: ids.alarmTopic }],
+      AlarmDescription: Match.stringLikeRegexp(`${stage} stage`),
+    });
+  });
+
   it('runs on Node.js 24, arm64, with its own memory, timeout and log group', () => {
     const props = fnProps(fn);
     expect(props).toMatchObject({
@@ -114,6 +149,8 @@ describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
       FunctionName: { Ref: id(fn.function) },
       BatchSize: size.batch,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // Only deliveries are capped: they open sessions to the customer's mail server.
+      ScalingConfig: stage === 'action' ? { MaximumConcurrency: 10 } : Match.absent(),
     });
   });
 

@@ -250,8 +250,13 @@ export const configSchema = z
       .strictObject({
         /** Attempts per stage before a message goes to that stage's dead-letter queue. */
         maxReceiveCount: z.number().int().min(1).max(20).default(5),
+        /**
+         * At most this many deliveries (SMTP sessions to the downstream host, or SES calls) at
+         * once: the action stage's event source maximum concurrency (AWS allows 2-1000).
+         */
+        deliveryConcurrency: z.number().int().min(2).max(1000).default(10),
       })
-      .default({ maxReceiveCount: 5 }),
+      .default({ maxReceiveCount: 5, deliveryConcurrency: 10 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
     /** The statistical model's versions (functions/app/model-versions.ts). */
     model: z

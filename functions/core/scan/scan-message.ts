@@ -324,9 +324,19 @@ export async function scanRawMessage(
   let extraReasons: readonly Reason[] = [];
   if (settings.enrich) {
     try {
-      extraReasons = await settings.enrich(message);
+      // Inside the scan budget: engines that outlive it are skipped (the rules then find the
+      // budget spent and the verdict says the scan timed out), so one message's scan never
+      // takes longer than the budget the function's timeout is sized for.
+      extraReasons = await untilAborted(settings.enrich(message), settings.abortSignal);
     } catch (error) {
-      extraReasons = [engineError('An external engine input failed and was skipped', error)];
+      extraReasons = [
+        error instanceof ScanAborted
+          ? engineError(
+              'External engine inputs did not answer within the scan time budget and were skipped',
+              error,
+            )
+          : engineError('An external engine input failed and was skipped', error),
+      ];
     }
   }
   const result = scanParsedMessage(message, ses, settings, { raw: bytes, partial, extraReasons });
@@ -349,6 +359,18 @@ export async function scanRawMessage(
 }
 
 /** The header block (bounded) and the first PARTIAL_SCAN_BODY_BYTES of the body. */
+/**
+ * The bytes a reader of a message of this size looks at: all of them below the always-scan
+ * size, the header block and the first PARTIAL_SCAN_BODY_BYTES of the body from it on. Stages
+ * that parse mail for other reasons (graymail, a filter-exempted scan) read no more than the
+ * scan would, so a 40 MB message is never parsed whole.
+ */
+export function bytesToRead(raw: Uint8Array, alwaysScanBelowBytes: number | undefined): Uint8Array {
+  return alwaysScanBelowBytes !== undefined && raw.byteLength >= alwaysScanBelowBytes
+    ? partialBytes(raw)
+    : raw;
+}
+
 function partialBytes(raw: Uint8Array): Uint8Array {
   const bodyStart = Math.min(readHeaderBlock(raw).bodyStart, PARTIAL_SCAN_HEADER_BYTES);
   return raw.subarray(0, Math.min(raw.byteLength, bodyStart + PARTIAL_SCAN_BODY_BYTES));
@@ -401,6 +423,10 @@ class ScanAborted extends Error {
 /** Resolves like `promise`, or rejects with ScanAborted when `signal` fires first. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(new ScanAborted('scan aborted'));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new ScanAborted('scan aborted'));
     signal.addEventListener('abort', onAbort, { once: true });

@@ -7,6 +7,7 @@ import { statisticalPoints } from '../../../functions/core/scan/combine.ts';
 import { matchComposites, mergeComposites } from '../../../functions/core/scan/rules/composite.ts';
 import { COMPOSITES } from '../../../functions/core/scan/rules/composites.ts';
 import {
+  bytesToRead,
   PARTIAL_SCAN_BODY_BYTES,
   scanParsedMessage,
   scanRawMessage,
@@ -270,6 +271,42 @@ describe('the scan deadline', () => {
     );
     expect(message).toBeUndefined();
     expect(result).toMatchObject({ verdict: 'unscannable', note: 'not scanned: timeout' });
+  });
+
+  it('does not wait for external engines past the budget: they are skipped and the verdict says it timed out', async () => {
+    const controller = new AbortController();
+    let asked = false;
+    const scanning = scanRawMessage(
+      Buffer.from(SPAMMY, 'latin1'),
+      {},
+      {
+        ...thresholds,
+        model,
+        shouldStop: () => controller.signal.aborted,
+        abortSignal: controller.signal,
+        // An engine that never answers (a hung rspamd): only the budget ends the wait.
+        enrich: () => {
+          asked = true;
+          setTimeout(() => controller.abort(), 5);
+          return new Promise(() => undefined);
+        },
+      },
+    );
+    const { result } = await scanning;
+    expect(asked).toBe(true);
+    expect(result.verdict).toBe('unscannable');
+    expect(result.note).toBe('not scanned: timeout');
+  });
+
+  it('reads at most what a partial scan reads for other uses of a large message (bytesToRead)', () => {
+    const small = Buffer.from(SPAMMY, 'latin1');
+    expect(bytesToRead(small, 1024 * 1024)).toBe(small);
+    expect(bytesToRead(small, undefined)).toBe(small);
+    const big = Buffer.from(`${SPAMMY}\r\n${'x'.repeat(78)}\r\n`.repeat(20_000), 'latin1');
+    const read = bytesToRead(big, 1024 * 1024);
+    expect(big.byteLength).toBeGreaterThan(1024 * 1024);
+    expect(read.byteLength).toBeLessThanOrEqual(64 * 1024 + PARTIAL_SCAN_BODY_BYTES);
+    expect(Buffer.from(read).toString('latin1')).toBe(big.subarray(0, read.byteLength).toString('latin1'));
   });
 
   it('scans normally when the deadline is not reached', async () => {
