@@ -1,5 +1,11 @@
 import { GraywallError } from '../core/errors.ts';
-import { decideLists, describeListMatch } from '../core/lists/sender-lists.ts';
+import {
+  decideLists,
+  describeListMatch,
+  describeUnverifiedMatch,
+  type ListEntry,
+  type ListMatch,
+} from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
 import { isSignedOrEncrypted } from '../core/mime/signed.ts';
@@ -44,11 +50,31 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   const record = await tracking.get(id);
   if (!record) throw new GraywallError(`no tracking record for ${id}: the scan stage must run first`);
   const { envelopeFrom, recipients } = message.mail;
-  const listed = decideLists(
-    envelopeFrom,
+  // The From address as scanned (bounded); DMARC vouches for it, SPF for the envelope sender.
+  const headerFrom = record.from;
+  const { matches: listed, unverified } = decideLists(
+    {
+      ...(envelopeFrom
+        ? { envelope: { address: envelopeFrom, authenticated: message.mail.ses.spf === 'PASS' } }
+        : {}),
+      ...(headerFrom
+        ? { header: { address: headerFrom, authenticated: message.mail.ses.dmarc === 'PASS' } }
+        : {}),
+    },
     recipients,
-    envelopeFrom ? await deps.lists.lookup(envelopeFrom, recipients) : [],
+    await lookupLists(deps, [envelopeFrom, headerFrom], recipients),
   );
+  if (unverified.size > 0) {
+    await tracking.appendEvents(id, [
+      trackingEvent(
+        deps.clock,
+        'action',
+        'list-not-applied',
+        describeUnverifiedMatch([...unverified.values()][0] as ListMatch),
+        [...unverified.keys()],
+      ),
+    ]);
+  }
   const raw = await deps.mail.get(message.mail.key);
   const signed = isSignedOrEncrypted(raw);
   const plans = planActions(resolvePolicies(deps.config), {
@@ -80,6 +106,23 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);
     }
   }
+}
+
+/** The list entries either identity could match (one lookup per distinct address). */
+async function lookupLists(
+  deps: PipelineDeps,
+  addresses: ReadonlyArray<string | undefined>,
+  recipients: readonly string[],
+): Promise<ListEntry[]> {
+  const distinct = [...new Set(addresses.filter((a): a is string => !!a).map((a) => a.toLowerCase()))];
+  const found = (await Promise.all(distinct.map((address) => deps.lists.lookup(address, recipients)))).flat();
+  const seen = new Set<string>();
+  return found.filter((entry) => {
+    const key = `${entry.scope.type === 'user' ? entry.scope.address : ''}|${entry.kind}|${entry.entry}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 async function carryOut(
@@ -122,6 +165,7 @@ async function carryOut(
         { category: message.graymail.category },
         modifiers,
         plan.policy,
+        plan.list,
       );
       await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, why, {
         transport,

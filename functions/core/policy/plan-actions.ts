@@ -22,6 +22,8 @@ export interface RecipientPlan {
   readonly graymail?: Exclude<GraymailCategory, 'none'>;
   /** Why the verdict differs from the message's score, when it does (shown in tracking). */
   readonly notes: readonly string[];
+  /** A safelist or blocklist entry decided the verdict (the score did not). */
+  readonly list?: ListVerdict;
 }
 
 export interface PlanInput {
@@ -102,7 +104,7 @@ function decide(
         : verdict === 'unscannable'
           ? policy.unscannable
           : PLAIN_DELIVERY;
-  return { policy: policy.name, verdict, settings, notes };
+  return { policy: policy.name, verdict, settings, notes, ...(list ? { list: list.verdict } : {}) };
 }
 
 /**

@@ -3,13 +3,15 @@ import type { GraymailResult } from '../graymail/classify-graymail.ts';
 import { appendToSubject, prependHeaderFields, prependToSubject } from '../mime/raw-message.ts';
 import { formatResultHeader } from '../scan/result-header.ts';
 import type { ScanResult } from '../scan/types.ts';
+import type { ListVerdict } from './plan-actions.ts';
 
 export type Modifiers = Pick<ActionSettings, 'prependSubject' | 'appendSubject' | 'addHeader'>;
 
 /**
  * The bytes delivered for a recipient group: the received message with the subject tags and
  * header the policy asks for, and our result headers on top. Nothing else changes.
- * `scan.verdict` is the verdict under the recipients' policy; `policy` names it.
+ * `scan.verdict` is the verdict under the recipients' policy; `policy` names it, and `list`
+ * says when a safelist or blocklist entry decided it.
  */
 export function renderForDelivery(
   raw: Uint8Array,
@@ -17,6 +19,7 @@ export function renderForDelivery(
   graymail: Pick<GraymailResult, 'category'> | undefined,
   modifiers: Modifiers,
   policy?: string,
+  list?: ListVerdict,
 ): Buffer {
   let out = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   if (modifiers.prependSubject) out = prependToSubject(out, modifiers.prependSubject);
@@ -28,7 +31,9 @@ export function renderForDelivery(
     scan,
     graymail ? { category: graymail.category, reasons: [] } : undefined,
   );
-  fields.push(['X-Graywall-Result', policy ? `${result}; policy=${policy}` : result]);
+  // A list entry overrides the score: say so, or "score=100; verdict=not spam" reads as a bug.
+  const decided = list ? `${result}; list=${list}` : result;
+  fields.push(['X-Graywall-Result', policy ? `${decided}; policy=${policy}` : decided]);
   if (modifiers.addHeader) fields.push([modifiers.addHeader.name, modifiers.addHeader.value]);
   return prependHeaderFields(out, fields);
 }
