@@ -54,7 +54,10 @@ export class SmtpTransport implements Transport {
       const e = error as SmtpError;
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
       const response = e.response ?? `${e.code ?? 'ERROR'}: ${e.message}`;
-      throw new DeliveryError(`${this.description} refused the message: ${response}`, {
+      // A reply code means the server answered and refused; without one the connection or the
+      // session failed (refused, timed out, TLS) and the message was never judged.
+      const what = typeof e.responseCode === 'number' ? 'refused the message' : 'could not be reached';
+      throw new DeliveryError(`${this.description} ${what}: ${response}`, {
         cause: error,
         permanent,
         response,

@@ -236,6 +236,11 @@ export type StageName = 'graymail' | 'action';
 /** The queues between pipeline stages. */
 export interface StageQueue {
   send(stage: StageName, body: unknown): Promise<void>;
+  /**
+   * Makes a received record of a stage queue (named by its ARN, as the SQS event gives it)
+   * visible again only after `delaySeconds`: the retry backoff of a failed record.
+   */
+  retryLater?(queueArn: string, receiptHandle: string, delaySeconds: number): Promise<void>;
 }
 
 export interface OutboundMail {

@@ -19,6 +19,7 @@ import type {
   TransportFactory,
 } from './ports.ts';
 import type { ReportsStore } from './reporting.ts';
+import type { RetryBackoff } from './retry-backoff.ts';
 import type { UnsubscribeDeps } from './safe-unsubscribe.ts';
 
 /** Everything the pipeline stages and admin use cases need; built once per container. */
@@ -46,6 +47,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   /** Starts a retraining run ("update now"); absent where nothing may start one. */
   readonly retrain?: RetrainTrigger;
   readonly queue: StageQueue;
+  /** How failed stage records are spaced out (default AWS_RETRY_BACKOFF; short locally). */
+  readonly retryBackoff?: RetryBackoff;
   /** The configured delivery target. */
   readonly transport: Transport;
   /** Transports to policy alternate hosts. */

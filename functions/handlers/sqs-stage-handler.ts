@@ -1,8 +1,9 @@
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { withCurrentModel } from '../app/model-source.ts';
 import { emitMetric } from '../app/operational-metrics.ts';
 import type { Logger } from '../app/ports.ts';
+import { formatDelay, retryDelaySeconds } from '../app/retry-backoff.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { trackingEvent } from '../app/tracking-event.ts';
 import { TERMINAL_STATES } from '../core/tracking/types.ts';
@@ -44,9 +45,9 @@ export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: S
       if (final) emitMetric(deps.metrics, 'DeadLettered', 1, stage);
     };
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    const maxAttempts = maxAttemptsOf(deps, definition.stage);
     for (const record of event.Records) {
       const attempt = Number(record.attributes?.ApproximateReceiveCount ?? '1');
-      const maxAttempts = deps.config.pipeline.maxReceiveCount;
       const base = deps.log.child({
         stage: definition.stage,
         sqsMessageId: record.messageId,
@@ -77,18 +78,18 @@ export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: S
         batchItemFailures.push({ itemIdentifier: record.messageId });
         const final = attempt >= maxAttempts;
         failed(final);
+        const delay = final ? undefined : await retryLater({ ...deps, log }, record, attempt);
         log.error(final ? 'stage failed on its last attempt: dead-lettering' : 'stage failed: will retry', {
           error,
+          ...(delay === undefined ? {} : { retryInSeconds: delay }),
         });
         await recordFailure(
           { ...deps, log },
           definition,
           value,
           messageId,
-          attempt,
-          maxAttempts,
+          { attempt, maxAttempts, final, ...(delay === undefined ? {} : { delay }) },
           error as Error,
-          final,
         );
       }
     }
@@ -97,15 +98,48 @@ export function createStageHandler<T>(getDeps: () => PipelineDeps, definition: S
   return middy<SQSEvent, SQSBatchResponse, Error, Context>().use(flushMetrics(getDeps)).handler(handler);
 }
 
+/** Delivery has its own, longer retry budget (pipeline.deliveryAttempts); the queue's redrive policy matches. */
+export function maxAttemptsOf(deps: Pick<PipelineDeps, 'config'>, stage: PipelineStage): number {
+  return stage === 'action' ? deps.config.pipeline.deliveryAttempts : deps.config.pipeline.maxReceiveCount;
+}
+
+/**
+ * Spaces out the next attempt (see retry-backoff.ts): the record stays invisible for the
+ * backoff instead of the queue's fixed visibility timeout. Returns the delay set, or
+ * undefined when it could not be set (the queue's own timeout then applies: a retry comes
+ * sooner, nothing is lost).
+ */
+async function retryLater(
+  deps: PipelineDeps,
+  record: SQSRecord,
+  attempt: number,
+): Promise<number | undefined> {
+  if (!deps.queue.retryLater || !record.eventSourceARN || !record.receiptHandle) return undefined;
+  const delay = retryDelaySeconds(attempt, deps.retryBackoff);
+  try {
+    await deps.queue.retryLater(record.eventSourceARN, record.receiptHandle, delay);
+    return delay;
+  } catch (error) {
+    deps.log.warn('could not set the retry backoff: the queue visibility timeout applies', { error });
+    return undefined;
+  }
+}
+
+interface AttemptInfo {
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly final: boolean;
+  /** Seconds until the next attempt, when the backoff was set. */
+  readonly delay?: number;
+}
+
 async function recordFailure<T>(
   deps: PipelineDeps,
   definition: StageDefinition<T>,
   value: T,
   messageId: string,
-  attempt: number,
-  maxAttempts: number,
+  { attempt, maxAttempts, final, delay }: AttemptInfo,
   error: Error,
-  final: boolean,
 ): Promise<void> {
   const { tracking, clock, log } = deps;
   const reason = `${error.name}: ${error.message}`.slice(0, 500);
@@ -121,7 +155,8 @@ async function recordFailure<T>(
           clock,
           'pipeline',
           'stage-failed',
-          `${definition.stage} attempt ${attempt} of ${maxAttempts} failed: ${reason}; will retry`,
+          `${definition.stage} attempt ${attempt} of ${maxAttempts} failed: ${reason}; will retry` +
+            (delay === undefined ? '' : ` in ${formatDelay(delay)}`),
         ),
       ]);
       return;

@@ -59,8 +59,9 @@ export interface GatewayOptions {
   /** `sink` (default) delivers to the gateway's own SMTP sink; `config` to `config.delivery`. */
   readonly deliverTo?: 'sink' | 'config';
   /**
-   * Seconds a failed message stays invisible before its retry (SQS visibility timeout).
-   * Short locally so retries and dead-lettering happen in seconds, not minutes.
+   * Seconds a failed message first stays invisible before its retry (the queues' visibility
+   * timeout and the backoff's base, which doubles per attempt up to 30 times this). Short
+   * locally so retries and dead-lettering happen in seconds, not the minutes and hours of AWS.
    */
   readonly retryDelaySeconds?: number;
   readonly onDelivered?: (message: SinkMessage) => void;
@@ -135,7 +136,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const queues = {
       inbound: await createQueuePair(clients.sqs, 'inbound', retryDelay, maxReceiveCount),
       graymail: await createQueuePair(clients.sqs, 'graymail', retryDelay, maxReceiveCount),
-      action: await createQueuePair(clients.sqs, 'action', retryDelay, maxReceiveCount),
+      action: await createQueuePair(
+        clients.sqs,
+        'action',
+        retryDelay,
+        options.config.pipeline.deliveryAttempts,
+      ),
     };
 
     let sink: SmtpSink | undefined;
@@ -222,7 +228,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       quarantine: new DynamoQuarantineStore(clients.dynamo, LOCAL_NAMES.quarantineTable),
       lists: new DynamoListsStore(clients.dynamo, LOCAL_NAMES.listsTable),
       reports: new DynamoReportsStore(clients.dynamo, LOCAL_NAMES.reportsTable),
-      queue: new SqsStageQueue(clients.sqs, { graymail: queues.graymail.url, action: queues.action.url }),
+      queue: new SqsStageQueue(
+        clients.sqs,
+        { graymail: queues.graymail.url, action: queues.action.url },
+        Object.fromEntries(Object.values(queues).map((q) => [q.arn, q.url])),
+      ),
+      // The AWS backoff in seconds instead of minutes, capped at half a minute per retryDelay:
+      // a local retry series plays out while someone watches.
+      retryBackoff: { baseSeconds: retryDelay, maxSeconds: retryDelay * 30 },
       transport,
       transports: createTransportFactory(config),
       // Locally a bounce is a DSN handed to the downstream transport (the sink), where it can

@@ -240,7 +240,9 @@ export class Pipeline extends Construct {
       new StageQueue(this, `${stage}Queue`, {
         stage: name,
         visibilityTimeout: Duration.seconds(sizes[name].timeout.toSeconds() * 6),
-        maxReceiveCount: config.pipeline.maxReceiveCount,
+        // Delivery waits out downstream outages: more attempts, spaced by the stage handler's backoff.
+        maxReceiveCount:
+          name === 'action' ? config.pipeline.deliveryAttempts : config.pipeline.maxReceiveCount,
         alarmTopic: this.alarmTopic,
       });
     this.inbound = stageQueue('scan', 'Inbound');

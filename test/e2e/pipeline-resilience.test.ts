@@ -120,7 +120,12 @@ describe('a stage that keeps failing', () => {
     gw.sink?.refuseWith(undefined);
 
     const failures = record.events.filter((e) => e.type === 'delivery-failed');
-    expect(failures).toHaveLength(3); // maxReceiveCount in the test config
+    expect(failures).toHaveLength(3); // pipeline.deliveryAttempts in the test config
+    // Spaced out by the backoff (locally seconds; in AWS 1 min doubling up to 12 h).
+    expect(record.events.filter((e) => e.type === 'stage-failed').map((e) => e.detail)).toEqual([
+      expect.stringMatching(/^action attempt 1 of 3 failed: .*; will retry in 1 s$/),
+      expect.stringMatching(/^action attempt 2 of 3 failed: .*; will retry in 2 s$/),
+    ]);
     expect(failures[0]?.detail).toContain('451 4.3.0 mailbox server busy');
     const dead = record.events.find((e) => e.type === 'dead-lettered');
     expect(dead?.detail).toContain(`s3://graywall-mail/incoming/${id}`);

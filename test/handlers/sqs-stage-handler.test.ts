@@ -12,8 +12,16 @@ const context = { awsRequestId: 'aws-req' } as Context;
 /** The config says maxReceiveCount 3: the third receive is the last attempt. */
 const LAST_ATTEMPT = 3;
 
+const QUEUE_ARN = 'arn:aws:sqs:eu-west-1:111122223333:graywall-action';
+
 function record(messageId: string, body: string, receiveCount: number): SQSRecord {
-  return { messageId, body, attributes: { ApproximateReceiveCount: String(receiveCount) } } as SQSRecord;
+  return {
+    messageId,
+    body,
+    receiptHandle: `handle-${messageId}`,
+    eventSourceARN: QUEUE_ARN,
+    attributes: { ApproximateReceiveCount: String(receiveCount) },
+  } as SQSRecord;
 }
 
 function batch(...records: SQSRecord[]): SQSEvent {
@@ -35,14 +43,21 @@ function fakeDeps() {
       metrics.flush();
     },
   };
+  const retries: Array<[string, string, number]> = [];
   const deps = {
     config: testConfig(),
     log,
     clock: { now: () => new Date('2026-11-25T12:00:00Z') },
     tracking: { get: async () => undefined },
     metrics: counted,
+    queue: {
+      send: async () => undefined,
+      retryLater: async (arn: string, handle: string, seconds: number) => {
+        retries.push([arn, handle, seconds]);
+      },
+    },
   } as unknown as PipelineDeps;
-  return { deps, lines, metrics, flushes: () => flushes };
+  return { deps, lines, metrics, flushes: () => flushes, retries };
 }
 
 /** An action stage whose run fails for bodies that say so. */
@@ -55,6 +70,51 @@ const definition: StageDefinition<{ id: string; fail: boolean }> = {
     if (value.fail) throw new Error('downstream host refused the connection');
   },
 };
+
+describe('the SQS stage handler retry backoff', () => {
+  it('holds a failed record back for 1 minute after the first attempt, doubling per attempt, and not after the last', async () => {
+    const { deps, retries, lines } = fakeDeps();
+    const handler = createStageHandler(() => deps, definition);
+    await handler(
+      batch(
+        record('r-1', '{"id":"m-1","fail":true}', 1),
+        record('r-2', '{"id":"m-2","fail":true}', 2),
+        record('r-last', '{"id":"m-3","fail":true}', LAST_ATTEMPT),
+        record('r-ok', '{"id":"m-4","fail":false}', 1),
+      ),
+      context,
+    );
+    // The last attempt is left to the queue's redrive policy (dead letter on the next receive).
+    expect(retries).toEqual([
+      [QUEUE_ARN, 'handle-r-1', 60],
+      [QUEUE_ARN, 'handle-r-2', 120],
+    ]);
+    expect(
+      lines.find((l) => l.message === 'stage failed: will retry' && l.messageId === 'm-2'),
+    ).toMatchObject({
+      retryInSeconds: 120,
+    });
+  });
+
+  it('still reports the failure when the backoff cannot be set (the queue timeout then applies)', async () => {
+    const { deps, lines } = fakeDeps();
+    const broken = {
+      ...deps,
+      queue: {
+        send: async () => undefined,
+        retryLater: async () => {
+          throw new Error('AccessDenied');
+        },
+      },
+    } as PipelineDeps;
+    const handler = createStageHandler(() => broken, definition);
+    const response = await handler(batch(record('r-1', '{"id":"m-1","fail":true}', 1)), context);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'r-1' }]);
+    expect(lines.map((l) => l.message)).toContain(
+      'could not set the retry backoff: the queue visibility timeout applies',
+    );
+  });
+});
 
 describe('the SQS stage handler metrics', () => {
   it('counts a processed record and its duration under the stage', async () => {

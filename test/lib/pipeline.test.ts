@@ -69,12 +69,16 @@ describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
   const queueId = id(queue.queue);
   const dlqId = id(queue.deadLetterQueue);
 
-  it('reads an encrypted queue that dead-letters after maxReceiveCount receives', () => {
+  it('reads an encrypted queue that dead-letters after maxReceiveCount (delivery: deliveryAttempts) receives', () => {
     expect(resource(template, queueId).Properties).toEqual({
       SqsManagedSseEnabled: true,
       MessageRetentionPeriod: 4 * 24 * 3600,
       VisibilityTimeout: 6 * size.timeout,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 3 },
+      // Delivery has its own attempts (pipeline.deliveryAttempts, default 12, ~29 h of backoff).
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+        maxReceiveCount: stage === 'action' ? 12 : 3,
+      },
     });
     expect(resource(template, dlqId).Properties).toEqual({
       SqsManagedSseEnabled: true,

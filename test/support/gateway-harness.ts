@@ -15,7 +15,7 @@ export const TEST_CONFIG: ConfigInput = {
   organisation: { name: 'Example Corp' },
   domains: ['example.com'],
   delivery: { type: 'smtp', host: 'mail.internal.example.com', port: 587 },
-  pipeline: { maxReceiveCount: 3 },
+  pipeline: { maxReceiveCount: 3, deliveryAttempts: 3 },
 };
 
 export function testConfig(overrides: Partial<ConfigInput> = {}): GraywallConfig {

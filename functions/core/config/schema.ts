@@ -255,8 +255,14 @@ export const configSchema = z
          * once: the action stage's event source maximum concurrency (AWS allows 2-1000).
          */
         deliveryConcurrency: z.number().int().min(2).max(1000).default(10),
+        /**
+         * Attempts of the action stage (delivery) before its dead-letter queue. Retries back
+         * off from 1 minute, doubling up to 12 hours: 12 attempts span about 29 hours, so a
+         * downstream outage of up to a day costs delay, not dead letters.
+         */
+        deliveryAttempts: z.number().int().min(1).max(20).default(12),
       })
-      .default({ maxReceiveCount: 5, deliveryConcurrency: 10 }),
+      .default({ maxReceiveCount: 5, deliveryConcurrency: 10, deliveryAttempts: 12 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
     /** The statistical model's versions (functions/app/model-versions.ts). */
     model: z

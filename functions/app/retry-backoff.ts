@@ -1,0 +1,33 @@
+/**
+ * When a failed stage record is tried again. SQS makes a failed record visible again after
+ * the queue's visibility timeout, the same short wait every time; a downstream outage of more
+ * than a few such waits would dead-letter every message. Instead the stage handler sets the
+ * failed record's visibility to this exponential backoff, as an MTA spaces out its delivery
+ * retries (RFC 5321 §4.5.4.1), capped at SQS's 12-hour maximum.
+ */
+export interface RetryBackoff {
+  /** Wait after the first failed attempt; it doubles with each further attempt. */
+  readonly baseSeconds: number;
+  readonly maxSeconds: number;
+}
+
+/** SQS's longest visibility timeout (ChangeMessageVisibility). */
+export const MAX_VISIBILITY_SECONDS = 12 * 3600;
+
+/** In AWS: 1 minute, then 2, 4, ... up to 12 hours. */
+export const AWS_RETRY_BACKOFF: RetryBackoff = { baseSeconds: 60, maxSeconds: MAX_VISIBILITY_SECONDS };
+
+/** Seconds to wait after failed attempt `attempt` (1-based). */
+export function retryDelaySeconds(attempt: number, backoff: RetryBackoff = AWS_RETRY_BACKOFF): number {
+  const doubled = backoff.baseSeconds * 2 ** Math.max(0, Math.min(attempt - 1, 30));
+  return Math.min(backoff.maxSeconds, MAX_VISIBILITY_SECONDS, Math.round(doubled));
+}
+
+/** "90 s", "4 min", "2 h 8 min": for tracking events. */
+export function formatDelay(seconds: number): string {
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 120) return `${minutes} min`;
+  const rest = minutes % 60;
+  return `${Math.floor(minutes / 60)} h${rest ? ` ${rest} min` : ''}`;
+}
