@@ -27,7 +27,8 @@ export type HandlerName =
   | 'public-pages'
   | 'digest'
   | 'unsubscribe-retry'
-  | 'retrain';
+  | 'retrain'
+  | 'rule-set-guard';
 
 export interface GraywallFunctionProps {
   /** Which file under functions/handlers/ is the entry (it exports `handler`). */
@@ -38,8 +39,11 @@ export interface GraywallFunctionProps {
   readonly memorySize: number;
   /** For SQS-fed functions the queue's visibility timeout is six times this. */
   readonly timeout: Duration;
-  /** The validated configuration, shipped beside the bundle as graywall.config.json. */
-  readonly config: GraywallConfig;
+  /**
+   * The validated configuration, shipped beside the bundle as graywall.config.json.
+   * @default - none shipped (for a function that reads no configuration)
+   */
+  readonly config?: GraywallConfig;
   /** Variables named by ENV in functions/handlers/lambda-env.ts (see {@link functionEnvironment}). */
   readonly environment: Record<string, string>;
   /**
@@ -123,12 +127,13 @@ export class GraywallFunction extends Construct {
           // goes through a file (not an `echo '<json>'`) so no shell quoting can corrupt it.
           // Lambda runs the code as an unprivileged user: the file must be world-readable.
           afterBundling: (_inputDir: string, outputDir: string) =>
-            Object.entries({ [BUNDLED_CONFIG_FILE]: writeConfigFile(config), ...this.bundledFiles }).flatMap(
-              ([name, source]) => {
-                const target = shellQuote(join(outputDir, name));
-                return [`cp ${shellQuote(source)} ${target}`, `chmod 644 ${target}`];
-              },
-            ),
+            Object.entries({
+              ...(config ? { [BUNDLED_CONFIG_FILE]: writeConfigFile(config) } : {}),
+              ...this.bundledFiles,
+            }).flatMap(([name, source]) => {
+              const target = shellQuote(join(outputDir, name));
+              return [`cp ${shellQuote(source)} ${target}`, `chmod 644 ${target}`];
+            }),
         },
       },
     });

@@ -1,4 +1,4 @@
-import { ArnFormat, Stack } from 'aws-cdk-lib';
+import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { ConfigError } from '../../functions/core/errors.ts';
 import { INCOMING_PREFIX } from '../../functions/core/mime/mail-keys.ts';
 import { EncryptedTopic } from './encrypted-topic.ts';
+import { GraywallFunction } from './graywall-function.ts';
 import { acknowledgeWildcardResource } from './nag.ts';
 
 /** SES accepts at most 100 recipients (addresses or domains) per receipt rule. */
@@ -43,7 +44,8 @@ export interface MailIngressProps {
   /**
    * Make this rule set the account's active one. SES has exactly one active rule set per
    * account and region: activating ours deactivates any other. Turn this off to merge the
-   * rule into an existing active set by hand.
+   * rule into an existing active set by hand; turning it off later leaves whichever set is
+   * active as it is.
    * @default true
    */
   readonly activateRuleSet?: boolean;
@@ -65,17 +67,18 @@ export interface MailIngressProps {
  * is stored.
  *
  * CloudFormation can create a rule set but cannot make it active, so a custom resource calls
- * SES SetActiveReceiptRuleSet on create and update, and deactivates it (the same call without
- * a name) on delete, before CloudFormation deletes the rule set (SES refuses to delete an
- * active one).
+ * SES SetActiveReceiptRuleSet on create and update. Another one deactivates the set when the
+ * stack deletes it (SES refuses to delete an active set), and only if it is the active one.
  */
 export class MailIngress extends Construct {
   public readonly ruleSet: ReceiptRuleSet;
   public readonly rule: ReceiptRule;
   /** SES receipt notifications (KMS-encrypted, TLS-only). */
   public readonly notificationTopic: Topic;
-  /** The custom resource that activates the rule set; undefined when activation is off. */
-  public readonly activation: AwsCustomResource | undefined;
+  /** The custom resource that activates the rule set (with activation off, it only reads which set is active). */
+  public readonly activation: AwsCustomResource;
+  /** Deactivates the rule set before the stack deletes it, only if it is the active one. */
+  public readonly guard: CustomResource;
 
   constructor(scope: Construct, id: string, props: MailIngressProps) {
     super(scope, id);
@@ -137,38 +140,52 @@ export class MailIngress extends Construct {
       }),
     );
 
-    this.activation =
-      props.activateRuleSet === false
-        ? undefined
-        : this.activate(props.logRetention ?? RetentionDays.THREE_MONTHS);
+    this.activation = this.activate(
+      props.activateRuleSet !== false,
+      props.logRetention ?? RetentionDays.THREE_MONTHS,
+    );
+    this.guard = this.guardDeletion(props.logRetention ?? RetentionDays.THREE_MONTHS);
   }
 
-  private activate(logRetention: RetentionDays): AwsCustomResource {
+  /**
+   * Makes the rule set active on create and update (or, with activation off, only reads which
+   * set is active). It never deactivates anything: on delete it does nothing, so turning
+   * activation off, replacing the rule set or upgrading the stack cannot switch off inbound
+   * mail (a SetActiveReceiptRuleSet without a name deactivates whatever set is active). The
+   * guard below deactivates our set, and only ours, when the stack deletes it.
+   */
+  private activate(enabled: boolean, logRetention: RetentionDays): AwsCustomResource {
     const name = this.ruleSet.receiptRuleSetName;
     const logGroup = new LogGroup(this, 'ActivationLogs', { retention: logRetention });
     // Our own role instead of the default one with AWSLambdaBasicExecutionRole: it can write
-    // to its own log group and (through `policy` below) call SetActiveReceiptRuleSet, nothing else.
+    // to its own log group and (through `policy` below) make one SES call, nothing else.
     const role = new Role(this, 'ActivationRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: 'Graywall: activates the SES receipt rule set',
     });
     logGroup.grantWrite(role);
-    const activateCall = {
-      service: 'SES',
-      action: 'SetActiveReceiptRuleSet',
-      parameters: { RuleSetName: name },
-      physicalResourceId: PhysicalResourceId.of(name),
-    };
+    const call = enabled
+      ? {
+          service: 'SES',
+          action: 'SetActiveReceiptRuleSet',
+          parameters: { RuleSetName: name },
+          physicalResourceId: PhysicalResourceId.of(name),
+        }
+      : {
+          service: 'SES',
+          action: 'DescribeActiveReceiptRuleSet',
+          parameters: {},
+          physicalResourceId: PhysicalResourceId.of(name),
+        };
     const activation = new AwsCustomResource(this, 'ActivateRuleSet', {
       resourceType: 'Custom::SesActiveReceiptRuleSet',
-      onCreate: activateCall,
-      onUpdate: activateCall,
-      // Without RuleSetName the call deactivates whatever set is active. It runs only when the
-      // stack (or this resource) is deleted, i.e. when our set is going away; a set someone
-      // activated by hand in the meantime would be deactivated too (SES has no "deactivate if").
-      onDelete: { service: 'SES', action: 'SetActiveReceiptRuleSet', parameters: {} },
+      onCreate: call,
+      onUpdate: call,
       policy: AwsCustomResourcePolicy.fromStatements([
-        new PolicyStatement({ actions: ['ses:SetActiveReceiptRuleSet'], resources: ['*'] }),
+        new PolicyStatement({
+          actions: [enabled ? 'ses:SetActiveReceiptRuleSet' : 'ses:DescribeActiveReceiptRuleSet'],
+          resources: ['*'],
+        }),
       ]),
       role,
       logGroup,
@@ -182,8 +199,42 @@ export class MailIngress extends Construct {
     acknowledgeWildcardResource(
       activation,
       '*',
-      'ses:SetActiveReceiptRuleSet has no resource-level permissions in IAM; it can only be granted on "*".',
+      'ses:SetActiveReceiptRuleSet and ses:DescribeActiveReceiptRuleSet have no resource-level permissions in IAM; they can only be granted on "*".',
     );
     return activation;
+  }
+
+  /**
+   * Lets CloudFormation delete the rule set: SES refuses to delete the active set, so on
+   * delete this resource deactivates it, after checking that it is the active one
+   * (functions/handlers/rule-set-guard.ts). It depends on the rule set, so CloudFormation
+   * deletes it first.
+   */
+  private guardDeletion(logRetention: RetentionDays): CustomResource {
+    const fn = new GraywallFunction(this, 'RuleSetGuardFunction', {
+      handler: 'rule-set-guard',
+      description:
+        'Graywall: deactivates the SES receipt rule set before the stack deletes it, if it is the active one',
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      environment: {},
+      logRetention,
+    });
+    fn.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['ses:DescribeActiveReceiptRuleSet', 'ses:SetActiveReceiptRuleSet'],
+        resources: ['*'],
+      }),
+    );
+    acknowledgeWildcardResource(
+      fn.role,
+      '*',
+      'ses:DescribeActiveReceiptRuleSet and ses:SetActiveReceiptRuleSet have no resource-level permissions in IAM; they can only be granted on "*".',
+    );
+    return new CustomResource(this, 'RuleSetGuard', {
+      resourceType: 'Custom::GraywallReceiptRuleSetGuard',
+      serviceToken: fn.function.functionArn,
+      properties: { RuleSetName: this.ruleSet.receiptRuleSetName },
+    });
   }
 }

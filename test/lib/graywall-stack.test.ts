@@ -36,12 +36,13 @@ describe('the Graywall stack', () => {
       'AWS::CloudWatch::Alarm': 12,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
+      'Custom::GraywallReceiptRuleSetGuard': 1,
       // scan, graymail, action, admin API, unsubscribe pages and retry, digest and quarantine
-      // pages, admin web page, model retraining + the rule-set activation provider
-      'AWS::Lambda::Function': 11,
-      'AWS::IAM::Role': 11,
-      'AWS::IAM::Policy': 12,
-      'AWS::Logs::LogGroup': 12, // one per function + API access logs
+      // pages, admin web page, model retraining, the rule-set guard + the rule-set activation provider
+      'AWS::Lambda::Function': 12,
+      'AWS::IAM::Role': 12,
+      'AWS::IAM::Policy': 13,
+      'AWS::Logs::LogGroup': 13, // one per function + API access logs
       // One API: one route (and one invoke permission) per ADMIN_ROUTES, PUBLIC_ROUTES and
       // ADMIN_UI_ROUTES entry, one integration each for the admin function, the unsubscribe
       // pages (/u/), the quarantine pages (/q/) and the admin web page (/ui/)

@@ -2,6 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.ts';
+import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
 import { buildStack, exampleConfig, logicalId, statementsOfRole } from '../support/cdk-stack.ts';
 
 const { stack, template } = buildStack(exampleConfig({ domains: ['example.com', 'example.org'] }));
@@ -195,13 +196,9 @@ describe('activating the rule set', () => {
     expect(resource.Properties.InstallLatestAwsSdk).toBe(false);
   });
 
-  it('deactivates (the call without a rule set name) when deleted', () => {
+  it('never deactivates anything when deleted (turning activation off or replacing the set keeps inbound mail on)', () => {
     const { resource } = activation();
-    expect(JSON.parse(resource.Properties.Delete as string)).toEqual({
-      service: 'SES',
-      action: 'SetActiveReceiptRuleSet',
-      parameters: {},
-    });
+    expect(resource.Properties.Delete).toBeUndefined();
   });
 
   it('runs with a role that may only write its logs and call SetActiveReceiptRuleSet', () => {
@@ -226,9 +223,42 @@ describe('activating the rule set', () => {
     });
   });
 
-  it('can be left out when the account already has an active rule set to keep', () => {
+  it('only reads which set is active when activation is off, so an existing active set is kept', () => {
     const manual = buildStack(exampleConfig(), { activateRuleSet: false });
-    manual.template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
+    const [resource] = Object.values(
+      manual.template.findResources('Custom::SesActiveReceiptRuleSet'),
+    ) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
+    for (const phase of ['Create', 'Update']) {
+      expect(JSON.stringify(resource?.Properties[phase])).toContain(
+        '"action\\":\\"DescribeActiveReceiptRuleSet\\"',
+      );
+      expect(JSON.stringify(resource?.Properties[phase])).not.toContain('SetActiveReceiptRuleSet');
+    }
+    expect(resource?.Properties.Delete).toBeUndefined();
     manual.template.resourceCountIs('AWS::SES::ReceiptRule', 1);
+    manual.template.resourceCountIs('Custom::GraywallReceiptRuleSetGuard', 1);
+  });
+});
+
+describe('deleting the rule set', () => {
+  it('goes through a guard that deactivates our set before deletion, only when it is the active one', () => {
+    const guards = Object.values(template.findResources('Custom::GraywallReceiptRuleSetGuard')) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
+    expect(guards).toHaveLength(1);
+    const guard = guards[0];
+    const fn = stack.ingress.node.findChild('RuleSetGuardFunction') as GraywallFunction;
+    expect(guard?.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [logicalId(stack, fn.function), 'Arn'] },
+      RuleSetName: { Ref: ids.ruleSet },
+    });
+    // It refers to the rule set (Ref above), so CloudFormation deletes it, and runs its check, first.
+    expect(statementsOfRole(template, logicalId(stack, fn.role))).toContainEqual({
+      Effect: 'Allow',
+      Action: ['ses:DescribeActiveReceiptRuleSet', 'ses:SetActiveReceiptRuleSet'],
+      Resource: '*',
+    });
   });
 });
