@@ -85,7 +85,23 @@ export function prependHeaderFields(
 ): Buffer {
   const { eol } = readHeaderBlock(raw);
   const added = fields.map(([name, value]) => formatHeaderField(name, value, eol)).join('');
-  return Buffer.concat([Buffer.from(added, 'latin1'), raw]);
+  // A malformed message may open with continuation lines (starting with a space or tab) that
+  // belong to no field. Put in front of them, ours would swallow them (RFC 5322 §2.2.3
+  // unfolding): the new fields go after them, the received bytes stay as they were.
+  const at = orphanContinuationEnd(raw);
+  return Buffer.concat([raw.subarray(0, at), Buffer.from(added, 'latin1'), raw.subarray(at)]);
+}
+
+/** End of the continuation lines a header block starts with (0 when it starts with a field). */
+function orphanContinuationEnd(raw: Uint8Array): number {
+  let at = 0;
+  const limit = headerRegionEnd(raw);
+  while (at < limit && (raw[at] === 0x20 || raw[at] === 0x09)) {
+    const lf = raw.indexOf(0x0a, at);
+    if (lf === -1 || lf + 1 > limit) return limit;
+    at = lf + 1;
+  }
+  return at;
 }
 
 /**

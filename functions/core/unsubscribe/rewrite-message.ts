@@ -1,4 +1,4 @@
-import { headerValues, replaceHeaderField } from '../mime/raw-message.ts';
+import { headerValues, readHeaderBlock, replaceHeaderField } from '../mime/raw-message.ts';
 import type { Banner } from './banner.ts';
 import { findHtmlAnchors, findTextUnsubscribeLinks, isUnsubscribeAnchor } from './body-links.ts';
 import {
@@ -58,6 +58,11 @@ export const REWRITE_REFUSAL = {
   SIGNED_OR_ENCRYPTED: 'SIGNED_OR_ENCRYPTED',
   /** Deeper or more parts than the limits allow. */
   MIME_TOO_COMPLEX: 'MIME_TOO_COMPLEX',
+  /**
+   * No header field could be read (e.g. the message opens with a continuation line): a field
+   * added in front would absorb that line (RFC 5322 §2.2.3 unfolding), so nothing is edited.
+   */
+  MALFORMED_HEADER: 'MALFORMED_HEADER',
 } as const;
 
 export type RewriteRefusal = (typeof REWRITE_REFUSAL)[keyof typeof REWRITE_REFUSAL];
@@ -129,6 +134,9 @@ export function rewriteForSafeUnsubscribe(raw: Uint8Array, edit: SafeUnsubscribe
   const limits = readLimits(edit.limits);
   const input = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const start = mboxFromLineLength(input);
+  if (readHeaderBlock(input.subarray(start)).fields.length === 0) {
+    return unchanged(input, REWRITE_REFUSAL.MALFORMED_HEADER, 'no header field could be read');
+  }
   const walk = walkMime(input, start, limits);
   if (!walk.ok) {
     const code =

@@ -86,6 +86,12 @@ describe('prependHeaderFields and formatHeaderField', () => {
     expect(prependHeaderFields(raw, [['X-A', '1']]).toString()).toBe('X-A: 1\nSubject: x\n\nbody\n');
   });
 
+  it('goes after continuation lines a malformed message opens with, so they do not fold into ours', () => {
+    const raw = Buffer.from('\t orphan line\r\n more\r\nSubject: x\r\n\r\nbody\r\n');
+    const out = prependHeaderFields(raw, [['X-A', '1']]).toString();
+    expect(out).toBe('\t orphan line\r\n more\r\nX-A: 1\r\nSubject: x\r\n\r\nbody\r\n');
+  });
+
   it('folds long values at spaces under 78 characters and refuses injection', () => {
     const folded = formatHeaderField(
       'X-Graywall-Result',

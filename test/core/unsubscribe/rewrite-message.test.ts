@@ -448,6 +448,17 @@ describe('plain text that starts with an unsubscribe link', () => {
   });
 });
 
+describe('a header that cannot be read', () => {
+  it('is refused and left byte for byte: a field added on top would swallow a leading continuation line', () => {
+    const raw = crlf(
+      `\t\\Return-Path: <bounce@esp.example.net>\n${headers}\nContent-Type: text/plain\n\nhttps://esp.example.net/u/abc?l=1\n`,
+    );
+    const result = rewriteForSafeUnsubscribe(raw, edit);
+    expect(result.refusal).toEqual({ code: 'MALFORMED_HEADER', detail: 'no header field could be read' });
+    expect(result.raw.equals(raw)).toBe(true);
+  });
+});
+
 describe('rewriteForSafeUnsubscribe on arbitrary input (property)', () => {
   const sample = crlf(
     `${headers}\nContent-Type: multipart/alternative; boundary="b"\n\n--b\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\nUnsubscribe: https://esp.example.net/u/abc?l=3D1\n--b\nContent-Type: text/html; charset=windows-1252\nContent-Transfer-Encoding: base64\n\nPGJvZHk+PGEgaHJlZj0iaHR0cHM6Ly9lc3AuZXhhbXBsZS5uZXQvdS9hYmM/bD0xIj51bnN1YnNjcmliZTwvYT48L2JvZHk+\n--b--\n`,
