@@ -12,6 +12,7 @@ import { isSignedOrEncrypted } from '../core/mime/signed.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
+import type { Reason } from '../core/scan/types.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
 import { deliverWithSafeUnsubscribe } from './graymail-delivery.ts';
@@ -108,6 +109,15 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   }
 }
 
+function listReason(list: NonNullable<RecipientPlan['list']>): Reason {
+  return {
+    id: list.verdict === 'blocklisted' ? 'SENDER_BLOCKLISTED' : 'SENDER_SAFELISTED',
+    group: 'engine',
+    description: list.reason,
+    score: 0,
+  };
+}
+
 /** The list entries either identity could match (one lookup per distinct address). */
 async function lookupLists(
   deps: PipelineDeps,
@@ -165,7 +175,7 @@ async function carryOut(
         { category: message.graymail.category },
         modifiers,
         plan.policy,
-        plan.list,
+        plan.list?.verdict,
       );
       await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, why, {
         transport,
@@ -190,7 +200,11 @@ async function carryOut(
           size: raw.byteLength,
           score: message.scan.score,
           verdict: plan.verdict,
-          reasons: record.scan?.reasons ?? message.scan.reasons,
+          // A list entry, not the score, decided: it is the first reason shown.
+          reasons: [
+            ...(plan.list ? [listReason(plan.list)] : []),
+            ...(record.scan?.reasons ?? message.scan.reasons),
+          ],
           policy: plan.policy,
           key,
           quarantinedAt: now.toISOString(),

@@ -11,6 +11,7 @@ import {
   releaseFailedPage,
 } from '../core/admin-ui/pages.ts';
 import { BadRequestError, ConflictError, DeliveryError, NotFoundError } from '../core/errors.ts';
+import { topReasons } from '../core/scan/result-header.ts';
 import { timeWindow } from '../core/time/time-window.ts';
 import {
   signUnsubscribeToken,
@@ -242,6 +243,6 @@ function rowOf(item: QuarantineItem): QuarantineRow {
     subject: item.subject ?? '(no subject)',
     quarantinedAt: item.quarantinedAt,
     score: item.score,
-    why: item.reasons[0]?.description ?? `scored ${item.score}/100`,
+    why: topReasons(item.reasons, 1)[0]?.description ?? `scored ${item.score}/100`,
   };
 }

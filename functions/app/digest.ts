@@ -8,6 +8,7 @@ import {
   notFoundPage,
   quarantineListPage,
 } from '../core/digest/pages.ts';
+import { topReasons } from '../core/scan/result-header.ts';
 import {
   signUnsubscribeToken,
   TOKEN_PURPOSE,
@@ -182,6 +183,6 @@ function entryOf(item: QuarantineItem): DigestEntry {
     sender: item.from ?? item.envelopeFrom ?? '(unknown sender)',
     subject: item.subject ?? '(no subject)',
     quarantinedAt: item.quarantinedAt,
-    why: item.reasons[0]?.description ?? `scored ${item.score}/100`,
+    why: topReasons(item.reasons, 1)[0]?.description ?? `scored ${item.score}/100`,
   };
 }

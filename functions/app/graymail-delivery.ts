@@ -60,7 +60,7 @@ export async function deliverWithSafeUnsubscribe(
         { category: message.graymail.category },
         modifiers,
         plan.policy,
-        plan.list,
+        plan.list?.verdict,
       );
       remaining.shift();
       // deliver() gives this recipient's claim back itself if it fails.

@@ -10,6 +10,7 @@ import { ConfigError, GraywallError } from '../core/errors.ts';
 import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { readHeaderBlock } from '../core/mime/raw-message.ts';
+import { topReasons } from '../core/scan/result-header.ts';
 import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import { bytesToRead, engineVersion, scanRawMessage } from '../core/scan/scan-message.ts';
 import { readSesVerdictHeaders } from '../core/scan/ses-headers.ts';
@@ -113,8 +114,10 @@ export async function runScanStage(
     emitMetric(deps.metrics, 'ScanDurationMs', clock.now().getTime() - scanStarted, { Stage: 'scan' });
   }
   const remoteIp = sender.ip;
-  const top = result.reasons
-    .slice(0, 3)
+  // Mail that was not parsed (above the never-scan size, timed out, undecodable) is still
+  // found by From, Subject and Message-ID: its header block alone is parsed for the record.
+  if (!message) message = await parseMessage(raw.subarray(0, header.bodyStart)).catch(() => undefined);
+  const top = topReasons(result.reasons, 3)
     .map((r) => r.id)
     .join(', ');
   const recorded = await tracking.recordScan(

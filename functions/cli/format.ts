@@ -1,4 +1,5 @@
 import type { QuarantineItem } from '../app/quarantine-item.ts';
+import { topReasons } from '../core/scan/result-header.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 
 /** Plain-text tables for a terminal: columns padded, long cells cut with an ellipsis. */
@@ -31,7 +32,7 @@ export function formatQuarantineList(items: readonly QuarantineItem[]): string {
       item.from ?? item.envelopeFrom,
       item.subject ?? '',
       String(item.score),
-      item.reasons[0]?.id ?? '',
+      topReasons(item.reasons, 1)[0]?.id ?? '',
     ]),
   );
 }

@@ -132,7 +132,7 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     case 'getMessage':
       return json(200, await getTrackingRecord(deps, id));
     case 'listEntries': {
-      const scope = listScope(query.for);
+      const scope = listScope(query.for, deps.config.domains);
       return json(200, { items: await deps.lists.list(scope, listKind(route.params.kind)) });
     }
     case 'addListEntries': {
@@ -141,12 +141,13 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
         throw new BadRequestError(
           'body must be {"entries": ["sender@example.org", "example.org"], "for"?: "user@your-domain"}',
         );
-      const scope = listScope(typeof body.for === 'string' ? body.for : undefined);
+      const scope = listScope(typeof body.for === 'string' ? body.for : undefined, deps.config.domains);
+      const kind = listKind(route.params.kind);
       const added = await addToList(
         deps,
         scope,
-        listKind(route.params.kind),
-        listEntries(body.entries),
+        kind,
+        listEntries(body.entries, kind === 'block' ? deps.config.domains : []),
         principal,
       );
       return json(200, { added });
@@ -154,7 +155,7 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     case 'removeListEntries': {
       if (!query.entry)
         throw new BadRequestError('name the entries to remove: ?entry=sender@example.org[,example.org]');
-      const scope = listScope(query.for);
+      const scope = listScope(query.for, deps.config.domains);
       const outcome = await removeFromList(
         deps,
         scope,

@@ -59,9 +59,12 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
     onRcptTo(address, _session, callback) {
       const recipient = address.address.toLowerCase();
       if (!acceptsRecipient(config, recipient)) {
-        return callback(
-          smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: not a domain handled here`),
-        );
+        // With `recipients` configured, a handled domain can still have addresses SES refuses.
+        const domain = recipient.slice(recipient.lastIndexOf('@') + 1);
+        const why = config.domains.includes(domain)
+          ? 'not an accepted recipient (config recipients)'
+          : 'not a domain handled here';
+        return callback(smtpError(550, `5.1.1 <${address.address}>: Recipient address rejected: ${why}`));
       }
       callback();
     },

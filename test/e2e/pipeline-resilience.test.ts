@@ -92,6 +92,34 @@ describe('bad input', () => {
     expect(text).toContain('Subject: [WARNING: MESSAGE UNSCANNED] nested');
     expect(text).not.toContain('X-Graywall-Filtered');
     expect(text).toContain('X-Graywall-Result: score=0; verdict=not scanned;');
+    // Unparsed, yet findable: the header block alone was read for the tracking record.
+    expect(record).toMatchObject({
+      from: 'nest@sender.example.org',
+      subject: 'nested',
+      internetMessageId: '<nest-1@x>',
+    });
+  });
+
+  it('records From, Subject and Message-ID of mail above the never-scan size, so admins can find it', async () => {
+    // 2.5 MB: above the default never-scan size (2 MiB), below the 40 MB limit.
+    const raw = rfc822(
+      {
+        From: 'Big Sender <big@sender.example.org>',
+        To: 'ivan@example.com',
+        Subject: 'quarterly figures',
+        'Message-ID': '<big-1@x>',
+      },
+      `${'0123456789abcdef '.repeat(4)}\n`.repeat(38_000),
+    );
+    expect(Buffer.byteLength(raw)).toBeGreaterThan(2.4 * 1024 * 1024);
+    const id = await gw.send(raw, { from: 'big@sender.example.org', to: ['ivan@example.com'] });
+    const record = await gw.waitForState(id, ['delivered']);
+    expect(record.scan).toMatchObject({ verdict: 'unscannable', note: 'not scanned: size' });
+    expect(record).toMatchObject({
+      from: 'big@sender.example.org',
+      subject: 'quarterly figures',
+      internetMessageId: '<big-1@x>',
+    });
   });
 
   it('scans binary garbage without crashing and tracks the outcome', async () => {

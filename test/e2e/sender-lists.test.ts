@@ -42,6 +42,16 @@ describe('safelists and blocklists', () => {
     expect(record.events.find((e) => e.type === 'quarantined')?.detail).toContain(
       "envelope sender x@bulk.example.net matches bulk.example.net on the organisation's blocklist: treated as positive spam",
     );
+    // What decided is the first reason the quarantine shows (not the score's baseline).
+    const [item] = await gw.deps.quarantine.listForMessage(id);
+    expect(item?.reasons[0]).toEqual({
+      id: 'SENDER_BLOCKLISTED',
+      group: 'engine',
+      description:
+        "envelope sender x@bulk.example.net matches bulk.example.net on the organisation's blocklist",
+      score: 0,
+    });
+    expect((await cli('quarantine', 'list')).out).toMatch(/x@bulk\.example\.net .*SENDER_BLOCKLISTED/);
   });
 
   it("lets a recipient's own safelist deliver spam-scored mail to that recipient only", async () => {
@@ -119,5 +129,20 @@ describe('safelists and blocklists', () => {
     );
     const badScope = await cli('safelist', 'list', '--for', 'example.com');
     expect(badScope.err).toContain('"for" must be a recipient address');
+    // Entries that could never apply, or would do harm, are refused with the reason.
+    expect(
+      (await cli('safelist', 'add', 'x@partner.example.net', '--for', 'someone@not-ours.example')).err,
+    ).toContain(
+      '"for" must be an address in one of our domains (example.com); someone@not-ours.example is not',
+    );
+    expect((await cli('safelist', 'add', '*@foo.example')).err).toContain(
+      '"*@foo.example": no wildcards; example.org matches everyone at example.org, .example.org its subdomains',
+    );
+    const own = await cli('blocklist', 'add', 'example.com');
+    expect(own.code).toBe(1);
+    expect(own.err).toContain(
+      'example.com is our own domain: blocking it would block mail between our users; block the forged address instead',
+    );
+    expect((await cli('blocklist', 'add', 'ceo@example.com')).code).toBe(0);
   });
 });

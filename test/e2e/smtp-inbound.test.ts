@@ -33,6 +33,9 @@ describe('the SMTP listener playing SES inbound', () => {
     expect(info.accepted).toEqual(['ok@example.com', 'also@example.net']);
     expect(info.rejected).toEqual(['someone@elsewhere.example.org']);
     expect(info.rejectedErrors?.[0]?.responseCode).toBe(550);
+    expect(info.rejectedErrors?.[0]?.response).toContain(
+      'Recipient address rejected: not a domain handled here',
+    );
     const id = /queued as ([a-z0-9]+)/.exec(info.response)?.[1] ?? '';
     const record = await gw.waitForState(id, ['delivered']);
     // One message id for all accepted recipients; addresses are lowercased.
@@ -48,6 +51,26 @@ describe('the SMTP listener playing SES inbound', () => {
         raw: 'Subject: x\r\n\r\nx\r\n',
       }),
     ).rejects.toMatchObject({ responseCode: 550 });
+  });
+
+  it('with recipients configured, refuses other addresses of a handled domain, saying so', async () => {
+    const narrow = await startTestGateway({
+      config: testConfig({ domains: ['example.com'], recipients: ['alice@example.com'] }),
+    });
+    try {
+      const info = await nodemailer
+        .createTransport({ host: narrow.smtp.host, port: narrow.smtp.port, ignoreTLS: true })
+        .sendMail({
+          envelope: { from: 'a@sender.example.org', to: ['alice@example.com', 'carol@example.com'] },
+          raw: 'Subject: x\r\n\r\nx\r\n',
+        });
+      expect(info.accepted).toEqual(['alice@example.com']);
+      expect(info.rejectedErrors?.[0]?.response).toBe(
+        '550 5.1.1 <carol@example.com>: Recipient address rejected: not an accepted recipient (config recipients)',
+      );
+    } finally {
+      await narrow.stop();
+    }
   });
 
   it('refuses a message over the size limit with 552 and stores nothing', async () => {

@@ -22,8 +22,8 @@ export interface RecipientPlan {
   readonly graymail?: Exclude<GraymailCategory, 'none'>;
   /** Why the verdict differs from the message's score, when it does (shown in tracking). */
   readonly notes: readonly string[];
-  /** A safelist or blocklist entry decided the verdict (the score did not). */
-  readonly list?: ListVerdict;
+  /** A safelist or blocklist entry decided the verdict (the score did not), and which. */
+  readonly list?: { readonly verdict: ListVerdict; readonly reason: string };
 }
 
 export interface PlanInput {
@@ -104,7 +104,7 @@ function decide(
         : verdict === 'unscannable'
           ? policy.unscannable
           : PLAIN_DELIVERY;
-  return { policy: policy.name, verdict, settings, notes, ...(list ? { list: list.verdict } : {}) };
+  return { policy: policy.name, verdict, settings, notes, ...(list ? { list } : {}) };
 }
 
 /**
