@@ -1,4 +1,5 @@
 import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import type { Construct } from 'constructs';
 import type { GraywallConfig } from '../functions/core/config/schema.ts';
@@ -120,6 +121,39 @@ export class GraywallStack extends Stack {
     // (Its other needs, the byDay query, claiming items and delivery, it already has.)
     this.adminApi.adminFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
     this.adminApi.adminFunction.allowSigningKey(signingKeySecret);
+    // `graywall redrive <stage>` (POST /admin/redrive/{stage}) starts an SQS message move task
+    // from the stage's dead-letter queue back to its queue: the caller needs to read and delete
+    // on the source and send to the destination (SQS StartMessageMoveTask permissions).
+    const stageQueues = {
+      inbound: this.pipeline.inbound,
+      graymail: this.pipeline.graymail,
+      action: this.pipeline.action,
+    };
+    const adminFunction = this.adminApi.adminFunction;
+    adminFunction.function.addEnvironment(
+      ENV.deadLetterQueues,
+      this.toJsonString(
+        Object.fromEntries(
+          Object.entries(stageQueues).map(([stage, q]) => [
+            stage,
+            { dlq: q.deadLetterQueue.queueArn, queue: q.queue.queueArn },
+          ]),
+        ),
+      ),
+    );
+    adminFunction.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'sqs:StartMessageMoveTask',
+          'sqs:ListMessageMoveTasks',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+        ],
+        resources: Object.values(stageQueues).map((q) => q.deadLetterQueue.queueArn),
+      }),
+    );
+    for (const q of Object.values(stageQueues)) adminFunction.allowSendTo(q.queue);
     // The admin web page; `graywall ui` (POST /admin/ui-session, above) signs its session links.
     this.adminUi = new AdminUi(this, 'AdminUi', { config, ...data, api: this.adminApi.api });
     // Releasing graymail held with safe unsubscribe gives each recipient their own unsubscribe
@@ -198,11 +232,17 @@ export class GraywallStack extends Stack {
     for (const [name, stage] of stages) {
       output(`${name}QueueUrl`, stage.queue.queueUrl, `${name} stage queue`);
       output(`${name}DeadLetterQueueUrl`, stage.deadLetterQueue.queueUrl, `${name} stage dead-letter queue`);
-      // start-message-move-task without --destination-arn moves the messages back to the
-      // queue they were dead-lettered from.
+      // With an explicit destination: without one, SQS moves each message back to the queue it
+      // was dead-lettered from, which it cannot tell for the SES notifications SNS could not
+      // deliver (the inbound dead-letter queue also takes those, see MailIngress).
       output(
         `${name}RedriveCommand`,
-        Fn.join('', ['aws sqs start-message-move-task --source-arn ', stage.deadLetterQueue.queueArn]),
+        Fn.join('', [
+          'aws sqs start-message-move-task --source-arn ',
+          stage.deadLetterQueue.queueArn,
+          ' --destination-arn ',
+          stage.queue.queueArn,
+        ]),
         `Redrive the ${name.toLowerCase()} dead-letter queue once the cause is fixed`,
       );
     }

@@ -233,6 +233,20 @@ export interface QuarantineStore {
 
 export type StageName = 'graymail' | 'action';
 
+/** A stage whose queue has a dead-letter queue that can be redriven. */
+export type RedriveStage = 'inbound' | 'graymail' | 'action';
+export const REDRIVE_STAGES: readonly RedriveStage[] = ['inbound', 'graymail', 'action'];
+
+/** Moves a stage's dead letters back to its queue, once the cause of the failures is fixed. */
+export interface DeadLetterRedrive {
+  /**
+   * `moved`: how many were moved, when the move is done at once (the local gateway);
+   * `taskHandle`: the SQS message move task that is moving them (AWS), to follow with
+   * `aws sqs list-message-move-tasks`.
+   */
+  redrive(stage: RedriveStage): Promise<{ readonly moved?: number; readonly taskHandle?: string }>;
+}
+
 /** The queues between pipeline stages. */
 export interface StageQueue {
   send(stage: StageName, body: unknown): Promise<void>;

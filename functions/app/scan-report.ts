@@ -18,6 +18,9 @@ export async function scanForReport(
   config: Pick<GraywallConfig, 'antispam'>,
   model: StatisticalModel | undefined,
 ): Promise<ScanReport> {
+  // Zero bytes is no message at all (an empty pipe, a truncated download): scoring it would
+  // print a verdict about nothing.
+  if (raw.byteLength === 0) throw new Error('empty input: no message to scan');
   const { result, message } = await scanRawMessage(
     raw,
     {},

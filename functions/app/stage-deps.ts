@@ -6,6 +6,7 @@ import type { ModelStore } from './model-versions.ts';
 import type {
   Bouncer,
   Clock,
+  DeadLetterRedrive,
   ListsStore,
   Logger,
   MailStore,
@@ -44,6 +45,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly reports: ReportsStore;
   /** Reports of misclassified mail, for training. */
   readonly submissions: SubmissionStore;
+  /** Redrives dead-letter queues (`graywall redrive`); absent where nothing may. */
+  readonly deadLetters?: DeadLetterRedrive;
   /** Starts a retraining run ("update now"); absent where nothing may start one. */
   readonly retrain?: RetrainTrigger;
   readonly queue: StageQueue;

@@ -6,6 +6,8 @@ const COLUMNS: ReadonlyArray<[Counter, string]> = [
   ['clean', 'CLEAN'],
   ['suspect', 'SUSPECT'],
   ['positive', 'POSITIVE'],
+  // Not scanned (size, timeout, undecodable): without it the verdicts do not add up to MESSAGES.
+  ['unscannable', 'UNSCANNED'],
   ['marketing', 'MARKETING'],
   ['social', 'SOCIAL'],
   ['bulk', 'BULK'],

@@ -58,6 +58,8 @@ Usage:
   graywall submissions [list] [--category C] [--since 30d] [--until TIME] [--limit N]
   graywall submissions show <submission-id>
   graywall digest send                              send end users their quarantine digests now
+  graywall redrive inbound|graymail|action          move a stage's dead-lettered messages back to its queue,
+                                                    once the cause of the failures is fixed
   graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
   graywall model [status]                           current rules and model versions, when each last changed
@@ -139,6 +141,24 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           if (run.failed.length > 0)
             io.out(`Could not send to ${run.failed.join(', ')} (their messages go into the next digest)`);
         }
+        return 0;
+      }
+      case 'redrive': {
+        if (!sub) throw new UsageError('redrive needs a stage: inbound, graymail or action');
+        const outcome = await api<{ stage: string; moved?: number; taskHandle?: string }>(
+          'POST',
+          `/admin/redrive/${encodeURIComponent(sub)}`,
+        );
+        if (values.json) json(outcome);
+        else if (outcome.taskHandle !== undefined)
+          io.out(
+            `Moving the ${outcome.stage} dead letters back to its queue (SQS move task ${outcome.taskHandle}); ` +
+              'aws sqs list-message-move-tasks --source-arn <dead-letter queue ARN> shows its progress',
+          );
+        else
+          io.out(
+            `Moved ${outcome.moved ?? 0} message(s) from the ${outcome.stage} dead-letter queue back to its queue`,
+          );
         return 0;
       }
       case 'report': {

@@ -29,13 +29,21 @@ export async function* scanInputs(
   const files: string[] = [];
   for (const input of inputs) {
     if (input === '-') {
-      yield { file: '-', report: await scanForReport(await readStdin(), config, loadModelFile(modelPath)) };
+      try {
+        yield { file: '-', report: await scanForReport(await readStdin(), config, loadModelFile(modelPath)) };
+      } catch (error) {
+        yield { file: '-', error: (error as Error).message };
+      }
       continue;
     }
     const info = await stat(input).catch(() => undefined);
     if (!info) yield { file: input, error: 'no such file or directory' };
-    else if (info.isDirectory()) files.push(...(await walk(input)));
-    else files.push(input);
+    else if (info.isDirectory()) {
+      const found = await walk(input);
+      // Nothing scanned must not look like "all clean".
+      if (found.length === 0) yield { file: input, error: 'no files in this directory' };
+      files.push(...found);
+    } else files.push(input);
   }
   if (files.length === 0) return;
   if (files.length < 8) {

@@ -8,6 +8,7 @@ import { createAdminUiSession } from '../app/admin-ui.ts';
 import { sendDigests } from '../app/digest.ts';
 import { addToList, listEntries, listScope, removeFromList } from '../app/lists-admin.ts';
 import { modelHistory, modelStatus, rollbackModel, runningEngine } from '../app/model-admin.ts';
+import { REDRIVE_STAGES } from '../app/ports.ts';
 import {
   deleteQuarantined,
   listQuarantine,
@@ -20,7 +21,7 @@ import { requestRetrain } from '../app/retrain.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { getSubmission, listSubmissions, releaseAndReport, submitMessage } from '../app/submissions.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
-import { BadRequestError } from '../core/errors.ts';
+import { BadRequestError, ConflictError } from '../core/errors.ts';
 import type { SpamVerdict } from '../core/scan/types.ts';
 import {
   MAX_UPLOAD_BYTES,
@@ -223,6 +224,13 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     case 'modelRetrain':
       // Training takes longer than an API request may: the run goes on in the background.
       return json(202, await requestRetrain(deps, principal));
+    case 'redrive': {
+      const stage = oneOf(route.params.stage ?? '', REDRIVE_STAGES, 'stage');
+      if (!deps.deadLetters) throw new ConflictError('redrive is not available in this deployment');
+      const outcome = await deps.deadLetters.redrive(stage);
+      deps.log.info('dead letters redriven', { stage, principal, ...outcome });
+      return json(outcome.taskHandle ? 202 : 200, { stage, ...outcome });
+    }
     case 'uiSession': {
       // A link to the admin web page for the verified caller (browsers cannot sign with SigV4).
       const minutes = (jsonBody(event) as { minutes?: unknown }).minutes;

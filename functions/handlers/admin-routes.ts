@@ -23,6 +23,7 @@ export const ADMIN_ROUTES = [
   { method: 'POST', path: '/admin/model/rollback', name: 'modelRollback' },
   { method: 'POST', path: '/admin/model/retrain', name: 'modelRetrain' },
   { method: 'POST', path: '/admin/ui-session', name: 'uiSession' },
+  { method: 'POST', path: '/admin/redrive/{stage}', name: 'redrive' },
 ] as const;
 
 export type AdminRouteName = (typeof ADMIN_ROUTES)[number]['name'];

@@ -21,6 +21,8 @@ export const ENV = {
   logLevel: 'LOG_LEVEL',
   /** Name of the retrain function, which the admin API invokes for "update now". */
   retrainFunction: 'RETRAIN_FUNCTION',
+  /** The admin function's: each stage's dead-letter and stage queue ARNs, JSON (`graywall redrive`). */
+  deadLetterQueues: 'DEAD_LETTER_QUEUES',
 } as const;
 
 /** The file name the CDK app writes the validated config to, beside each bundle. */

@@ -233,6 +233,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         { graymail: queues.graymail.url, action: queues.action.url },
         Object.fromEntries(Object.values(queues).map((q) => [q.arn, q.url])),
       ),
+      // `graywall redrive`: the same move, done at once with plain SQS calls (the emulator has
+      // no message move tasks).
+      deadLetters: {
+        redrive: async (stage) => ({
+          moved: await redriveDeadLetters(clients.sqs, queues[stage].dlqUrl, queues[stage].url),
+        }),
+      },
       // The AWS backoff in seconds instead of minutes, capped at half a minute per retryDelay:
       // a local retry series plays out while someone watches.
       retryBackoff: { baseSeconds: retryDelay, maxSeconds: retryDelay * 30 },

@@ -71,6 +71,18 @@ describe('graywall scan', () => {
     expect((await cli(['scan'])).code).toBe(2);
   });
 
+  it('says so, with a non-zero exit, when there is nothing to scan: an empty input or an empty directory', async () => {
+    const empty = await cli(['scan', '-']);
+    expect(empty).toMatchObject({ code: 1, out: '-: error: empty input: no message to scan\n' });
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-empty-'));
+    const none = await cli(['scan', dir]);
+    expect(none).toMatchObject({ code: 1, out: `${dir}: error: no files in this directory\n` });
+    writeFileSync(join(dir, 'zero.eml'), '');
+    expect((await cli(['scan', dir])).out).toBe(
+      `${join(dir, 'zero.eml')}: error: empty input: no message to scan\n`,
+    );
+  });
+
   it('scores with another model version with --model (e.g. a promoted one), on one file or in the workers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-'));
     const bundled = loadModelFile();

@@ -1,12 +1,15 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliRun, cliFor } from '../support/cli-harness.ts';
 import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
 
 let gw: TestGateway;
+let cli: CliRun;
 
 beforeAll(async () => {
   gw = await startTestGateway();
+  cli = cliFor(gw);
 });
 afterAll(async () => {
   await gw?.stop();
@@ -175,7 +178,11 @@ describe('a stage that keeps failing', () => {
     expect(moved).toBe(1);
     expect(deliveredWith('<busy-1@x>')).toHaveLength(0);
 
-    expect(await gw.redrive('action')).toBe(1);
+    // As an admin would: the CLI, through the admin API.
+    expect((await cli('redrive', 'action')).out).toBe(
+      'Moved 1 message(s) from the action dead-letter queue back to its queue\n',
+    );
+    expect((await cli('redrive', 'nowhere')).err).toContain('stage must be one of inbound, graymail, action');
     const after = await gw.waitForState(id, ['delivered']);
     expect(after.recipientStates[0]).toMatchObject({ recipient: 'hank@example.com', state: 'delivered' });
     expect(deliveredWith('<busy-1@x>')).toHaveLength(1);

@@ -69,7 +69,9 @@ describe('report counters', () => {
     expect(report.top.graymailRecipients).toEqual([{ key: 'u2@example.com', count: 1 }]);
 
     const text = (await cli('report', '--since', '1d')).out;
-    expect(text).toMatch(/TOTAL\s+5\s+4\s+0\s+1\s+1\s+0\s+0\s+5\s+1\s+1\s+0\s+0/);
+    // MESSAGES CLEAN SUSPECT POSITIVE UNSCANNED MARKETING SOCIAL BULK DELIVERED QUARANTINED RELEASED DROPPED BOUNCED
+    expect(text).toMatch(/DAY\s+MESSAGES\s+CLEAN\s+SUSPECT\s+POSITIVE\s+UNSCANNED\s+MARKETING/);
+    expect(text).toMatch(/TOTAL\s+5\s+4\s+0\s+1\s+0\s+1\s+0\s+0\s+5\s+1\s+1\s+0\s+0/);
     expect(text).toContain('Top senders of spam (suspect or positive)\n       1  ads@spam.example.net');
   });
 });

@@ -231,6 +231,33 @@ describe('the admin function', () => {
     });
   });
 
+  it('can redrive each stage: start move tasks from the dead-letter queues back to the stage queues, nothing else', () => {
+    const arns = (queues: Array<Parameters<typeof logicalId>[1]>) =>
+      queues
+        .map((q) => ({ 'Fn::GetAtt': [logicalId(stack, q), 'Arn'] }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const stages = [stack.pipeline.inbound, stack.pipeline.graymail, stack.pipeline.action];
+    const sqs = statements().filter((st) => JSON.stringify(st.Action).includes('sqs:'));
+    expect(sqs).toEqual([
+      {
+        Effect: 'Allow',
+        Action: [
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:ListMessageMoveTasks',
+          'sqs:ReceiveMessage',
+          'sqs:StartMessageMoveTask',
+        ],
+        Resource: arns(stages.map((q) => q.deadLetterQueue)),
+      },
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: arns(stages.map((q) => q.queue)) },
+    ]);
+    const environment = resources[ids.fn]?.Properties.Environment as { Variables: Record<string, unknown> };
+    expect(JSON.stringify(environment.Variables[ENV.deadLetterQueues])).toContain(
+      logicalId(stack, stack.pipeline.action.deadLetterQueue),
+    );
+  });
+
   it('reads the report counters and adds to them', () => {
     expect(statements()).toContainEqual({
       Effect: 'Allow',

@@ -154,6 +154,8 @@ describe('the Graywall stack', () => {
         [
           'aws sqs start-message-move-task --source-arn ',
           { 'Fn::GetAtt': [id(stage().deadLetterQueue), 'Arn'] },
+          ' --destination-arn ',
+          { 'Fn::GetAtt': [id(stage().queue), 'Arn'] },
         ],
       ],
     });

@@ -216,10 +216,11 @@ describe('function environments', () => {
     });
   });
 
-  it("name every variable lambda-env.ts names except GRAYWALL_CONFIG_FILE (the bundled file is the default) and RETRAIN_FUNCTION (the admin function's alone)", () => {
+  it("name every variable lambda-env.ts names except GRAYWALL_CONFIG_FILE (the bundled file is the default), RETRAIN_FUNCTION and DEAD_LETTER_QUEUES (the admin function's alone)", () => {
     const names = new Set(stages.flatMap(([, , fn]) => Object.keys(fnProps(fn).Environment.Variables)));
     for (const [key, name] of Object.entries(ENV)) {
-      if (key === 'configFile' || key === 'retrainFunction') expect(names).not.toContain(name);
+      if (key === 'configFile' || key === 'retrainFunction' || key === 'deadLetterQueues')
+        expect(names).not.toContain(name);
       else expect(names).toContain(name);
     }
   });

@@ -63,6 +63,13 @@ export function planActions(table: PolicyTable, input: PlanInput): RecipientPlan
   return [...groups.values()].map(({ recipients, plan }) => ({ recipients, ...plan }));
 }
 
+const VERDICT_NAMES: Record<SpamVerdict, string> = {
+  positive: 'positive spam',
+  suspect: 'suspected spam',
+  clean: 'not spam',
+  unscannable: 'not scanned',
+};
+
 function decide(
   policy: EffectivePolicy,
   input: PlanInput,
@@ -83,6 +90,14 @@ function decide(
     notes.push(`anti-spam is disabled by policy "${policy.name}"`);
   } else {
     verdict = verdictForScore(input.score, policy);
+    // The policy's own thresholds decided otherwise than the message-wide verdict: say so,
+    // or a quarantined "suspect 62" reads as a policy bug.
+    if (verdict !== input.scanVerdict) {
+      notes.push(
+        `score ${input.score} is ${VERDICT_NAMES[verdict]} under policy "${policy.name}" ` +
+          `(suspect from ${policy.suspectThreshold}, positive from ${policy.positiveThreshold})`,
+      );
+    }
     if (verdict === 'suspect' && !policy.suspectScanning) {
       verdict = 'clean';
       notes.push(`suspect scanning is off in policy "${policy.name}"`);

@@ -93,6 +93,11 @@ describe('planActions', () => {
       ['default', 'suspect', 'deliver', ['bob@example.com', 'ann@example.com']],
     ]);
     expect(groups[0]?.settings.prependSubject).toBe('[SPAM] ');
+    // The policy's own threshold, not the message-wide verdict, made it positive: said so.
+    expect(groups[0]?.notes).toEqual([
+      'score 80 is positive spam under policy "executives" (suspect from 50, positive from 70)',
+    ]);
+    expect(groups[1]?.notes).toEqual([]);
   });
 
   it('treats everything as clean under a disabled engine, saying so', () => {
