@@ -60,6 +60,8 @@ const MAX_ATTEMPTS_KEPT = 40;
  */
 export const PAGE_ATTEMPT_BUDGET_MS = 15_000;
 const RETRY_ATTEMPT_BUDGET_MS = 60_000;
+/** The budget, one HTTP request over it (unsubscribe.timeoutSeconds is at most 30) and a margin. */
+const RETRY_ATTEMPT_WORST_MS = RETRY_ATTEMPT_BUDGET_MS + 30_000 + 10_000;
 
 export const UNSUBSCRIBE_PATH = '/u/';
 
@@ -160,10 +162,28 @@ export async function confirmUnsubscribe(deps: UnsubscribeDeps, token: string): 
 }
 
 /** The scheduled retry: every in-progress request whose next attempt is due. */
-export async function retryDueUnsubscribes(deps: UnsubscribeDeps, limit = 50): Promise<number> {
+export async function retryDueUnsubscribes(
+  deps: UnsubscribeDeps,
+  options: {
+    readonly limit?: number;
+    /** Milliseconds the caller has left (the Lambda context's); no request starts without enough. */
+    readonly remainingMs?: () => number;
+  } = {},
+): Promise<number> {
   const now = deps.clock.now();
-  const due = await deps.unsubscribes.due(now.toISOString(), limit);
+  const due = await deps.unsubscribes.due(now.toISOString(), options.limit ?? 50);
+  let tried = 0;
   for (const request of due) {
+    // One attempt can take its budget plus one last HTTP request. A request not started here
+    // stays due and the next run takes it; one cut off by the function's timeout would wait
+    // for its claim to lapse.
+    if (options.remainingMs && options.remainingMs() < RETRY_ATTEMPT_WORST_MS) {
+      deps.log.info('unsubscribe retries left for the next run: not enough time for another', {
+        left: due.length - tried,
+      });
+      break;
+    }
+    tried++;
     // Claim the slot: push the next attempt out so an overlapping run skips this request.
     const claimed = await deps.unsubscribes.update(request.requestId, ['in-progress'], {
       state: 'in-progress',
@@ -172,7 +192,7 @@ export async function retryDueUnsubscribes(deps: UnsubscribeDeps, limit = 50): P
     });
     if (claimed) await attempt(deps, claimed, RETRY_ATTEMPT_BUDGET_MS);
   }
-  return due.length;
+  return tried;
 }
 
 /**
