@@ -1,6 +1,9 @@
-import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { GraywallConfig } from '../functions/core/config/schema.ts';
 import { ConfigError } from '../functions/core/errors.ts';
@@ -188,12 +191,34 @@ export class GraywallStack extends Stack {
           queue.deadLetterAlarm,
           queue.ageAlarm,
         ]),
+        this.unsubscribeRetryAlarm(pipeline.alarmTopic),
         this.digest.failureAlarm,
         this.modelTraining.failureAlarm,
       ],
     });
 
     this.outputs();
+  }
+
+  /**
+   * The scheduled unsubscribe retry job failing (not a request failing: those are tracked
+   * per request): end users' unsubscribes would silently stop being retried.
+   */
+  private unsubscribeRetryAlarm(topic: ITopic): Alarm {
+    const alarm = new Alarm(this, 'UnsubscribeRetryFailures', {
+      alarmDescription:
+        'Graywall: the unsubscribe retry job failed; failed unsubscribes are not being retried (see the unsubscribe-retry function log)',
+      metric: this.unsubscribe.retryFunction.function.metricErrors({
+        period: Duration.hours(1),
+        statistic: 'Sum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(topic));
+    return alarm;
   }
 
   private outputs(): void {

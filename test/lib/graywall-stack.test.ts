@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ADMIN_ROUTES } from '../../functions/handlers/admin-routes.ts';
 import { ADMIN_UI_ROUTES } from '../../functions/handlers/admin-ui-routes.ts';
@@ -31,9 +32,9 @@ describe('the Graywall stack', () => {
       // Pipeline: 3 queues + 3 dead-letter queues, an alarm per dead-letter queue
       'AWS::SQS::Queue': 6,
       'AWS::SQS::QueuePolicy': 6,
-      // Per stage queue: dead letters and waiting age; failed digest runs, failed retraining runs; monitoring: one
-      // per stage function's errors, and scan latency
-      'AWS::CloudWatch::Alarm': 12,
+      // Per stage queue: dead letters and waiting age; failed digest, retraining and unsubscribe
+      // retry runs; monitoring: one per stage function's errors, and scan latency
+      'AWS::CloudWatch::Alarm': 13,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
       'Custom::GraywallReceiptRuleSetGuard': 1,
@@ -138,6 +139,18 @@ describe('the Graywall stack', () => {
     expect(cycles).toEqual([]);
     // The check sees the cross-construct edges, e.g. the digest function's link base URL.
     expect(edges.get(id(stack.digest.digestFunction.function))).toContain(id(stack.adminApi.api));
+  });
+
+  it('alarms when the scheduled unsubscribe retry job fails, notifying the alarm topic', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(stack.unsubscribe.retryFunction.function) } }],
+      Period: 3600,
+      Threshold: 1,
+      AlarmActions: [{ Ref: id(stack.pipeline.alarmTopic) }],
+      AlarmDescription: Match.stringLikeRegexp('unsubscribe retry job failed'),
+    });
   });
 
   it.each([
