@@ -56,6 +56,7 @@ import { HTML_IMAGE_ONLY } from './structure/html-image-only.ts';
 import { HTML_NO_TEXT } from './structure/html-no-text.ts';
 import { HTML_OBFUSCATION } from './structure/html-obfuscation.ts';
 import { HTML_ONLY } from './structure/html-only.ts';
+import { HTML_PASSWORD_FORM } from './structure/html-password-form.ts';
 import { MIME_ALTERNATIVE_MISMATCH } from './structure/mime-alternative-mismatch.ts';
 import { MIME_BASE64_TEXT } from './structure/mime-base64-text.ts';
 import { MIME_INVALID } from './structure/mime-invalid.ts';
@@ -148,6 +149,7 @@ export const STRUCTURE_RULES: readonly Rule[] = [
   HTML_NO_TEXT,
   HTML_OBFUSCATION,
   HTML_ONLY,
+  HTML_PASSWORD_FORM,
   MIME_ALTERNATIVE_MISMATCH,
   MIME_BASE64_TEXT,
   MIME_INVALID,
@@ -173,4 +175,4 @@ export const KNOWN_RULE_IDS: ReadonlySet<string> = new Set([
 ]);
 
 /** Bumped whenever a rule or its default score changes; recorded with every verdict. */
-export const RULES_VERSION = 'rules-2026.11.26-2';
+export const RULES_VERSION = 'rules-2026.11.27-1';

@@ -10,6 +10,7 @@ import { HTML_IMAGE_ONLY } from '../../../../functions/core/scan/rules/structure
 import { HTML_NO_TEXT } from '../../../../functions/core/scan/rules/structure/html-no-text.ts';
 import { HTML_OBFUSCATION } from '../../../../functions/core/scan/rules/structure/html-obfuscation.ts';
 import { HTML_ONLY } from '../../../../functions/core/scan/rules/structure/html-only.ts';
+import { HTML_PASSWORD_FORM } from '../../../../functions/core/scan/rules/structure/html-password-form.ts';
 import { MIME_ALTERNATIVE_MISMATCH } from '../../../../functions/core/scan/rules/structure/mime-alternative-mismatch.ts';
 import { MIME_BASE64_TEXT } from '../../../../functions/core/scan/rules/structure/mime-base64-text.ts';
 import { MIME_INVALID } from '../../../../functions/core/scan/rules/structure/mime-invalid.ts';
@@ -75,6 +76,27 @@ const CASES: readonly RuleCase[] = [
     firing: htmlMail('<html><body><form action="http://x.example/"><input name="card"></form></body></html>'),
     silentOn: 'no form',
     silent: htmlMail('<html><body><p>formal</p></body></html>'),
+  },
+  {
+    rule: HTML_PASSWORD_FORM,
+    fires: 'a sign-in form with a password field inside the mail',
+    firing: htmlMail(
+      '<html><body><p>Your account is locked.</p><form action="http://paypal.com.secure-login.evil.example/"><input name="email"><INPUT TYPE = \'Password\' name="pw"></form></body></html>',
+    ),
+    silentOn: 'a form without a password field (a survey)',
+    silent: htmlMail(
+      '<html><body><form action="https://survey.example.org/"><input type="text" name="password-hint-question"><input type="radio" name="q1"></form></body></html>',
+    ),
+    evidence: "<input type = 'password' name=\"pw\">",
+  },
+  {
+    rule: HTML_PASSWORD_FORM,
+    fires: 'a password field in a form that comes after many other inputs',
+    firing: htmlMail(
+      `<html><body><form>${'<input type="hidden" name="x">'.repeat(50)}<input type=password></form></body></html>`,
+    ),
+    silentOn: 'a password field outside any form (nothing submits it)',
+    silent: htmlMail('<html><body><p>Enter it below</p><input type="password"></body></html>'),
   },
   {
     rule: HTML_HIDDEN_TEXT,
