@@ -87,7 +87,7 @@ const CASES: readonly RuleCase[] = [
     silent: htmlMail(
       '<html><body><form action="https://survey.example.org/"><input type="text" name="password-hint-question"><input type="radio" name="q1"></form></body></html>',
     ),
-    evidence: "<input type = 'password' name=\"pw\">",
+    evidence: '<input type = \'password\' name="pw">',
   },
   {
     rule: HTML_PASSWORD_FORM,
