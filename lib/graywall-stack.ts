@@ -119,11 +119,12 @@ export class GraywallStack extends Stack {
     });
     // The action stage writes links to the public pages into graymail.
     this.pipeline.actionFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
-    // `graywall digest send` (POST /admin/digests) runs a digest inside the admin function: it
-    // signs the digest links and points them at the public pages, like the digest function.
-    // (Its other needs, the byDay query, claiming items and delivery, it already has.)
+    // Releases from the admin API sign unsubscribe links and point them at the public pages.
     this.adminApi.adminFunction.function.addEnvironment(ENV.publicBaseUrl, this.unsubscribe.publicBaseUrl);
     this.adminApi.adminFunction.allowSigningKey(signingKeySecret);
+    // `graywall digest send` (POST /admin/digests) invokes the digest function in the
+    // background: a run over many recipients outlasts the API's 30 s.
+    this.digest.allowStartBy(this.adminApi.adminFunction);
     // `graywall redrive <stage>` (POST /admin/redrive/{stage}) starts an SQS message move task
     // from the stage's dead-letter queue back to its queue: the caller needs to read and delete
     // on the source and send to the destination (SQS StartMessageMoveTask permissions).

@@ -1,5 +1,5 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import type { RetrainRequest, RetrainTrigger } from '../app/ports.ts';
+import type { DigestTrigger, RetrainRequest, RetrainTrigger } from '../app/ports.ts';
 
 /** The retrain function's event: who asked (the schedule's own event carries no requestedBy). */
 export interface RetrainEvent {
@@ -23,17 +23,49 @@ export class LambdaRetrainTrigger implements RetrainTrigger {
 
   async start(request: RetrainRequest): Promise<{ readonly detail: string }> {
     const event: RetrainEvent = { requestedBy: request.requestedBy };
-    const out = await this.lambda.send(
-      new InvokeCommand({
-        FunctionName: this.functionName,
-        InvocationType: 'Event',
-        Payload: new TextEncoder().encode(JSON.stringify(event)),
-      }),
-    );
-    if (out.StatusCode !== 202)
-      throw new Error(`Lambda did not queue the retrain function (status ${out.StatusCode ?? 'none'})`);
+    await invokeInBackground(this.lambda, this.functionName, event, 'retrain');
     return {
       detail: `the retrain function (${this.functionName}) runs in the background; a run takes a minute or two`,
     };
   }
+}
+
+/**
+ * `graywall digest send` in AWS: an asynchronous invocation of the digest function, which
+ * sends every recipient's digest however long that takes (the admin API answers within 30 s).
+ * The admin function's role may invoke this one function only.
+ */
+export class LambdaDigestTrigger implements DigestTrigger {
+  private readonly lambda: LambdaClient;
+  private readonly functionName: string;
+
+  constructor(lambda: LambdaClient, functionName: string) {
+    this.lambda = lambda;
+    this.functionName = functionName;
+  }
+
+  async start(requestedBy: string): Promise<{ readonly detail: string }> {
+    await invokeInBackground(this.lambda, this.functionName, { requestedBy }, 'digest');
+    return {
+      detail: `the digest function (${this.functionName}) sends them in the background; its log and the DigestFailures alarm say how it went`,
+    };
+  }
+}
+
+/** InvocationType Event: Lambda queues the event, answers 202 at once, and retries a failed run. */
+async function invokeInBackground(
+  lambda: LambdaClient,
+  functionName: string,
+  event: unknown,
+  what: string,
+): Promise<void> {
+  const out = await lambda.send(
+    new InvokeCommand({
+      FunctionName: functionName,
+      InvocationType: 'Event',
+      Payload: new TextEncoder().encode(JSON.stringify(event)),
+    }),
+  );
+  if (out.StatusCode !== 202)
+    throw new Error(`Lambda did not queue the ${what} function (status ${out.StatusCode ?? 'none'})`);
 }

@@ -200,6 +200,15 @@ export interface RetrainTrigger {
   start(request: RetrainRequest): Promise<{ readonly detail: string }>;
 }
 
+/**
+ * Starts a digest run without waiting for it (`graywall digest send` in AWS: an asynchronous
+ * invocation of the digest function, which may take longer than an API request may).
+ */
+export interface DigestTrigger {
+  /** Resolves once the run is handed over, with a sentence saying where it runs. */
+  start(requestedBy: string): Promise<{ readonly detail: string }>;
+}
+
 export interface QuarantineStore {
   /** Stores an item unless one exists for this message and recipient. Returns false if it did. */
   put(item: QuarantineItem): Promise<boolean>;

@@ -7,6 +7,7 @@ import type {
   Bouncer,
   Clock,
   DeadLetterRedrive,
+  DigestTrigger,
   ListsStore,
   Logger,
   MailStore,
@@ -47,6 +48,8 @@ export interface PipelineDeps extends Omit<UnsubscribeDeps, 'config'> {
   readonly submissions: SubmissionStore;
   /** Redrives dead-letter queues (`graywall redrive`); absent where nothing may. */
   readonly deadLetters?: DeadLetterRedrive;
+  /** Starts a digest run in the background; absent where digests run in the request (locally). */
+  readonly digestTrigger?: DigestTrigger;
   /** Starts a retraining run ("update now"); absent where nothing may start one. */
   readonly retrain?: RetrainTrigger;
   readonly queue: StageQueue;

@@ -131,11 +131,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await senderList(api, command, sub, rest, values, io, json);
       case 'digest': {
         if (sub !== 'send') throw new UsageError('digest needs send');
-        const run = await api<{ recipients: number; messages: number; failed: string[] }>(
-          'POST',
-          '/admin/digests',
-        );
+        const run = await api<
+          { recipients: number; messages: number; failed: string[] } | { started: true; detail: string }
+        >('POST', '/admin/digests');
         if (values.json) json(run);
+        else if ('started' in run) io.out(`Digest run started: ${run.detail}`);
         else {
           io.out(`Sent digests to ${run.recipients} recipient(s) listing ${run.messages} message(s)`);
           if (run.failed.length > 0)

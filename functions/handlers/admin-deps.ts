@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { LambdaRetrainTrigger } from '../adapters/lambda-retrain-trigger.ts';
+import { LambdaDigestTrigger, LambdaRetrainTrigger } from '../adapters/lambda-retrain-trigger.ts';
 import { parseDeadLetterQueues, SqsMoveTaskRedrive } from '../adapters/sqs-move-task.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { lambdaDeps } from './lambda-deps.ts';
@@ -19,9 +19,12 @@ export function adminLambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineD
   if (cached?.base === base) return cached.deps;
   const name = env[ENV.retrainFunction];
   const deadLetterQueues = parseDeadLetterQueues(env[ENV.deadLetterQueues]);
+  const digest = env[ENV.digestFunction];
+  const lambda = name || digest ? new LambdaClient({}) : undefined;
   const deps: PipelineDeps = {
     ...base,
-    ...(name ? { retrain: new LambdaRetrainTrigger(new LambdaClient({}), name) } : {}),
+    ...(name && lambda ? { retrain: new LambdaRetrainTrigger(lambda, name) } : {}),
+    ...(digest && lambda ? { digestTrigger: new LambdaDigestTrigger(lambda, digest) } : {}),
     ...(deadLetterQueues ? { deadLetters: new SqsMoveTaskRedrive(new SQSClient({}), deadLetterQueues) } : {}),
   };
   cached = { base, deps };

@@ -21,6 +21,8 @@ export const ENV = {
   logLevel: 'LOG_LEVEL',
   /** Name of the retrain function, which the admin API invokes for "update now". */
   retrainFunction: 'RETRAIN_FUNCTION',
+  /** Name of the digest function, which the admin API invokes for `graywall digest send`. */
+  digestFunction: 'DIGEST_FUNCTION',
   /** The admin function's: each stage's dead-letter and stage queue ARNs, JSON (`graywall redrive`). */
   deadLetterQueues: 'DEAD_LETTER_QUEUES',
 } as const;

@@ -6,6 +6,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -134,6 +135,18 @@ export class QuarantineDigest extends Construct {
       PUBLIC_ROUTES.filter((r) => r.path.startsWith('/q/')),
       new HttpLambdaIntegration('QuarantinePagesIntegration', fn.function),
       "Public quarantine page from a digest link: authorised by the signed, expiring token in the path (it names the recipient, and only that recipient's items are reachable), not by IAM.",
+    );
+  }
+
+  /**
+   * Lets a function start a digest run (`graywall digest send`): tells it this function's
+   * name and allows lambda:InvokeFunction on exactly this function.
+   */
+  allowStartBy(caller: GraywallFunction): void {
+    const target = this.digestFunction.function;
+    caller.function.addEnvironment(ENV.digestFunction, target.functionName);
+    caller.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
     );
   }
 }

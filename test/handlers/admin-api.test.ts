@@ -86,3 +86,29 @@ describe('admin API handler', () => {
     });
   });
 });
+
+describe('digest send through the admin API in AWS', () => {
+  it('hands the run to the digest function and answers 202 at once (a run can outlast the API)', async () => {
+    const { deps } = brokenDeps();
+    const started: string[] = [];
+    const handler = createAdminApiHandler(
+      () =>
+        ({
+          ...deps,
+          digestTrigger: {
+            start: async (requestedBy: string) => {
+              started.push(requestedBy);
+              return { detail: 'the digest function (graywall-digest) sends them in the background' };
+            },
+          },
+        }) as PipelineDeps,
+    );
+    const response = await handler(event('POST', '/admin/digests'), context);
+    expect(response.statusCode).toBe(202);
+    expect(JSON.parse(response.body ?? '{}')).toEqual({
+      started: true,
+      detail: 'the digest function (graywall-digest) sends them in the background',
+    });
+    expect(started).toEqual(['arn:aws:iam::1:user/admin']);
+  });
+});

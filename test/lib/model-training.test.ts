@@ -153,10 +153,13 @@ describe('the retraining schedule', () => {
 });
 
 describe('"update now" from the admin API', () => {
-  it('lets the admin function invoke exactly the retrain function (no alias or version wildcard)', () => {
+  it('lets the admin function invoke exactly the retrain and digest functions (no alias or version wildcard)', () => {
     const admin = statementsOfRole(template, ids.adminRole);
     const invoke = admin.filter((s) => actionsOf(s).some((action) => action.startsWith('lambda:')));
-    expect(invoke).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: functionArn }]);
+    const digestArn = { 'Fn::GetAtt': [logicalId(stack, stack.digest.digestFunction.function), 'Arn'] };
+    expect(invoke).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: [digestArn, functionArn] },
+    ]);
     // No other role in the stack may invoke it.
     for (const [logical, role] of ofType('AWS::IAM::Role')) {
       if (logical === ids.adminRole) continue;
