@@ -124,6 +124,9 @@ const VERDICT_WORDS: Record<string, string> = {
  * "Why was this message treated as it was?": the verdict with every reason and its weight,
  * what happened to each recipient under which policy, and what an admin can change.
  */
+/** Event texts that say a list entry or a recipient's own policy thresholds decided the verdict. */
+const OVERRIDDEN = /treated as positive spam|spam and graymail verdicts skipped| under policy "/;
+
 export function formatWhy(record: TrackingRecord): string {
   const lines = [
     `${record.messageId}: from <${record.envelopeFrom}> to ${record.recipients.join(', ')}, "${record.subject ?? ''}"`,
@@ -137,6 +140,12 @@ export function formatWhy(record: TrackingRecord): string {
     `Verdict: ${VERDICT_WORDS[record.scan.verdict] ?? record.scan.verdict}, score ${record.scan.score}/100 (${record.scan.engineVersion})`,
   );
   if (record.scan.note) lines.push(`  ${record.scan.note}`);
+  // The verdict above is the score's; a list entry or a recipient's policy may have decided
+  // otherwise for some recipients (shown under "What happened").
+  if (record.events.some((e) => OVERRIDDEN.test(e.detail)))
+    lines.push(
+      "  (the score's verdict: for some recipients a list entry or their policy decided, see below)",
+    );
   if (record.scan.reasons.length > 0) {
     lines.push('because:');
     for (const r of record.scan.reasons) {
@@ -160,6 +169,8 @@ export function formatWhy(record: TrackingRecord): string {
       .find((e) => e.recipients?.includes(r.recipient) && e.stage !== 'receive');
     lines.push(`  ${r.recipient}: ${r.state}${decided ? ` — ${decided.detail}` : ''}`);
   }
+  const notApplied = record.events.filter((e) => e.type === 'list-not-applied');
+  for (const e of notApplied) lines.push(`  ${e.recipients?.join(', ') ?? ''}: ${e.detail}`);
   const held = record.recipientStates.filter((r) => ['quarantined', 'dropped', 'bounced'].includes(r.state));
   if (held.length > 0) {
     lines.push('', 'To let it through:');
@@ -168,9 +179,16 @@ export function formatWhy(record: TrackingRecord): string {
     }
     const blocked = record.events.some((e) => /blocklist/.test(e.detail));
     if (blocked) lines.push(`  next time: remove the matching blocklist entry (graywall blocklist list)`);
-    else if (record.envelopeFrom) {
+    else if (notApplied.length > 0) {
+      // Another entry would not help either: what is missing is the sender's authentication.
       lines.push(
-        `  next time: graywall safelist add ${record.envelopeFrom} --for ${held[0]?.recipient}   (or without --for, for everyone)`,
+        '  next time: the safelist entry above applies once the sender is authenticated (an SPF record covering',
+        '             its servers for the envelope sender, or DMARC passing for the From domain); ask the sender',
+      );
+    } else if (record.envelopeFrom) {
+      lines.push(
+        `  next time: graywall safelist add ${record.envelopeFrom} --for ${held[0]?.recipient}   (or without --for, for everyone;`,
+        '             it applies when SPF passes for that sender, or add the From address for DMARC-passing mail)',
       );
     }
   }

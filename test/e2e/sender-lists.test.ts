@@ -52,6 +52,12 @@ describe('safelists and blocklists', () => {
       score: 0,
     });
     expect((await cli('quarantine', 'list')).out).toMatch(/x@bulk\.example\.net .*SENDER_BLOCKLISTED/);
+    // The headline is the score's verdict; why says a list decided for this recipient.
+    const why = (await cli('why', id)).out;
+    expect(why).toContain(
+      "(the score's verdict: for some recipients a list entry or their policy decided, see below)",
+    );
+    expect(why).toContain('next time: remove the matching blocklist entry');
   });
 
   it("lets a recipient's own safelist deliver spam-scored mail to that recipient only", async () => {
@@ -93,6 +99,13 @@ describe('safelists and blocklists', () => {
       "envelope sender ceo@partner.example matches partner.example on e@example.com's safelist, but SPF did not pass for it: " +
         'not applied (a safelist entry needs the sender authenticated, or anyone could use the address)',
     );
+    // "why" says so too, and does not suggest the entry that already exists.
+    const why = (await cli('why', id)).out;
+    expect(why).toContain(
+      "e@example.com: envelope sender ceo@partner.example matches partner.example on e@example.com's safelist, but SPF did not pass for it",
+    );
+    expect(why).toContain('next time: the safelist entry above applies once the sender is authenticated');
+    expect(why).not.toContain('graywall safelist add');
   });
 
   it('blocks on the From header too (the address the quarantine list shows), whatever the envelope says', async () => {
