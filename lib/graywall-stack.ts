@@ -1,6 +1,5 @@
-import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { CfnOutput, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -124,7 +123,7 @@ export class GraywallStack extends Stack {
     this.adminApi.adminFunction.allowSigningKey(signingKeySecret);
     // `graywall digest send` (POST /admin/digests) invokes the digest function in the
     // background: a run over many recipients outlasts the API's 30 s.
-    this.digest.allowStartBy(this.adminApi.adminFunction);
+    this.digest.digestFunction.allowStartBy(this.adminApi.adminFunction, ENV.digestFunction);
     // `graywall redrive <stage>` (POST /admin/redrive/{stage}) starts an SQS message move task
     // from the stage's dead-letter queue back to its queue: the caller needs to read and delete
     // on the source and send to the destination (SQS StartMessageMoveTask permissions).
@@ -175,7 +174,7 @@ export class GraywallStack extends Stack {
       alarmTopic: this.pipeline.alarmTopic,
     });
     // `graywall model retrain` (POST /admin/model/retrain) invokes it asynchronously.
-    this.modelTraining.allowStartBy(this.adminApi.adminFunction);
+    this.modelTraining.retrainFunction.allowStartBy(this.adminApi.adminFunction, ENV.retrainFunction);
 
     // Last, so that every function above is on the dashboard.
     const { pipeline } = this;
@@ -206,20 +205,12 @@ export class GraywallStack extends Stack {
    * per request): end users' unsubscribes would silently stop being retried.
    */
   private unsubscribeRetryAlarm(topic: ITopic): Alarm {
-    const alarm = new Alarm(this, 'UnsubscribeRetryFailures', {
-      alarmDescription:
-        'Graywall: the unsubscribe retry job failed; failed unsubscribes are not being retried (see the unsubscribe-retry function log)',
-      metric: this.unsubscribe.retryFunction.function.metricErrors({
-        period: Duration.hours(1),
-        statistic: 'Sum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    alarm.addAlarmAction(new SnsAction(topic));
-    return alarm;
+    return this.unsubscribe.retryFunction.failureAlarm(
+      this,
+      'UnsubscribeRetryFailures',
+      'Graywall: the unsubscribe retry job failed; failed unsubscribes are not being retried (see the unsubscribe-retry function log)',
+      topic,
+    );
   }
 
   private outputs(): void {

@@ -78,8 +78,9 @@ export class DynamoListsStore implements ListsStore {
     return items.map((item) => toEntry(item, scope));
   }
 
-  async lookup(sender: string, recipients: readonly string[]): Promise<ListEntry[]> {
-    const candidates = candidateEntries(sender);
+  async lookup(senders: readonly string[], recipients: readonly string[]): Promise<ListEntry[]> {
+    // One key per candidate, whichever identity it comes from: an entry both match is read once.
+    const candidates = [...new Set(senders.flatMap(candidateEntries))];
     if (candidates.length === 0) return [];
     const scopes: ListScope[] = [
       { type: 'global' },

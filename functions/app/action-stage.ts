@@ -3,7 +3,6 @@ import {
   decideLists,
   describeListMatch,
   describeUnverifiedMatch,
-  type ListEntry,
   type ListMatch,
 } from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
@@ -63,7 +62,10 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
         : {}),
     },
     recipients,
-    await lookupLists(deps, [envelopeFrom, headerFrom], recipients),
+    await deps.lists.lookup(
+      [envelopeFrom, headerFrom].filter((a): a is string => !!a),
+      recipients,
+    ),
   );
   if (unverified.size > 0) {
     await tracking.appendEvents(id, [
@@ -116,23 +118,6 @@ function listReason(list: NonNullable<RecipientPlan['list']>): Reason {
     description: list.reason,
     score: 0,
   };
-}
-
-/** The list entries either identity could match (one lookup per distinct address). */
-async function lookupLists(
-  deps: PipelineDeps,
-  addresses: ReadonlyArray<string | undefined>,
-  recipients: readonly string[],
-): Promise<ListEntry[]> {
-  const distinct = [...new Set(addresses.filter((a): a is string => !!a).map((a) => a.toLowerCase()))];
-  const found = (await Promise.all(distinct.map((address) => deps.lists.lookup(address, recipients)))).flat();
-  const seen = new Set<string>();
-  return found.filter((entry) => {
-    const key = `${entry.scope.type === 'user' ? entry.scope.address : ''}|${entry.kind}|${entry.entry}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 async function carryOut(

@@ -1,3 +1,5 @@
+import type { HeldOutEvaluation } from '../core/training/evaluate.ts';
+
 /**
  * Versions of the statistical model beyond the one bundled with the functions: retrained
  * ones, which one is current, and their history. The running functions pick up the current
@@ -9,19 +11,11 @@
  *   models/current.json                     the CurrentModel pointer (absent: the bundled model)
  */
 
-/** Figures of one model on the held-out messages, as the promotion rule compares them. */
-export interface ModelEvaluation {
-  /** Held-out messages by kind (base corpus held-out part plus held-out submissions). */
-  readonly spam: number;
-  readonly ham: number;
-  readonly hardHam: number;
-  /** Share of held-out spam scoring at or above the suspect / positive threshold. */
-  readonly recallSuspect: number;
-  readonly recallPositive: number;
-  /** Share of held-out ham (easy / hard) scoring at or above the suspect threshold. */
-  readonly falsePositiveRate: number;
-  readonly hardHamFalsePositiveRate: number;
-}
+/**
+ * Figures of one model on the held-out messages (base corpus held-out part plus held-out
+ * submissions), as the promotion rule compares them: the core's evaluation, stored as is.
+ */
+export type ModelEvaluation = HeldOutEvaluation;
 
 export type ModelVersionStatus = 'candidate' | 'promoted' | 'refused' | 'retired';
 

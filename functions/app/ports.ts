@@ -327,8 +327,11 @@ export interface ListsStore {
   /** Returns false when the entry did not exist. */
   remove(scope: ListScope, kind: ListKind, entry: string): Promise<boolean>;
   list(scope: ListScope, kind?: ListKind): Promise<ListEntry[]>;
-  /** Every entry, in the global scope and in the given recipients' scopes, that could match the sender. */
-  lookup(sender: string, recipients: readonly string[]): Promise<ListEntry[]>;
+  /**
+   * Every entry, in the global scope and in the given recipients' scopes, that could match
+   * any of the senders (the envelope sender and the From address), each entry once.
+   */
+  lookup(senders: readonly string[], recipients: readonly string[]): Promise<ListEntry[]>;
 }
 
 /** Stored unsubscribe requests (one per message and recipient). */

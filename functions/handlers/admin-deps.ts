@@ -1,6 +1,6 @@
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { LambdaDigestTrigger, LambdaRetrainTrigger } from '../adapters/lambda-retrain-trigger.ts';
+import { LambdaDigestTrigger, LambdaRetrainTrigger } from '../adapters/lambda-triggers.ts';
 import { parseDeadLetterQueues, SqsMoveTaskRedrive } from '../adapters/sqs-move-task.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { lambdaDeps } from './lambda-deps.ts';

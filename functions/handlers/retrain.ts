@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import middy from '@middy/core';
-import type { RetrainEvent } from '../adapters/lambda-retrain-trigger.ts';
+import type { RetrainEvent } from '../adapters/lambda-triggers.ts';
 import { loadTrainingBaseFile } from '../adapters/training-base-file.ts';
 import type { RetrainRequest } from '../app/ports.ts';
 import { type RetrainDeps, type RetrainOutcome, runRetrain } from '../app/retrain.ts';

@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
@@ -11,6 +13,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
@@ -234,6 +237,35 @@ export class GraywallFunction extends Construct {
   }
 
   /** Allows sending to one queue (sqs:SendMessage only; the URL comes from the environment). */
+  /**
+   * Lets `caller` start this function in the background: names it in the caller's environment
+   * under `envName` and allows lambda:InvokeFunction on exactly this function (no versions or
+   * aliases, no other function).
+   */
+  allowStartBy(caller: GraywallFunction, envName: string): void {
+    caller.function.addEnvironment(envName, this.function.functionName);
+    caller.role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.function.functionArn] }),
+    );
+  }
+
+  /**
+   * An alarm, in `scope` as `id`, on any error of this function within an hour, notifying
+   * `topic`: for the scheduled jobs, whose failures no queue or request would show.
+   */
+  failureAlarm(scope: Construct, id: string, description: string, topic: ITopic): Alarm {
+    const alarm = new Alarm(scope, id, {
+      alarmDescription: description,
+      metric: this.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(topic));
+    return alarm;
+  }
+
   allowSendTo(queue: IQueue): void {
     this.role.addToPrincipalPolicy(
       new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }),

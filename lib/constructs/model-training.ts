@@ -1,10 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -15,7 +13,7 @@ import { DEFAULT_TRAINING_BASE_PATH } from '../../functions/adapters/training-ba
 import type { GraywallConfig } from '../../functions/core/config/schema.ts';
 import { MODELS_PREFIX } from '../../functions/core/models/model-record.ts';
 import { SUBMISSIONS_PREFIX } from '../../functions/core/submissions/submission.ts';
-import { BUNDLED_MODEL_FILE, BUNDLED_TRAINING_BASE_FILE, ENV } from '../../functions/handlers/lambda-env.ts';
+import { BUNDLED_MODEL_FILE, BUNDLED_TRAINING_BASE_FILE } from '../../functions/handlers/lambda-env.ts';
 import { functionEnvironment, GraywallFunction } from './graywall-function.ts';
 
 export interface ModelTrainingProps {
@@ -96,27 +94,11 @@ export class ModelTraining extends Construct {
       targets: [new LambdaFunction(fn.function, { retryAttempts: 2 })],
     });
 
-    this.failureAlarm = new Alarm(this, 'RetrainFailures', {
-      alarmDescription:
-        'Graywall: a model retraining run failed; no new model version was built (see the retrain function log)',
-      metric: fn.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.failureAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
-  }
-
-  /**
-   * Lets a function start a run ("update now"): tells it this function's name and allows
-   * lambda:InvokeFunction on exactly this function (no versions or aliases, no other function).
-   */
-  allowStartBy(caller: GraywallFunction): void {
-    const target = this.retrainFunction.function;
-    caller.function.addEnvironment(ENV.retrainFunction, target.functionName);
-    caller.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
+    this.failureAlarm = fn.failureAlarm(
+      this,
+      'RetrainFailures',
+      'Graywall: a model retraining run failed; no new model version was built (see the retrain function log)',
+      props.alarmTopic,
     );
   }
 }

@@ -1,12 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -92,16 +90,12 @@ export class QuarantineDigest extends Construct {
       });
     }
 
-    this.failureAlarm = new Alarm(this, 'DigestFailures', {
-      alarmDescription:
-        'Graywall: a quarantine digest run failed; some recipients did not get their digest (see the digest function log)',
-      metric: this.digestFunction.function.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.failureAlarm.addAlarmAction(new SnsAction(props.alarmTopic));
+    this.failureAlarm = this.digestFunction.failureAlarm(
+      this,
+      'DigestFailures',
+      'Graywall: a quarantine digest run failed; some recipients did not get their digest (see the digest function log)',
+      props.alarmTopic,
+    );
 
     this.pagesFunction = new GraywallFunction(this, 'Pages', {
       handler: 'public-pages',
@@ -135,18 +129,6 @@ export class QuarantineDigest extends Construct {
       PUBLIC_ROUTES.filter((r) => r.path.startsWith('/q/')),
       new HttpLambdaIntegration('QuarantinePagesIntegration', fn.function),
       "Public quarantine page from a digest link: authorised by the signed, expiring token in the path (it names the recipient, and only that recipient's items are reachable), not by IAM.",
-    );
-  }
-
-  /**
-   * Lets a function start a digest run (`graywall digest send`): tells it this function's
-   * name and allows lambda:InvokeFunction on exactly this function.
-   */
-  allowStartBy(caller: GraywallFunction): void {
-    const target = this.digestFunction.function;
-    caller.function.addEnvironment(ENV.digestFunction, target.functionName);
-    caller.role.addToPrincipalPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }),
     );
   }
 }

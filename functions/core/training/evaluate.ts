@@ -30,15 +30,18 @@ export type ScoringSettings = Thresholds & Pick<ScanSettings, 'profile' | 'ruleS
 
 /**
  * One model's figures on a held-out set, at the configured thresholds. Rates are shares of
- * the messages of that kind (0 when there are none). Structurally the ModelEvaluation of
- * functions/app/model-versions.ts.
+ * the messages of that kind (0 when there are none). Model version records store it as is
+ * (ModelEvaluation in functions/app/model-versions.ts).
  */
 export interface HeldOutEvaluation {
+  /** Held-out messages by kind. */
   readonly spam: number;
   readonly ham: number;
   readonly hardHam: number;
+  /** Share of held-out spam scoring at or above the suspect / positive threshold. */
   readonly recallSuspect: number;
   readonly recallPositive: number;
+  /** Share of held-out ham (easy / hard) scoring at or above the suspect threshold. */
   readonly falsePositiveRate: number;
   readonly hardHamFalsePositiveRate: number;
 }

@@ -1,6 +1,6 @@
 import type { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { LambdaRetrainTrigger } from '../../functions/adapters/lambda-retrain-trigger.ts';
+import { LambdaRetrainTrigger } from '../../functions/adapters/lambda-triggers.ts';
 
 /** A Lambda client that records what it was sent and answers with `status`. */
 function fakeLambda(status: number) {
