@@ -34,6 +34,10 @@ import { daysBetween, decodeCursor, encodeCursor, timeRange } from './dynamo-pag
  * Tracking table layout (one table, keys pk/sk):
  * - message item  `MSG#<id>` / `MSG`: the record, a map of recipient states and the event list;
  *   indexed by sender (`bySender`) and by day (`byDay`), both sorted by `<receivedAt>#<id>`.
+ * - From index item `MSG#<id>` / `FROM`: written by the scan when the From header's address
+ *   differs from the envelope sender, so `bySender` finds a message by either. Bulk senders
+ *   use per-message bounce addresses (VERP), and the address an admin is asked about is the
+ *   one the user saw: the From.
  * - recipient index item `MSG#<id>` / `RCPT#<address>`: one per envelope recipient, so
  *   `byRecipient` can find Bcc'd and multi-recipient mail; written once, never updated.
  * Items expire through the TTL attribute `expiresAt` (epoch seconds).
@@ -159,7 +163,7 @@ export class DynamoTrackingStore implements TrackingStore {
     fields: ScanFields,
     event: TrackingEvent,
   ): Promise<boolean> {
-    return this.setOnce(messageId, 'scan', event, {
+    const recorded = await this.setOnce(messageId, 'scan', event, {
       scan,
       verdict: scan.verdict,
       score: scan.score,
@@ -173,6 +177,35 @@ export class DynamoTrackingStore implements TrackingStore {
       subject: fields.subject,
       remoteIp: fields.remoteIp,
     });
+    // Written on every attempt, like the recipient index: a crash after the update heals on
+    // the retry (the From of a message does not change between attempts).
+    if (fields.from) await this.writeFromIndex(messageId, fields.from);
+    return recorded;
+  }
+
+  private async writeFromIndex(messageId: string, from: string): Promise<void> {
+    const sender = from.toLowerCase();
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: { pk: messagePk(messageId), sk: 'MSG' },
+        ProjectionExpression: 'gsiSender, gsiTime, expiresAt',
+      }),
+    );
+    const item = out.Item as Pick<MessageItem, 'gsiSender' | 'gsiTime' | 'expiresAt'> | undefined;
+    if (!item || item.gsiSender === sender) return;
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          pk: messagePk(messageId),
+          sk: 'FROM',
+          gsiSender: sender,
+          gsiTime: item.gsiTime,
+          expiresAt: item.expiresAt,
+        },
+      }),
+    );
   }
 
   async recordGraymail(messageId: string, graymail: GraymailSummary, event: TrackingEvent): Promise<boolean> {

@@ -81,6 +81,7 @@ export interface ClaimResult {
 }
 
 export interface TrackingQuery {
+  /** Envelope sender or From address. */
   readonly sender?: string;
   readonly recipient?: string;
   /** Case-insensitive substring of the Subject. */

@@ -8,7 +8,11 @@ export function normalizeMessageIdHeader(value: string): string {
 
 /** Whether a record meets every criterion of a query (the window is applied by the index). */
 export function matchesTrackingQuery(record: TrackingRecord, query: TrackingQuery): boolean {
-  if (query.sender && record.envelopeFrom.toLowerCase() !== query.sender.toLowerCase()) return false;
+  if (query.sender) {
+    // Either sender identity: the envelope's (MAIL FROM) or the From header's address.
+    const wanted = query.sender.toLowerCase();
+    if (record.envelopeFrom.toLowerCase() !== wanted && record.from?.toLowerCase() !== wanted) return false;
+  }
   if (query.recipient && !record.recipients.includes(query.recipient.toLowerCase())) return false;
   if (query.subject && !(record.subject ?? '').toLowerCase().includes(query.subject.toLowerCase()))
     return false;

@@ -141,6 +141,31 @@ describe('DynamoTrackingStore', () => {
     expect(third.cursor).toBeUndefined();
   });
 
+  it('finds a message by its From address as well as by its envelope sender, once each', async () => {
+    const window = { since: '2026-11-05T00:00:00.000Z', until: '2026-11-05T23:59:59.000Z' };
+    const at = '2026-11-05T08:00:00.000Z';
+    const event = { at, stage: 'scan' as const, type: 'scanned', detail: 'x' };
+    const scan = { score: 0, verdict: 'clean' as const, reasons: [], engineVersion: 'v1' };
+    // Bulk mail: a per-message bounce address (VERP) in the envelope, the brand in From.
+    await store.create(newRecord('v1', { receivedAt: at, envelopeFrom: 'bounce-v1@esp.example' }));
+    await store.recordScan('v1', scan, { from: 'News@Brand.example' }, event);
+    // Person-to-person mail: the same address in both.
+    await store.create(newRecord('v2', { receivedAt: at, envelopeFrom: 'news@brand.example' }));
+    await store.recordScan('v2', scan, { from: 'news@brand.example' }, event);
+    // A retried scan writes the From index again: still one hit.
+    await store.recordScan('v1', scan, { from: 'News@Brand.example' }, event);
+
+    const byFrom = await store.search({ ...window, sender: 'news@BRAND.example', limit: 10 });
+    expect(byFrom.items.map((r) => r.messageId).sort()).toEqual(['v1', 'v2']);
+    const byEnvelope = await store.search({ ...window, sender: 'bounce-v1@esp.example', limit: 10 });
+    expect(byEnvelope.items.map((r) => r.messageId)).toEqual(['v1']);
+    // The From index item is no record of its own: the day index lists each message once.
+    expect((await store.search({ ...window, limit: 10 })).items.map((r) => r.messageId).sort()).toEqual([
+      'v1',
+      'v2',
+    ]);
+  });
+
   it('filters by subject, Message-ID, state and verdict, paging through what it skips', async () => {
     const scanEvent = {
       at: '2026-11-10T08:00:01.000Z',

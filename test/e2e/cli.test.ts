@@ -127,9 +127,11 @@ describe('graywall CLI against the local gateway', () => {
       },
       'x\n',
     );
-    const id = await gw.send(raw, { from: 'ops@monitor.example.org', to: ['pat@example.com'] });
+    // The envelope carries a bounce address of its own, as monitoring and bulk senders do.
+    const id = await gw.send(raw, { from: 'bounces+77@mailer.example.org', to: ['pat@example.com'] });
     await gw.waitForState(id, ['delivered']);
     expect((await cli('track', '--from', 'ops@monitor.example.org', '--since', '2h')).out).toContain(id);
+    expect((await cli('track', '--from', 'bounces+77@mailer.example.org')).out).toContain(id);
     expect((await cli('track', '--subject', 'disk alert', '--json')).out).toContain(id);
     expect((await cli('track', '--message-id', '<ALERT-77@monitor.example.org>')).out).toContain(id);
     expect(
