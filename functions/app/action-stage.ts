@@ -104,6 +104,8 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
     }
     if (claim.claimed.length > 0) {
       await carryOut(deps, message, record, raw, signed, { ...plan, recipients: claim.claimed });
+      if (plan.list)
+        await count(deps.reports, log, deps.clock.now(), { [plan.list.verdict]: claim.claimed.length });
     }
     if (claim.busy.length > 0) {
       throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);

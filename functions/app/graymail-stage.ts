@@ -8,7 +8,7 @@ import { GRAYMAIL_CLASSES } from '../core/graymail/signal.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { bytesToRead } from '../core/scan/scan-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
-import { count, graymailCounter } from './reporting.ts';
+import { count, graymailCounter, topSenderKey } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
@@ -30,16 +30,16 @@ export async function runGraymailStage(
   } else {
     const skipped = scanned.scan.verdict === 'positive' || scanned.scan.verdict === 'unscannable';
     let detail: string;
+    let from: string | undefined;
     if (skipped) {
       result = { category: 'none', reasons: [] };
       detail = `Graymail check skipped: message is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`;
     } else {
-      result = classifyWithFilters(
-        await parseMessage(
-          bytesToRead(await deps.mail.get(scanned.mail.key), deps.config.antispam.alwaysScanBelowBytes),
-        ),
-        scanned.filters,
+      const parsed = await parseMessage(
+        bytesToRead(await deps.mail.get(scanned.mail.key), deps.config.antispam.alwaysScanBelowBytes),
       );
+      from = parsed.from?.address;
+      result = classifyWithFilters(parsed, scanned.filters);
       detail = `Graymail category ${result.category}${result.reasons.length ? ` (${result.reasons.map((r) => r.id).join(', ')})` : ''}`;
     }
     const recorded = await tracking.recordGraymail(
@@ -51,7 +51,7 @@ export async function runGraymailStage(
     const counter = graymailCounter(result.category);
     if (recorded && counter) {
       await count(deps.reports, log, clock.now(), { [counter]: 1 }, [
-        { list: 'graymailSenders', key: scanned.mail.envelopeFrom || '<>' },
+        { list: 'graymailSenders', key: topSenderKey(from, scanned.mail.envelopeFrom) },
         ...scanned.mail.recipients.map((key) => ({ list: 'graymailRecipients' as const, key })),
       ]);
     }

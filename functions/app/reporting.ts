@@ -3,8 +3,12 @@ import type { Logger } from './ports.ts';
 
 /**
  * The incoming-mail summary an admin reads: counted as messages flow, per UTC day.
- * Message counters count messages; action counters count recipients (a message to two
- * recipients that is quarantined for both counts twice under `quarantined`).
+ * Message counters count messages; list and action counters count recipients (a message to
+ * two recipients that is quarantined for both counts twice under `quarantined`).
+ *
+ * The verdict counters are the score's. A safelist or blocklist entry decides per recipient
+ * after the scan, so `blocklisted` / `safelisted` count the recipients a list decided for:
+ * a blocklisted sender's mail that scored clean is under `clean` and `blocklisted`.
  */
 export const COUNTERS = [
   'messages',
@@ -12,6 +16,8 @@ export const COUNTERS = [
   'suspect',
   'positive',
   'unscannable',
+  'blocklisted',
+  'safelisted',
   'marketing',
   'social',
   'bulk',
@@ -79,6 +85,16 @@ export async function count(
 
 export function graymailCounter(category: GraymailCategory): Counter | undefined {
   return category === 'none' ? undefined : category;
+}
+
+/**
+ * The key a top-senders list counts a message under: the From address when the message has
+ * one, the envelope sender otherwise. Bulk senders put a per-message or per-recipient bounce
+ * address (VERP) in the envelope, so envelope senders would never add up; the From is also
+ * the address `graywall track --from` and the quarantine search find.
+ */
+export function topSenderKey(from: string | undefined, envelopeFrom: string): string {
+  return (from || envelopeFrom || '<>').toLowerCase();
 }
 
 /** Sums day reports into one, with top lists merged and cut to `topSize`. */

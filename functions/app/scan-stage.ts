@@ -19,7 +19,7 @@ import type { ScanResult } from '../core/scan/types.ts';
 import { externalReasons, senderIpOf } from './engine-inputs.ts';
 import { emitMetric } from './operational-metrics.ts';
 import { compactVerdict, type InboundMail, type ScannedMessage } from './pipeline-messages.ts';
-import { count } from './reporting.ts';
+import { count, topSenderKey } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { expiryEpochSeconds } from './stage-deps.ts';
 import { fileFromMailbox, mailboxRecipients } from './submission-mailbox.ts';
@@ -153,7 +153,7 @@ export async function runScanStage(
       log,
       clock.now(),
       { messages: 1, [result.verdict]: 1 },
-      spammy ? [{ list: 'spamSenders', key: mail.envelopeFrom || '<>' }] : [],
+      spammy ? [{ list: 'spamSenders', key: topSenderKey(message?.from?.address, mail.envelopeFrom) }] : [],
     );
   }
   const scan = recorded ? result : ((await tracking.get(mail.messageId))?.scan ?? result);

@@ -8,6 +8,9 @@ const COLUMNS: ReadonlyArray<[Counter, string]> = [
   ['positive', 'POSITIVE'],
   // Not scanned (size, timeout, undecodable): without it the verdicts do not add up to MESSAGES.
   ['unscannable', 'UNSCANNED'],
+  // Recipients a safelist or blocklist entry decided for (the verdicts above are the score's).
+  ['blocklisted', 'BLOCKLISTED'],
+  ['safelisted', 'SAFELISTED'],
   ['marketing', 'MARKETING'],
   ['social', 'SOCIAL'],
   ['bulk', 'BULK'],
@@ -26,7 +29,7 @@ export function formatReport(report: Report): string {
   ];
   const lines = [
     `Incoming mail ${report.since.slice(0, 16).replace('T', ' ')} – ${report.until.slice(0, 16).replace('T', ' ')} UTC`,
-    '(messages and verdicts count messages; actions count recipients)',
+    '(messages and verdicts count messages; list decisions and actions count recipients)',
     '',
     table(
       ['DAY', ...COLUMNS.map(([, title]) => title)],

@@ -68,6 +68,8 @@ const TILES: ReadonlyArray<readonly [string, string]> = [
   ['suspect', 'Suspect'],
   ['positive', 'Positive spam'],
   ['graymail', 'Graymail'],
+  // Recipients a blocklist entry decided for, whatever the score said.
+  ['blocklisted', 'Blocklisted'],
   ['delivered', 'Delivered'],
   ['quarantined', 'Quarantined'],
   ['released', 'Released'],
@@ -90,7 +92,7 @@ export function overviewPage(branding: PageBranding, session: AdminSession, data
     values: { spam: s.count },
   }));
   const body = [
-    `<p>Incoming mail from ${escapeHtml(data.days[0]?.day ?? data.since.slice(0, 10))} to ${escapeHtml(data.days[data.days.length - 1]?.day ?? data.until.slice(0, 10))} (UTC days). Messages and verdicts count messages; deliveries and quarantines count recipients.</p>`,
+    `<p>Incoming mail from ${escapeHtml(data.days[0]?.day ?? data.since.slice(0, 10))} to ${escapeHtml(data.days[data.days.length - 1]?.day ?? data.until.slice(0, 10))} (UTC days). Messages and verdicts count messages (verdicts are the score's); blocklist decisions, deliveries and quarantines count recipients.</p>`,
     `<dl class="tiles" aria-label="Totals">${TILES.map(
       ([key, label]) => `<div><dt>${label}</dt><dd data-total="${key}">${totals[key] ?? 0}</dd></div>`,
     ).join('')}</dl>`,

@@ -28,7 +28,16 @@ const overview: OverviewData = {
   since: '2026-11-19T00:00:00.000Z',
   until: '2026-11-25T10:00:00.000Z',
   days,
-  totals: { messages: 5, clean: 2, positive: 3, delivered: 2, quarantined: 3, marketing: 2, bulk: 1 },
+  totals: {
+    messages: 5,
+    clean: 2,
+    positive: 3,
+    delivered: 2,
+    quarantined: 3,
+    marketing: 2,
+    bulk: 1,
+    blocklisted: 1,
+  },
   topSpamSenders: [
     { key: 'ads@spam.example.net', count: 2 },
     { key: HOSTILE, count: 1 },
@@ -69,6 +78,7 @@ describe('overviewPage', () => {
     expect(page.html).toContain('<dd data-total="positive">3</dd>');
     expect(page.html).toContain('<dd data-total="graymail">3</dd>');
     expect(page.html).toContain('<dd data-total="released">0</dd>');
+    expect(page.html).toContain('<dd data-total="blocklisted">1</dd>');
     expect(page.html).toContain('from 2026-11-19 to 2026-11-25');
   });
 
