@@ -4,6 +4,8 @@ import {
   describeListMatch,
   describeUnverifiedMatch,
   type ListMatch,
+  type SenderIdentities,
+  safelistableAddress,
 } from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
@@ -50,20 +52,11 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   const record = await tracking.get(id);
   if (!record) throw new GraywallError(`no tracking record for ${id}: the scan stage must run first`);
   const { envelopeFrom, recipients } = message.mail;
-  // The From address as scanned (bounded); DMARC vouches for it, SPF for the envelope sender.
-  const headerFrom = record.from;
   const { matches: listed, unverified } = decideLists(
-    {
-      ...(envelopeFrom
-        ? { envelope: { address: envelopeFrom, authenticated: message.mail.ses.spf === 'PASS' } }
-        : {}),
-      ...(headerFrom
-        ? { header: { address: headerFrom, authenticated: message.mail.ses.dmarc === 'PASS' } }
-        : {}),
-    },
+    senderIdentities(message, record),
     recipients,
     await deps.lists.lookup(
-      [envelopeFrom, headerFrom].filter((a): a is string => !!a),
+      [envelopeFrom, record.from].filter((a): a is string => !!a),
       recipients,
     ),
   );
@@ -111,6 +104,15 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);
     }
   }
+}
+
+/** The From address as scanned (bounded); DMARC vouches for it, SPF for the envelope sender. */
+function senderIdentities(message: ClassifiedMessage, record: TrackingRecord): SenderIdentities {
+  const { envelopeFrom, ses } = message.mail;
+  return {
+    ...(envelopeFrom ? { envelope: { address: envelopeFrom, authenticated: ses.spf === 'PASS' } } : {}),
+    ...(record.from ? { header: { address: record.from, authenticated: ses.dmarc === 'PASS' } } : {}),
+  };
 }
 
 function listReason(list: NonNullable<RecipientPlan['list']>): Reason {
@@ -177,6 +179,11 @@ async function carryOut(
       await deps.mail.copy(message.mail.key, key);
       const now = clock.now();
       const retention = deps.config.quarantine.retentionDays;
+      // A recipient's safelist entry cannot lift a blocklist, nor apply to an unauthenticated sender.
+      const allowSender =
+        plan.list?.verdict === 'blocklisted'
+          ? undefined
+          : safelistableAddress(senderIdentities(message, record));
       for (const recipient of plan.recipients) {
         const item: QuarantineItem = {
           messageId: id,
@@ -198,6 +205,7 @@ async function carryOut(
           expiresAt: addDays(now, retention).toISOString(),
           state: 'quarantined',
           ...(safeUnsubscribeApplies(deps, plan, signed) ? { safeUnsubscribe: true } : {}),
+          ...(allowSender ? { allowSender } : {}),
         };
         await deps.quarantine.put(item);
       }

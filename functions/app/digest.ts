@@ -3,6 +3,7 @@ import { digestSenderOf } from '../core/config/schema.ts';
 import { composeDigest, type DigestEntry } from '../core/digest/compose-digest.ts';
 import {
   actionDonePage,
+  allowUnavailablePage,
   confirmActionPage,
   invalidDigestLinkPage,
   notFoundPage,
@@ -159,19 +160,16 @@ export async function digestPage(
   const kind = action === 'confirm-allow' || action === 'allow' ? 'allow' : 'release';
   // Past its retention the message is as good as deleted (see isExpired).
   if (isExpired(item, now)) return notFoundPage(branding);
+  if (kind === 'allow' && !item.allowSender && item.state === 'quarantined') {
+    return allowUnavailablePage(branding, entryOf(item), `${base}/release/${messageId}`);
+  }
   if (action === 'confirm-release' || action === 'confirm-allow') {
     if (item.state !== 'quarantined') return actionDonePage(branding, entryOf(item), kind, true);
     return confirmActionPage(branding, entryOf(item), kind, `${base}/${kind}/${messageId}`);
   }
   const principal = `end user ${recipient} (quarantine digest link)`;
-  if (kind === 'allow') {
-    await addToList(
-      deps,
-      { type: 'user', address: recipient },
-      'safe',
-      [item.envelopeFrom || item.from || ''].filter(Boolean),
-      principal,
-    );
+  if (kind === 'allow' && item.allowSender) {
+    await addToList(deps, { type: 'user', address: recipient }, 'safe', [item.allowSender], principal);
   }
   const outcome = await releaseQuarantined(deps, messageId, [recipient], principal);
   return actionDonePage(branding, entryOf(item), kind, outcome.done.length === 0);
@@ -184,5 +182,6 @@ function entryOf(item: QuarantineItem): DigestEntry {
     subject: item.subject ?? '(no subject)',
     quarantinedAt: item.quarantinedAt,
     why: topReasons(item.reasons, 1)[0]?.description ?? `scored ${item.score}/100`,
+    ...(item.allowSender ? { allowSender: item.allowSender } : {}),
   };
 }

@@ -34,6 +34,12 @@ export interface QuarantineItem {
    * the banner and that recipient's own link.
    */
   readonly safeUnsubscribe?: boolean;
+  /**
+   * The authenticated sender address a safelist entry for the recipient would apply to next
+   * time (see safelistableAddress). Absent when the sender is not authenticated or a
+   * blocklist held the message: the digest then offers release only.
+   */
+  readonly allowSender?: string;
   /** When a digest run claimed the item (a claim older than DIGEST_CLAIM_LEASE without digestSentAt was abandoned). */
   readonly digestedAt?: string;
   /** When the digest listing the item went out (each item is listed in one digest). */

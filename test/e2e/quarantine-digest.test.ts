@@ -2,6 +2,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
+import { fakeDns } from '../support/fake-dns.ts';
 import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
 
 let gw: TestGateway;
@@ -10,7 +11,12 @@ let browser: Browser;
 let clockOffsetMs = 0;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ clock: { now: () => new Date(Date.now() + clockOffsetMs) } });
+  gw = await startTestGateway({
+    clock: { now: () => new Date(Date.now() + clockOffsetMs) },
+    // The test's SMTP client connects from 127.0.0.1: SPF passes for watches.example.net only,
+    // so only that sender can be "always allowed" (a safelist entry applies to authenticated senders).
+    authResolver: fakeDns({ 'watches.example.net TXT': 'v=spf1 ip4:127.0.0.1 -all' }),
+  });
   cli = cliFor(gw);
   browser = await launchBrowser();
 });
@@ -67,6 +73,8 @@ describe('the end-user quarantine digest', () => {
     );
     const html = digestHtml(mail?.raw ?? Buffer.alloc(0));
     expect(html).toContain('Cheap watches');
+    // "Always allow" only where a safelist entry would apply: the SPF-authenticated sender.
+    expect(html.match(/>Always allow [^<]+</g)).toEqual(['>Always allow deals@watches.example.net<']);
     reviewUrl = /<a href="([^"]+)">Review your quarantine<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
     expect(reviewUrl).toMatch(new RegExp(`^${gw.apiUrl}/q/`));
 
@@ -81,6 +89,9 @@ describe('the end-user quarantine digest', () => {
     await page.goto(reviewUrl);
     expect(await page.title()).toBe('Your quarantine – Example Corp');
     expect(await page.locator('li').count()).toBe(2);
+    expect(await page.getByRole('button', { name: /always allow/ }).allTextContents()).toEqual([
+      'Release and always allow deals@watches.example.net',
+    ]);
     const item = page.locator('li', { hasText: 'Team lunch menu' });
     await item.getByRole('button', { name: 'Release', exact: true }).click();
     await page.waitForLoadState();
@@ -110,6 +121,22 @@ describe('the end-user quarantine digest', () => {
     expect((await cli('safelist', 'list', '--for', 'dana@example.com')).out).toContain(
       'deals@watches.example.net',
     );
+
+    // A sender nobody vouched for: a hand-made allow link releases nothing by itself and adds
+    // no entry that would never apply; the page offers release instead.
+    const forged = await gw.send(spam('Prize inside', 'win@unverified.example'), {
+      from: 'win@unverified.example',
+      to: ['dana@example.com'],
+    });
+    await gw.waitForState(forged, ['quarantined']);
+    const response = await page.goto(`${reviewUrl}/allow/${forged}`);
+    expect(response?.status()).toBe(409);
+    expect(await page.locator('h1').textContent()).toBe('This sender cannot be always allowed');
+    expect((await cli('safelist', 'list', '--for', 'dana@example.com')).out).not.toContain('unverified');
+    await page.getByRole('button', { name: 'Release' }).click();
+    await page.waitForLoadState();
+    expect(await page.locator('h1').textContent()).toBe('Released');
+    expect((await cli('safelist', 'list', '--for', 'dana@example.com')).out).not.toContain('unverified');
     await page.close();
   });
 

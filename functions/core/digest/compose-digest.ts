@@ -9,6 +9,8 @@ export interface DigestEntry {
   readonly quarantinedAt: string;
   /** Why it was held, in a few words (the top reason's description). */
   readonly why: string;
+  /** The authenticated address "always allow" would safelist; absent, only release is offered. */
+  readonly allowSender?: string;
 }
 
 export interface DigestMail {
@@ -49,7 +51,7 @@ export function composeDigest(mail: DigestMail): Buffer {
       `- ${e.quarantinedAt.slice(0, 16).replace('T', ' ')} UTC  from ${e.sender}`,
       `  "${e.subject}"  (${e.why})`,
       `  Release: ${mail.actionUrl(e.messageId, 'release')}`,
-      `  Always allow this sender: ${mail.actionUrl(e.messageId, 'allow')}`,
+      ...(e.allowSender ? [`  Always allow ${e.allowSender}: ${mail.actionUrl(e.messageId, 'allow')}`] : []),
       '',
     ]),
     ...(more > 0 ? [`...and ${more} more on the review page.`] : []),
@@ -60,7 +62,7 @@ export function composeDigest(mail: DigestMail): Buffer {
         `<tr><td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap">${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))}</td>` +
         `<td style="padding:6px 8px;border-top:1px solid #e4e7eb">${escapeHtml(e.sender)}</td>` +
         `<td style="padding:6px 8px;border-top:1px solid #e4e7eb"><strong>${escapeHtml(e.subject)}</strong><br><span style="color:#52606d">${escapeHtml(e.why)}</span></td>` +
-        `<td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap"><a href="${escapeHtml(mail.actionUrl(e.messageId, 'release'))}">Release</a> · <a href="${escapeHtml(mail.actionUrl(e.messageId, 'allow'))}">Always allow sender</a></td></tr>`,
+        `<td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap"><a href="${escapeHtml(mail.actionUrl(e.messageId, 'release'))}">Release</a>${e.allowSender ? ` · <a href="${escapeHtml(mail.actionUrl(e.messageId, 'allow'))}">Always allow ${escapeHtml(e.allowSender)}</a>` : ''}</td></tr>`,
     )
     .join('\n');
   const html = `<!doctype html><html lang="en"><body style="font-family:Arial,Helvetica,sans-serif;color:#1f2933">

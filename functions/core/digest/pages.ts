@@ -24,8 +24,11 @@ export function quarantineListPage(
       (
         e,
       ) => `<li><p><strong>${escapeHtml(e.subject)}</strong><br>from ${escapeHtml(e.sender)}, held ${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))} UTC<br><small>${escapeHtml(e.why)}</small></p>
-<form method="post" action="${escapeHtml(`${basePath}/release/${e.messageId}`)}"><button type="submit">Release</button></form>
-<form method="post" action="${escapeHtml(`${basePath}/allow/${e.messageId}`)}"><button type="submit">Release and always allow ${escapeHtml(e.sender)}</button></form></li>`,
+<form method="post" action="${escapeHtml(`${basePath}/release/${e.messageId}`)}"><button type="submit">Release</button></form>${
+        e.allowSender
+          ? `\n<form method="post" action="${escapeHtml(`${basePath}/allow/${e.messageId}`)}"><button type="submit">Release and always allow ${escapeHtml(e.allowSender)}</button></form>`
+          : ''
+      }</li>`,
     )
     .join('\n');
   return renderPage(branding, SECTION, 200, 'Your quarantine', [
@@ -43,7 +46,7 @@ export function confirmActionPage(
   const question =
     action === 'release'
       ? `Release <strong>${escapeHtml(entry.subject)}</strong> from ${escapeHtml(entry.sender)} to your mailbox?`
-      : `Release <strong>${escapeHtml(entry.subject)}</strong> and always allow mail from ${escapeHtml(entry.sender)}?`;
+      : `Release <strong>${escapeHtml(entry.subject)}</strong> and always allow mail from ${escapeHtml(entry.allowSender ?? entry.sender)}?`;
   return renderPage(
     branding,
     SECTION,
@@ -67,9 +70,24 @@ export function actionDonePage(
       ? `<p>This message was already released (or deleted). Nothing more was done.</p>`
       : `<p><strong>${escapeHtml(entry.subject)}</strong> has been released and is on its way to your mailbox.</p>`,
   ];
-  if (action === 'allow')
-    lines.push(`<p>Mail from ${escapeHtml(entry.sender)} will not be held as spam for you from now on.</p>`);
+  if (action === 'allow' && entry.allowSender)
+    lines.push(
+      `<p>Mail from ${escapeHtml(entry.allowSender)} will not be held as spam for you from now on.</p>`,
+    );
   return renderPage(branding, SECTION, 200, alreadyDone ? 'Already released' : 'Released', lines);
+}
+
+/**
+ * "Always allow" for a message whose sender nobody vouched for (no SPF or DMARC pass) or
+ * that a blocklist held: a safelist entry would not apply, so none is added. Reached from an
+ * old link or a hand-made URL; the digest offers release only for such messages.
+ */
+export function allowUnavailablePage(branding: PageBranding, entry: DigestEntry, releasePath: string): Page {
+  return renderPage(branding, SECTION, 409, 'This sender cannot be always allowed', [
+    `<p>Mail from ${escapeHtml(entry.sender)} could not be verified as really coming from that address (neither SPF nor DMARC passed), or it is blocked by your organisation, so an entry on your safe list would not let its next messages through. Ask your mail administrator if you need it.</p>`,
+    `<p>You can still release <strong>${escapeHtml(entry.subject)}</strong>.</p>`,
+    `<form method="post" action="${escapeHtml(releasePath)}"><button type="submit">Release</button></form>`,
+  ]);
 }
 
 export function notFoundPage(branding: PageBranding): Page {

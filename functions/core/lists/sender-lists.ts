@@ -41,6 +41,19 @@ export interface SenderIdentities {
   readonly header?: { readonly address: string; readonly authenticated: boolean };
 }
 
+/**
+ * The address a recipient's safelist entry should name so that it applies to this sender's
+ * next message: the From address when DMARC vouched for it (it is what the user sees, and
+ * stays the same when the envelope carries a per-message bounce address), else the envelope
+ * sender when SPF passed for it. Undefined when neither identity is authenticated: an entry
+ * would never apply (see decideLists), so offering one would be a promise we cannot keep.
+ */
+export function safelistableAddress(sender: SenderIdentities): string | undefined {
+  if (sender.header?.authenticated && sender.header.address) return sender.header.address.toLowerCase();
+  if (sender.envelope?.authenticated && sender.envelope.address) return sender.envelope.address.toLowerCase();
+  return undefined;
+}
+
 export interface ListMatch {
   readonly verdict: ListVerdict;
   readonly entry: ListEntry;
