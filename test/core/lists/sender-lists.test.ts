@@ -5,6 +5,7 @@ import {
   describeListMatch,
   describeUnverifiedMatch,
   type ListEntry,
+  safelistableAddress,
 } from '../../../functions/core/lists/sender-lists.ts';
 
 const entry = (scope: ListEntry['scope'], kind: ListEntry['kind'], value: string): ListEntry => ({
@@ -118,5 +119,28 @@ describe('decideLists', () => {
     );
     expect(result.matches.get('a@corp.example')?.matched).toBe('header');
     expect(result.unverified.size).toBe(0);
+  });
+});
+
+describe('safelistableAddress', () => {
+  const envelope = (authenticated: boolean) => ({ address: 'Bounce-7@ESP.example', authenticated });
+  const header = (authenticated: boolean) => ({ address: 'News@Brand.example', authenticated });
+
+  it('prefers the DMARC-verified From, then the SPF-verified envelope sender', () => {
+    expect(safelistableAddress({ envelope: envelope(true), header: header(true) })).toBe(
+      'news@brand.example',
+    );
+    expect(safelistableAddress({ envelope: envelope(true), header: header(false) })).toBe(
+      'bounce-7@esp.example',
+    );
+    expect(safelistableAddress({ envelope: envelope(false), header: header(true) })).toBe(
+      'news@brand.example',
+    );
+  });
+
+  it('names nothing when no identity is authenticated, or there is none', () => {
+    expect(safelistableAddress({ envelope: envelope(false), header: header(false) })).toBeUndefined();
+    expect(safelistableAddress({})).toBeUndefined();
+    expect(safelistableAddress({ envelope: { address: '', authenticated: true } })).toBeUndefined();
   });
 });
