@@ -22,7 +22,7 @@ import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
-import { trackingEvent } from './tracking-event.ts';
+import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
 
 /**
  * How long a claim on a recipient protects an attempt in progress. Longer than the action
@@ -51,6 +51,7 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   const id = message.mail.messageId;
   const record = await tracking.get(id);
   if (!record) throw new GraywallError(`no tracking record for ${id}: the scan stage must run first`);
+  await noteResumeAfterDeadLetter(tracking, deps.clock, record, 'action');
   const { envelopeFrom, recipients } = message.mail;
   const { matches: listed, unverified } = decideLists(
     senderIdentities(message, record),

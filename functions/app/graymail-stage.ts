@@ -10,7 +10,7 @@ import { bytesToRead } from '../core/scan/scan-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
 import { count, graymailCounter, topSenderKey } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
-import { trackingEvent } from './tracking-event.ts';
+import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
 
 /**
  * Stage 2: marketing / social / bulk / none. Graymail is about wanted-once mail, so it is
@@ -22,7 +22,9 @@ export async function runGraymailStage(
 ): Promise<ClassifiedMessage> {
   const { tracking, clock, log } = deps;
   const id = scanned.mail.messageId;
-  const existing = (await tracking.get(id))?.graymail;
+  const record = await tracking.get(id);
+  await noteResumeAfterDeadLetter(tracking, clock, record, 'graymail');
+  const existing = record?.graymail;
   let result: GraymailResult;
   if (existing) {
     log.info('already classified: forwarding the stored category', { category: existing.category });

@@ -23,7 +23,7 @@ import { count, topSenderKey } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { expiryEpochSeconds } from './stage-deps.ts';
 import { fileFromMailbox, mailboxRecipients } from './submission-mailbox.ts';
-import { trackingEvent } from './tracking-event.ts';
+import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
 
 /**
  * Stage 1: read the stored mail, score it, record the verdict, pass it on.
@@ -75,6 +75,7 @@ export async function runScanStage(
   }
   if (!created) {
     const existing = await tracking.get(mail.messageId);
+    await noteResumeAfterDeadLetter(tracking, clock, existing, 'scan');
     if (existing?.scan) {
       log.info('already scanned: forwarding the stored verdict', { verdict: existing.scan.verdict });
       const message: ScannedMessage = { v: 1, mail, scan: compactVerdict(existing.scan) };

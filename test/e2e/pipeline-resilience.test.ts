@@ -185,6 +185,14 @@ describe('a stage that keeps failing', () => {
     expect((await cli('redrive', 'nowhere')).err).toContain('stage must be one of inbound, graymail, action');
     const after = await gw.waitForState(id, ['delivered']);
     expect(after.recipientStates[0]).toMatchObject({ recipient: 'hank@example.com', state: 'delivered' });
+    // The timeline shows the redrive between the failure and the delivery, once.
+    const types = after.events.map((e) => e.type);
+    expect(types.filter((t) => t === 'resumed')).toHaveLength(1);
+    expect(types.indexOf('resumed')).toBeGreaterThan(types.indexOf('dead-lettered'));
+    expect(types.lastIndexOf('delivered')).toBeGreaterThan(types.indexOf('resumed'));
+    expect(after.events.find((e) => e.type === 'resumed')?.detail).toBe(
+      'action picked the message up again: its dead-letter queue was redriven (the failure is above)',
+    );
     expect(deliveredWith('<busy-1@x>')).toHaveLength(1);
   });
 });
