@@ -9,6 +9,7 @@ import {
 } from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
+import { normalizeBareCr } from '../core/mime/raw-message.ts';
 import { isSignedOrEncrypted } from '../core/mime/signed.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
@@ -72,7 +73,8 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       ),
     ]);
   }
-  const raw = await deps.mail.get(message.mail.key);
+  // Delivered as scanned: line endings made canonical (see normalizeBareCr).
+  const raw = normalizeBareCr(await deps.mail.get(message.mail.key));
   const signed = isSignedOrEncrypted(raw);
   const plans = planActions(resolvePolicies(deps.config), {
     graymail: message.graymail.category,

@@ -6,6 +6,7 @@ import {
 } from '../core/graymail/classify-graymail.ts';
 import { GRAYMAIL_CLASSES } from '../core/graymail/signal.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
+import { normalizeBareCr } from '../core/mime/raw-message.ts';
 import { bytesToRead } from '../core/scan/scan-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
 import { count, graymailCounter, topSenderKey } from './reporting.ts';
@@ -33,13 +34,26 @@ export async function runGraymailStage(
     const skipped = scanned.scan.verdict === 'positive' || scanned.scan.verdict === 'unscannable';
     let detail: string;
     let from: string | undefined;
-    if (skipped) {
-      result = { category: 'none', reasons: [] };
-      detail = `Graymail check skipped: message is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`;
-    } else {
-      const parsed = await parseMessage(
-        bytesToRead(await deps.mail.get(scanned.mail.key), deps.config.antispam.alwaysScanBelowBytes),
+    let parsed: ParsedMessage | undefined;
+    if (!skipped) {
+      const raw = normalizeBareCr(await deps.mail.get(scanned.mail.key));
+      // Mail the MIME parser refuses can still be scored spam on its header and undecoded text
+      // (scanUndecodable): it reaches this stage, and is no graymail we can tell.
+      parsed = await parseMessage(bytesToRead(raw, deps.config.antispam.alwaysScanBelowBytes)).catch(
+        (error: unknown) => {
+          log.warn('message could not be decoded as MIME: not classified as graymail', { error });
+          return undefined;
+        },
       );
+    }
+    if (!parsed) {
+      result = { category: 'none', reasons: [] };
+      detail = `Graymail check skipped: message ${
+        skipped
+          ? `is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`
+          : 'could not be decoded as MIME'
+      }`;
+    } else {
       from = parsed.from?.address;
       result = classifyWithFilters(parsed, scanned.filters);
       detail = `Graymail category ${result.category}${result.reasons.length ? ` (${result.reasons.map((r) => r.id).join(', ')})` : ''}`;

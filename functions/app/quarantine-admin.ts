@@ -1,6 +1,6 @@
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
-import { prependHeaderFields } from '../core/mime/raw-message.ts';
+import { normalizeBareCr, prependHeaderFields } from '../core/mime/raw-message.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { CLAIM_LEASE_MS } from './action-stage.ts';
@@ -100,7 +100,7 @@ export async function releaseQuarantined(
     }
   };
   try {
-    const raw = await deps.mail.get(first.key);
+    const raw = normalizeBareCr(await deps.mail.get(first.key));
     const scan = record?.scan ?? {
       score: first.score,
       verdict: first.verdict,

@@ -1,5 +1,6 @@
 import type { GraywallConfig } from '../core/config/schema.ts';
 import { classifyGraymail, type GraymailResult } from '../core/graymail/classify-graymail.ts';
+import { normalizeBareCr } from '../core/mime/raw-message.ts';
 import { scanRawMessage } from '../core/scan/scan-message.ts';
 import type { StatisticalModel } from '../core/scan/statistical/model.ts';
 import type { ScanResult } from '../core/scan/types.ts';
@@ -22,7 +23,7 @@ export async function scanForReport(
   // print a verdict about nothing.
   if (raw.byteLength === 0) throw new Error('empty input: no message to scan');
   const { result, message } = await scanRawMessage(
-    raw,
+    normalizeBareCr(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength)),
     {},
     { ...config.antispam, ...(model ? { model } : {}) },
   );

@@ -9,7 +9,7 @@ import type { AuthResults } from '../core/auth/types.ts';
 import { ConfigError, GraywallError } from '../core/errors.ts';
 import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
-import { readHeaderBlock } from '../core/mime/raw-message.ts';
+import { normalizeBareCr, readHeaderBlock } from '../core/mime/raw-message.ts';
 import { topReasons } from '../core/scan/result-header.ts';
 import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import { bytesToRead, engineVersion, scanRawMessage } from '../core/scan/scan-message.ts';
@@ -46,7 +46,7 @@ export async function runScanStage(
   if (!deps.model)
     throw new ConfigError('the scan function has no statistical model (graywall-model.json missing)');
   // The raw mail is read from S3, never from the event: the event is small and untrusted.
-  const raw = await deps.mail.get(mail.key);
+  const raw = normalizeBareCr(await deps.mail.get(mail.key));
 
   const created = await tracking.create({
     messageId: mail.messageId,

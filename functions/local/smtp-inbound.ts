@@ -8,7 +8,7 @@ import type { AuthVerdicts } from '../core/auth/types.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 import { formatRfc5322Date } from '../core/mime/format-date.ts';
 import { INCOMING_PREFIX } from '../core/mime/mail-keys.ts';
-import { formatHeaderField } from '../core/mime/raw-message.ts';
+import { prependHeaderFields } from '../core/mime/raw-message.ts';
 import { newSesMessageId } from './message-id.ts';
 
 /** The gateway's host name (it is also the authserv-id of its Authentication-Results). */
@@ -110,11 +110,14 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
         ...(options.authResolver ? { resolver: options.authResolver } : {}),
       },
     );
-    const trace =
-      traceHeaders(session, id, mailFrom, recipients, receivedAt) +
-      (auth.receivedSpf ? formatHeaderField('Received-SPF', auth.receivedSpf) : '') +
-      formatHeaderField('Authentication-Results', auth.authenticationResults);
-    const raw = Buffer.concat([Buffer.from(trace, 'latin1'), body]);
+    // Put above the sender's header by prependHeaderFields: a message that opens with an
+    // indented line would otherwise have it folded into our Authentication-Results, where a
+    // sender could write "dkim=pass" under our name.
+    const raw = prependHeaderFields(body, [
+      ...traceHeaders(session, id, mailFrom, recipients, receivedAt),
+      ...(auth.receivedSpf ? [['Received-SPF', auth.receivedSpf] as const] : []),
+      ['Authentication-Results', auth.authenticationResults],
+    ]);
     const key = `${INCOMING_PREFIX}${id}`;
     await options.mail.put(key, raw);
     await options.sqs.send(
@@ -165,7 +168,7 @@ function traceHeaders(
   mailFrom: string,
   recipients: string[],
   at: Date,
-): string {
+): Array<readonly [string, string]> {
   // The HELO name is whatever the client typed: keep only characters a host name may hold.
   const clean = (text: string | false): string =>
     (text || 'unknown').replace(/[^\w.:[\]-]/g, '?').slice(0, 255);
@@ -173,13 +176,13 @@ function traceHeaders(
   const reverse = clean(session.clientHostname);
   const ip = session.remoteAddress.includes(':') ? `IPv6:${session.remoteAddress}` : session.remoteAddress;
   const forClause = recipients.length === 1 ? ` for ${recipients[0]}` : '';
-  return (
-    formatHeaderField('Return-Path', `<${mailFrom}>`) +
-    formatHeaderField(
+  return [
+    ['Return-Path', `<${mailFrom}>`],
+    [
       'Received',
       `from ${helo} (${reverse} [${ip}]) by ${INBOUND_HOST_NAME} with SMTP id ${id}${forClause}; ${formatRfc5322Date(at)}`,
-    )
-  );
+    ],
+  ];
 }
 
 /** The SES receipt notification (S3 action) that SNS delivers raw to the inbound queue. */

@@ -1,6 +1,9 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runGraymailStage } from '../../functions/app/graymail-stage.ts';
+import { INCOMING_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import { newSesMessageId } from '../../functions/local/message-id.ts';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
 import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
 
@@ -79,13 +82,15 @@ describe('at-least-once events', () => {
 });
 
 describe('bad input', () => {
+  // 2000 nested multiparts: the parser refuses it (too many child nodes).
+  const nested = Array.from(
+    { length: 2000 },
+    (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n\r\n`,
+  ).join('');
+
   it('gives undecodable MIME a tracked "unscannable" verdict and delivers it with a warning tag', async () => {
-    // 2000 nested multiparts: the parser refuses it (too many child nodes).
-    const nested = Array.from(
-      { length: 2000 },
-      (_, i) => `--b${i}\r\nContent-Type: multipart/mixed; boundary="b${i + 1}"\r\n\r\n`,
-    ).join('');
-    const raw = `From: nest@sender.example.org\r\nTo: frank@example.com\r\nSubject: nested\r\nMessage-ID: <nest-1@x>\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n${nested}`;
+    // Nothing spammy in what can be read (header, undecoded text): policy decides.
+    const raw = `From: nest@sender.example.org\r\nTo: frank@example.com\r\nSubject: nested\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\nMessage-ID: <nest-1@x>\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n${nested}`;
     const id = await gw.send(raw, { from: 'nest@sender.example.org', to: ['frank@example.com'] });
     const record = await gw.waitForState(id, ['delivered']);
     expect(record.scan).toMatchObject({ verdict: 'unscannable' });
@@ -101,6 +106,61 @@ describe('bad input', () => {
       subject: 'nested',
       internetMessageId: '<nest-1@x>',
     });
+  });
+
+  it('quarantines undecodable MIME that reads as spam: a thousand empty parts do not get spam past the scan', async () => {
+    const parts = '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n'.repeat(1001);
+    const raw = `From: win@prize.example.net\r\nTo: frank@example.com\r\nSubject: you won\r\nMessage-ID: <parts-1@x>\r\nX-Advertisement: spam\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n${parts}--b--\r\n`;
+    const id = await gw.send(raw, { from: 'win@prize.example.net', to: ['frank@example.com'] });
+    const record = await gw.waitForState(id, ['quarantined']);
+    expect(record.scan).toMatchObject({ verdict: 'positive', note: 'MIME not decoded' });
+    expect(record.scan?.reasons.map((r) => r.id)).toEqual(
+      expect.arrayContaining(['X_ADVERTISEMENT_SPAM', 'MIME_PARSE_ERROR']),
+    );
+  });
+
+  it('does not fail the graymail stage on undecodable MIME that scored suspect: it is no graymail', async () => {
+    // The stage itself, over the emulators: the suspect verdict is given, not left to the model.
+    const id = newSesMessageId();
+    const key = `${INCOMING_PREFIX}${id}`;
+    const receivedAt = new Date().toISOString();
+    const raw = `From: nest@sender.example.org\r\nTo: frank@example.com\r\nSubject: nested again\r\nMessage-ID: <nest-2@x>\r\nContent-Type: multipart/mixed; boundary="b0"\r\n\r\n${nested}`;
+    await gw.deps.mail.put(key, Buffer.from(raw));
+    const mail = {
+      messageId: id,
+      bucket: gw.deps.mail.bucket,
+      key,
+      receivedAt,
+      envelopeFrom: 'nest@sender.example.org',
+      recipients: ['frank@example.com'],
+      ses: {},
+    };
+    await gw.deps.tracking.create({
+      ...mail,
+      size: raw.length,
+      expiresAt: Math.floor(Date.now() / 1000) + 86_400,
+      event: { at: receivedAt, stage: 'receive', type: 'received', detail: 'injected' },
+    });
+    const classified = await runGraymailStage(gw.deps, {
+      v: 1,
+      mail,
+      scan: { score: 60, verdict: 'suspect', reasons: [], engineVersion: 'test' },
+    });
+    expect(classified.graymail).toEqual({ category: 'none', reasonIds: [] });
+    const record = await gw.waitForState(id, ['delivered']);
+    expect(record.events.find((e) => e.stage === 'graymail')?.detail).toBe(
+      'Graymail check skipped: message could not be decoded as MIME',
+    );
+  });
+
+  it('reads lines ended by a bare CR as lines, as the delivering SMTP client will send them', async () => {
+    // Stored as received (SES's S3 object): read as one header line, it would hide GTUBE.
+    const gtube = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+    const raw = `From: cr@sender.example.org\rTo: frank@example.com\rSubject: cr test\rMessage-ID: <cr-1@x>\r\r${gtube}\r`;
+    const id = await gw.inject(raw, { from: 'cr@sender.example.org', to: ['frank@example.com'] });
+    const record = await gw.waitForState(id, ['quarantined']);
+    expect(record.scan?.verdict).toBe('positive');
+    expect(record).toMatchObject({ subject: 'cr test', internetMessageId: '<cr-1@x>' });
   });
 
   it('records From, Subject and Message-ID of mail above the never-scan size, so admins can find it', async () => {

@@ -119,4 +119,21 @@ describe('relays', () => {
     expect(record.remoteIp).toBe('198.51.100.7');
     expect(record.events.find((e) => e.type === 'scanned')?.detail).toMatch(/relay "corp-relay"/);
   });
+
+  it('never lets a leading indented line of the message join our Authentication-Results', async () => {
+    // Folded into the field written above it (RFC 5322 §2.2.3), this line would read
+    // "dkim=pass header.d=bank.test" under our authserv-id.
+    const raw = ` ; dkim=pass header.d=bank.test header.s=s1\r\n${message('ceo@bank.test', 'orphan').toString()}`;
+    const id = await gw.send(raw, { from: 'ceo@bank.test', to: ['alice@example.com'] });
+    const record = await gw.waitForState(id, ['delivered', 'quarantined']);
+    const scanned = record.events.find((e) => e.type === 'scanned')?.detail ?? '';
+    expect(scanned).toContain('DKIM none (unsigned)');
+    expect(scanned).not.toContain('bank.test (s1)');
+    const copy = (await delivered('orphan'))?.raw.toString('latin1') ?? '';
+    const ours = /^Authentication-Results: inbound-smtp\.graywall\.local;[^\n]*(\n[ \t][^\n]*)*/m.exec(
+      copy,
+    )?.[0];
+    expect(ours).toBeDefined();
+    expect(ours).not.toContain('header.d=bank.test');
+  });
 });

@@ -53,11 +53,14 @@ export function readHeaderBlock(raw: Uint8Array): HeaderBlock {
       end = cont.next;
     }
     const colon = content.indexOf(':');
-    // A line without a colon is not a header field. Mail without a blank line before the body
-    // exists in the wild; we stop at the first such line and treat the rest as body.
-    if (colon <= 0 || /[\s]/.test(content.slice(0, colon).trimEnd()) || content.startsWith(' ')) {
-      bodyStart = pos;
-      break;
+    // A line that is no header field (no colon, a space inside the name, a continuation line
+    // that belongs to no field) is skipped, and the header block still ends at the blank line,
+    // as mailparser and mail readers read it. Stopping there instead would hide every field
+    // below it from the rules while the recipient's mail program shows them, and we would add
+    // a second Subject when tagging one.
+    if (colon <= 0 || /[\s]/.test(content.slice(0, colon).trimEnd()) || /^[ \t]/.test(content)) {
+      pos = end;
+      continue;
     }
     const name = content.slice(0, colon).trimEnd();
     fields.push({
@@ -202,6 +205,32 @@ function nextLineEnd(text: string, from: number): { contentEnd: number; next: nu
   const contentEnd = lf > from && text[lf - 1] === '\r' ? lf - 1 : lf;
   return { contentEnd, next: lf + 1 };
 }
+
+/**
+ * The message with every bare CR (one not followed by LF) made a CRLF. Lines end in CRLF on
+ * the wire (RFC 5322 §2.3, RFC 5321 §2.3.8), and SMTP clients, ours included, rewrite a bare
+ * CR into a line break when they send: a message whose lines end in bare CRs reaches the
+ * recipient as ordinary lines, but read as received it is one long header line that hides
+ * its Subject, its body and any spam in it. Every stage reads the message through this, so
+ * what is scanned is what is delivered. Bare LFs are left alone: every reader here splits
+ * lines at LF. Returns `raw` itself when there is nothing to change.
+ */
+export function normalizeBareCr(raw: Buffer): Buffer {
+  let cr = raw.indexOf(0x0d);
+  while (cr !== -1 && raw[cr + 1] === 0x0a) cr = raw.indexOf(0x0d, cr + 2);
+  if (cr === -1) return raw;
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (; cr !== -1; cr = raw.indexOf(0x0d, cr + 1)) {
+    if (raw[cr + 1] === 0x0a) continue;
+    parts.push(raw.subarray(from, cr), CRLF);
+    from = cr + 1;
+  }
+  parts.push(raw.subarray(from));
+  return Buffer.concat(parts);
+}
+
+const CRLF = Buffer.from('\r\n');
 
 function toLatin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');

@@ -274,9 +274,10 @@ export function engineVersion(model: StatisticalModel | undefined): string {
  * - from `alwaysScanBelowBytes` up to it: a partial scan of the header block and the first
  *   PARTIAL_SCAN_BODY_BYTES of the body, with a SCAN_PARTIAL reason;
  * - below `alwaysScanBelowBytes` (or with no thresholds): the whole message.
- * Mail that cannot be decoded gets the `unscannable` verdict with the parser's complaint as
- * its reason, so policy decides what happens to it; so does mail whose parse outlives the
- * caller's abort signal.
+ * Mail that cannot be decoded as MIME is scored on what can be read (see `scanUndecodable`):
+ * spam by that evidence gets its verdict, the rest the `unscannable` verdict with the parser's
+ * complaint as its reason, so policy decides what happens to it. Mail whose parse outlives
+ * the caller's abort signal is `unscannable` too.
  */
 export async function scanRawMessage(
   raw: Uint8Array,
@@ -309,15 +310,7 @@ export async function scanRawMessage(
     parsed = await untilAborted(parseMessage(bytes), settings.abortSignal);
   } catch (error) {
     if (error instanceof ScanAborted) return { result: timedOut(settings.model), message: undefined };
-    return {
-      result: unscannable(
-        ENGINE_REASONS.parse,
-        'Message could not be decoded as MIME',
-        error,
-        settings.model,
-      ),
-      message: undefined,
-    };
+    return scanUndecodable(bytes, ses, settings, partial, error);
   }
   if (settings.shouldStop?.()) return { result: timedOut(settings.model), message: parsed };
   const message: ParsedMessage = partial ? { ...parsed, size } : parsed;
@@ -353,6 +346,66 @@ export async function scanRawMessage(
       ...result,
       reasons: [...result.reasons, partialReason],
       note: result.note ? `${result.note}; partially scanned: size` : 'partially scanned: size',
+    },
+    message,
+  };
+}
+
+/**
+ * Mail the MIME parser refuses (more parts or nesting than it allows, say) must not slip past
+ * the scan: anyone can add a thousand empty parts to a spam. Such a message is scored as a
+ * plain-text one: its header fields as parsed alone, and its body undecoded (boundaries,
+ * part headers and encoded text as they are, the first PARTIAL_SCAN_BODY_BYTES of it). If
+ * that evidence already says suspect or positive, that is the verdict, with the parser's
+ * complaint among the reasons; otherwise the message stays `unscannable` and its policy
+ * decides, since what could not be read may hold anything.
+ */
+async function scanUndecodable(
+  bytes: Uint8Array,
+  ses: SesVerdicts,
+  settings: ScanSettings,
+  partial: boolean,
+  error: unknown,
+): Promise<{ result: ScanResult; message: ParsedMessage | undefined }> {
+  const refused = unscannable(
+    ENGINE_REASONS.parse,
+    'Message could not be decoded as MIME',
+    error,
+    settings.model,
+  );
+  const bodyStart = readHeaderBlock(bytes).bodyStart;
+  let header: ParsedMessage;
+  try {
+    header = await untilAborted(parseMessage(bytes.subarray(0, bodyStart)), settings.abortSignal);
+  } catch {
+    return { result: refused, message: undefined };
+  }
+  const body = bytes.subarray(bodyStart, bodyStart + PARTIAL_SCAN_BODY_BYTES);
+  const message: ParsedMessage = {
+    ...header,
+    text: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+    html: '',
+    attachments: [],
+    size: bytes.byteLength,
+  };
+  const scored = scanParsedMessage(message, ses, settings, { raw: bytes, partial });
+  if (scored.verdict !== 'suspect' && scored.verdict !== 'positive') {
+    const [reason] = refused.reasons as [Reason];
+    const description = `${reason.description}; its header fields and undecoded text scored ${scored.score}, below the suspect threshold`;
+    return { result: { ...refused, reasons: [{ ...reason, description }], note: description }, message };
+  }
+  const parseReason: Reason = {
+    id: ENGINE_REASONS.parse,
+    group: 'engine',
+    description: 'Message could not be decoded as MIME: scored on its header fields and its undecoded text',
+    score: 0,
+    evidence: evidence(String((error as Error)?.message ?? error)),
+  };
+  return {
+    result: {
+      ...scored,
+      reasons: [...scored.reasons, parseReason],
+      note: scored.note ? `${scored.note}; MIME not decoded` : 'MIME not decoded',
     },
     message,
   };

@@ -137,6 +137,11 @@ export function rewriteForSafeUnsubscribe(raw: Uint8Array, edit: SafeUnsubscribe
   if (readHeaderBlock(input.subarray(start)).fields.length === 0) {
     return unchanged(input, REWRITE_REFUSAL.MALFORMED_HEADER, 'no header field could be read');
   }
+  // A header that opens with a continuation line belongs to no field: mail programs differ on
+  // what to make of it, so a message we cannot be sure how its reader sees is left alone.
+  if (input[start] === 0x20 || input[start] === 0x09) {
+    return unchanged(input, REWRITE_REFUSAL.MALFORMED_HEADER, 'the header opens with a continuation line');
+  }
   const walk = walkMime(input, start, limits);
   if (!walk.ok) {
     const code =

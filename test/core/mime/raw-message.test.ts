@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatHeaderField,
   headerValues,
+  normalizeBareCr,
   prependHeaderFields,
   prependToSubject,
   readHeaderBlock,
@@ -32,10 +33,20 @@ describe('readHeaderBlock', () => {
     expect(headless.bodyStart).toBe(2);
   });
 
-  it('stops at the first line that is not a header field', () => {
-    const block = readHeaderBlock(Buffer.from('Subject: x\r\nthis is body text\r\nmore\r\n'));
-    expect(block.fields.map((f) => f.key)).toEqual(['subject']);
-    expect(block.bodyStart).toBe('Subject: x\r\n'.length);
+  it('skips a line that is not a header field and reads on to the blank line, as mailparser does', () => {
+    // Stopping there would hide X-Advertisement and the Subject from the rules, while the
+    // recipient's mail program shows them (and tagging would add a second Subject).
+    const raw = Buffer.from(
+      'From: a@example.org\r\nGARBAGE LINE WITHOUT COLON\r\n\tand its continuation\r\nX-Advertisement: spam\r\n=\r\nSubject: x\r\n\r\nbody: text\r\n',
+    );
+    const block = readHeaderBlock(raw);
+    expect(block.fields.map((f) => f.key)).toEqual(['from', 'x-advertisement', 'subject']);
+    expect(raw.subarray(block.bodyStart).toString()).toBe('body: text\r\n');
+    expect(prependToSubject(raw, '[TAG] ').toString()).toContain('\r\nSubject: [TAG] x\r\n');
+    // A leading continuation line belongs to no field either.
+    expect(readHeaderBlock(Buffer.from(' ; dkim=pass\r\nFrom: a@example.org\r\n\r\n')).fields).toHaveLength(
+      1,
+    );
   });
 
   it('keeps non-ASCII header bytes intact (RFC 6532 UTF-8 headers)', () => {
@@ -116,5 +127,25 @@ describe('replaceHeaderField', () => {
     expect(replaceHeaderField(crlf('A: 1\n\nb'), 'Reply-To', 'r@y').toString()).toBe(
       crlf('A: 1\nReply-To: r@y\n\nb').toString(),
     );
+  });
+});
+
+describe('normalizeBareCr', () => {
+  it('makes each bare CR a CRLF, and leaves CRLF and bare LF alone', () => {
+    const raw = Buffer.from('Subject: x\rX-Advertisement: spam\r\rbody\r\nline\nend\r');
+    expect(normalizeBareCr(raw).toString()).toBe(
+      'Subject: x\r\nX-Advertisement: spam\r\n\r\nbody\r\nline\nend\r\n',
+    );
+    expect(readHeaderBlock(normalizeBareCr(raw)).fields.map((f) => f.key)).toEqual([
+      'subject',
+      'x-advertisement',
+    ]);
+  });
+
+  it('returns the same buffer when there is no bare CR', () => {
+    const crlfOnly = Buffer.from('Subject: x\r\n\r\nbody\r\n');
+    expect(normalizeBareCr(crlfOnly)).toBe(crlfOnly);
+    const lfOnly = Buffer.from('Subject: x\n\nbody\n');
+    expect(normalizeBareCr(lfOnly)).toBe(lfOnly);
   });
 });

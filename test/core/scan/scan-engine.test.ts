@@ -324,3 +324,49 @@ describe('the scan deadline', () => {
     expect(result.reasons.map((r) => r.id)).not.toContain('SCAN_TIMEOUT');
   });
 });
+
+describe('mail the MIME parser refuses', () => {
+  /** A message with more parts than mailparser allows (1,000 child nodes), `body` in the first. */
+  const manyParts = (body: string, headers = '') =>
+    Buffer.from(
+      `From: a@sender.example.org\r\nTo: b@example.com\r\nSubject: parts\r\nMessage-ID: <p@x>\r\nDate: Wed, 25 Nov 2026 10:00:00 +0000\r\n${headers}` +
+        `Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n${body}\r\n` +
+        '--b\r\nContent-Type: text/plain\r\n\r\nx\r\n'.repeat(1001) +
+        '--b--\r\n',
+      'latin1',
+    );
+
+  it('is still scored: spam by the header and the undecoded text keeps its verdict', async () => {
+    const gtube = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+    const { result, message } = await scanRawMessage(manyParts(gtube), {}, { ...thresholds, model });
+    expect(result.verdict).toBe('positive');
+    expect(result.note).toBe('MIME not decoded');
+    expect(result.reasons.map((r) => r.id)).toEqual(expect.arrayContaining(['GTUBE', 'MIME_PARSE_ERROR']));
+    expect(message?.subject).toBe('parts');
+    const byHeader = await scanRawMessage(
+      manyParts('hello', 'X-Advertisement: spam\r\n'),
+      {},
+      {
+        ...thresholds,
+        model,
+      },
+    );
+    expect(byHeader.result.verdict).toBe('positive');
+  });
+
+  it('is unscannable, and says what the readable part scored, when that evidence is not spam', async () => {
+    const { result, message } = await scanRawMessage(
+      manyParts('See you at lunch.'),
+      {},
+      { ...thresholds, model },
+    );
+    expect(result.verdict).toBe('unscannable');
+    expect(result.reasons).toHaveLength(1);
+    expect(result.reasons[0]?.id).toBe('MIME_PARSE_ERROR');
+    expect(result.reasons[0]?.description).toMatch(
+      /^Message could not be decoded as MIME; its header fields and undecoded text scored \d+, below the suspect threshold$/,
+    );
+    // Still findable by From and Subject.
+    expect(message?.from?.address).toBe('a@sender.example.org');
+  });
+});

@@ -454,8 +454,16 @@ describe('a header that cannot be read', () => {
       `\t\\Return-Path: <bounce@esp.example.net>\n${headers}\nContent-Type: text/plain\n\nhttps://esp.example.net/u/abc?l=1\n`,
     );
     const result = rewriteForSafeUnsubscribe(raw, edit);
-    expect(result.refusal).toEqual({ code: 'MALFORMED_HEADER', detail: 'no header field could be read' });
+    expect(result.refusal).toEqual({
+      code: 'MALFORMED_HEADER',
+      detail: 'the header opens with a continuation line',
+    });
     expect(result.raw.equals(raw)).toBe(true);
+    const none = crlf('not a header\n\nbody\n');
+    expect(rewriteForSafeUnsubscribe(none, edit).refusal).toEqual({
+      code: 'MALFORMED_HEADER',
+      detail: 'no header field could be read',
+    });
   });
 });
 
