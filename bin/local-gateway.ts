@@ -6,23 +6,52 @@ import { createAdminApiClient } from '../functions/adapters/admin-api-client.ts'
 import { loadConfigFile } from '../functions/adapters/config-file.ts';
 import { createJsonLogger } from '../functions/adapters/json-logger.ts';
 import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../functions/cli/local-state.ts';
+import { oneLine } from '../functions/cli/terminal-text.ts';
 import { ConfigError } from '../functions/core/errors.ts';
 import { headerValues, readHeaderBlock } from '../functions/core/mime/raw-message.ts';
 import { runDemo } from '../functions/local/demo.ts';
 import { startGateway } from '../functions/local/gateway.ts';
 
-const { values } = parseArgs({
-  allowNegative: true,
-  options: {
-    config: { type: 'string', short: 'c' },
-    'smtp-port': { type: 'string', default: '2525' },
-    'api-port': { type: 'string', default: '8787' },
-    'sink-port': { type: 'string', default: '2526' },
-    'deliver-to-config': { type: 'boolean', default: false },
-    demo: { type: 'boolean', default: true },
-    verbose: { type: 'boolean', short: 'v', default: false },
-  },
-});
+/** Ends the process with a one-line error and the usage exit code, instead of a stack trace. */
+function usageError(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
+}
+
+let parsedArgs: ReturnType<typeof parseGatewayArgs>;
+try {
+  parsedArgs = parseGatewayArgs();
+} catch (error) {
+  usageError(
+    `${(error as Error).message}\nUsage: npm start -- [-c config.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--deliver-to-config] [--no-demo] [-v]`,
+  );
+}
+const { values } = parsedArgs;
+
+function parseGatewayArgs() {
+  return parseArgs({
+    allowNegative: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      'smtp-port': { type: 'string', default: '2525' },
+      'api-port': { type: 'string', default: '8787' },
+      'sink-port': { type: 'string', default: '2526' },
+      'deliver-to-config': { type: 'boolean', default: false },
+      demo: { type: 'boolean', default: true },
+      verbose: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+}
+
+/** A TCP port to listen on: 1-65535, or 0 for any free one. */
+function port(option: 'smtp-port' | 'api-port' | 'sink-port'): number {
+  const text = values[option];
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value > 65_535)
+    usageError(`--${option} must be a port number (0-65535), got "${text}"`);
+  return value;
+}
+const ports = { smtpPort: port('smtp-port'), httpPort: port('api-port'), sinkPort: port('sink-port') };
 
 const configPath = values.config ?? process.env.GRAYWALL_CONFIG ?? 'graywall.example.yaml';
 let config: ReturnType<typeof loadConfigFile>;
@@ -50,18 +79,24 @@ const started = Date.now();
 const gateway = await startGateway({
   config,
   log,
-  smtpPort: Number(values['smtp-port']),
-  httpPort: Number(values['api-port']),
-  sinkPort: Number(values['sink-port']),
+  ...ports,
   deliverTo: values['deliver-to-config'] ? 'config' : 'sink',
   onDelivered: (message) => {
     const header = readHeaderBlock(message.raw);
-    const subject = headerValues(header, 'subject')[0] ?? '';
+    // The Subject as the sender wrote it: its control characters are shown, not sent.
+    const subject = oneLine(headerValues(header, 'subject')[0] ?? '');
     const result = headerValues(header, 'x-graywall-result')[0] ?? '';
     process.stdout.write(
       `  ✉ delivered to ${message.recipients.join(', ')}: "${subject}"  [${result.split(';').slice(0, 3).join(';')}]\n`,
     );
   },
+}).catch((error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE') throw error;
+  // Another gateway (or another program) has the port: say which and how to choose another.
+  const address = error.message.replace(/^.*EADDRINUSE:? ?(address already in use)? ?/, '');
+  return usageError(
+    `Port in use${address ? ` (${address})` : ''}: is another gateway running? Stop it, or choose other ports with --smtp-port, --api-port and --sink-port.`,
+  );
 });
 writeLocalState({
   apiUrl: gateway.apiUrl,

@@ -1,6 +1,7 @@
 import type { QuarantineItem } from '../app/quarantine-item.ts';
 import { topReasons } from '../core/scan/result-header.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
+import { oneLine } from './terminal-text.ts';
 
 /** Plain-text tables for a terminal: columns padded, long cells cut with an ellipsis. */
 export function table(
@@ -40,11 +41,11 @@ export function formatQuarantineList(items: readonly QuarantineItem[]): string {
 /** The answer to "why": verdict, every reason with its contribution, and the timeline. */
 export function formatTrackingRecord(record: TrackingRecord): string {
   const lines = [
-    `Message   ${record.messageId}${record.internetMessageId ? `  (Message-ID ${record.internetMessageId})` : ''}`,
+    `Message   ${record.messageId}${record.internetMessageId ? `  (Message-ID ${oneLine(record.internetMessageId)})` : ''}`,
     `Received  ${record.receivedAt}${record.remoteIp ? ` from ${record.remoteIp}` : ''}, ${record.size} bytes`,
-    `Envelope  <${record.envelopeFrom}> → ${record.recipients.join(', ')}`,
-    `From      ${record.from ?? '-'}`,
-    `Subject   ${record.subject ?? '-'}`,
+    `Envelope  <${oneLine(record.envelopeFrom)}> → ${record.recipients.join(', ')}`,
+    `From      ${oneLine(record.from ?? '-')}`,
+    `Subject   ${oneLine(record.subject ?? '-')}`,
     `State     ${record.state}`,
   ];
   if (record.scan) {
@@ -129,7 +130,7 @@ const OVERRIDDEN = /treated as positive spam|spam and graymail verdicts skipped|
 
 export function formatWhy(record: TrackingRecord): string {
   const lines = [
-    `${record.messageId}: from <${record.envelopeFrom}> to ${record.recipients.join(', ')}, "${record.subject ?? ''}"`,
+    `${record.messageId}: from <${oneLine(record.envelopeFrom)}> to ${record.recipients.join(', ')}, "${oneLine(record.subject ?? '')}"`,
   ];
   if (!record.scan) {
     lines.push('', `Not scanned yet (state ${record.state}).`);
@@ -150,7 +151,7 @@ export function formatWhy(record: TrackingRecord): string {
     lines.push('because:');
     for (const r of record.scan.reasons) {
       lines.push(
-        `  ${`${r.score >= 0 ? '+' : ''}${r.score}`.padStart(5)}  ${r.id}  ${r.description}${r.evidence ? `  [${r.evidence}]` : ''}`,
+        `  ${`${r.score >= 0 ? '+' : ''}${r.score}`.padStart(5)}  ${r.id}  ${oneLine(r.description)}${r.evidence ? `  [${oneLine(r.evidence)}]` : ''}`,
       );
     }
   } else {
@@ -167,10 +168,10 @@ export function formatWhy(record: TrackingRecord): string {
     const decided = [...record.events]
       .reverse()
       .find((e) => e.recipients?.includes(r.recipient) && e.stage !== 'receive');
-    lines.push(`  ${r.recipient}: ${r.state}${decided ? ` — ${decided.detail}` : ''}`);
+    lines.push(`  ${r.recipient}: ${r.state}${decided ? ` — ${oneLine(decided.detail)}` : ''}`);
   }
   const notApplied = record.events.filter((e) => e.type === 'list-not-applied');
-  for (const e of notApplied) lines.push(`  ${e.recipients?.join(', ') ?? ''}: ${e.detail}`);
+  for (const e of notApplied) lines.push(`  ${e.recipients?.join(', ') ?? ''}: ${oneLine(e.detail)}`);
   const held = record.recipientStates.filter((r) => ['quarantined', 'dropped', 'bounced'].includes(r.state));
   if (held.length > 0) {
     lines.push('', 'To let it through:');

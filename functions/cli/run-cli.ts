@@ -24,6 +24,7 @@ import { readLocalState } from './local-state.ts';
 import { modelCommand } from './model-command.ts';
 import { formatScanOutcome, scanInputs, scanOutcomeJson } from './scan-command.ts';
 import { submissionsCommand, submitCommand } from './submissions-command.ts';
+import { terminalSafe } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface CliIo {
@@ -86,7 +87,13 @@ Where:
 `;
 
 /** Runs one CLI command; returns the process exit code. */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(argv: readonly string[], terminal: CliIo): Promise<number> {
+  // Mail text reaches the terminal through here: never its control characters (terminal-text.ts).
+  const io: CliIo = {
+    ...terminal,
+    out: (text) => terminal.out(terminalSafe(text)),
+    err: (text) => terminal.err(terminalSafe(text)),
+  };
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);

@@ -4,6 +4,7 @@ import type { Page } from '../app/ports.ts';
 import type { ListedSubmission } from '../app/submissions.ts';
 import type { Submission } from '../core/submissions/submission.ts';
 import { table } from './format.ts';
+import { oneLine } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
 
 export interface SubmissionValues {
@@ -108,14 +109,14 @@ function formatSubmission(s: ListedSubmission): string {
     `Category   ${s.category} (${s.source})`,
     `By         ${s.submittedBy} at ${s.submittedAt}`,
     `Message    ${s.messageId ?? '(uploaded .eml)'}, ${s.size} bytes`,
-    `From       ${s.from ?? '-'}`,
-    `Subject    ${s.subject ?? '-'}`,
+    `From       ${oneLine(s.from ?? '-')}`,
+    `Subject    ${oneLine(s.subject ?? '-')}`,
     ...(s.verdict
       ? [
           `Was        ${s.verdict.spam}, score ${s.verdict.score}${s.verdict.graymail ? `, graymail ${s.verdict.graymail}` : ''}`,
         ]
       : []),
-    ...(s.note ? [`Note       ${s.note}`] : []),
+    ...(s.note ? [`Note       ${oneLine(s.note)}`] : []),
     `Status     ${s.status}`,
   ].join('\n');
 }

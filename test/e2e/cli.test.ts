@@ -117,6 +117,38 @@ describe('graywall CLI against the local gateway', () => {
     );
   });
 
+  it("never sends a sender's control characters to the admin's terminal", async () => {
+    // RFC 2047 encoded-words that decode to ESC sequences, CR, LF and BEL: they would redraw
+    // or fake lines of the output.
+    const evil = Buffer.from(
+      'invoice\x1b[2K\r\x1b[1A\x1b[2Kuser@example.com delivered FAKE LINE\x07\nX',
+    ).toString('base64');
+    const raw = rfc822(
+      {
+        From: `=?utf-8?B?${evil}?= <ansi@sender.example.org>`,
+        To: 'pat@example.com',
+        Subject: `=?utf-8?B?${evil}?=`,
+        'Message-ID': '<ansi-1@x>',
+      },
+      'x\n',
+    );
+    const id = await gw.send(raw, { from: 'ansi@sender.example.org', to: ['pat@example.com'] });
+    await gw.waitForState(id, ['delivered', 'quarantined']);
+    for (const args of [
+      ['why', id],
+      ['track', id],
+      ['track', '--message-id', '<ansi-1@x>'],
+    ]) {
+      const { out } = await cli(...args);
+      expect(out).toContain(id);
+      for (const control of ['\x07', '\x1b', '\r']) expect(out.includes(control)).toBe(false);
+      expect(out).toContain('invoice\\x1b[2K');
+      // The subject stays on its line: the forged text never starts a line of its own.
+      const forged = out.split('\n').filter((line) => line.includes('FAKE LINE'));
+      expect(forged.every((line) => line.includes('invoice'))).toBe(true);
+    }
+  });
+
   it('finds messages the way an operator greps mail logs', async () => {
     const raw = rfc822(
       {
