@@ -104,8 +104,16 @@ async function walk(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
+    if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) out.push(...(await walk(path)));
-    else if (entry.isFile() && !entry.name.startsWith('.')) out.push(path);
+    else if (entry.isFile()) out.push(path);
+    else if (entry.isSymbolicLink()) {
+      // A link to a file is scanned; a broken one is listed too, so reading it reports the
+      // error instead of it vanishing from the results. Links to directories are not followed
+      // (a link to a parent would walk forever).
+      const target = await stat(path).catch(() => undefined);
+      if (!target || target.isFile()) out.push(path);
+    }
   }
   return out.sort();
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -81,6 +81,23 @@ describe('graywall scan', () => {
     expect((await cli(['scan', dir])).out).toBe(
       `${join(dir, 'zero.eml')}: error: empty input: no message to scan\n`,
     );
+  });
+
+  it('follows links to files in a directory, reports a broken one, and does not follow links to directories', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-scan-links-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'graywall-scan-target-'));
+    writeFileSync(join(elsewhere, 'real.eml'), message('hi', 'hello'));
+    symlinkSync(join(elsewhere, 'real.eml'), join(dir, 'linked.eml'));
+    symlinkSync(join(elsewhere, 'gone.eml'), join(dir, 'broken.eml'));
+    symlinkSync(dir, join(dir, 'loop'));
+    const { code, out } = await cli(['scan', dir, '--json']);
+    const lines = out
+      .split('\n')
+      .map((line) => JSON.parse(line) as { file: string; error?: string; verdict?: string });
+    expect(lines.map((l) => l.file)).toEqual([join(dir, 'broken.eml'), join(dir, 'linked.eml')]);
+    expect(lines[0]?.error).toMatch(/ENOENT|no such file/);
+    expect(lines[1]?.verdict).toBeDefined();
+    expect(code).toBe(1);
   });
 
   it('scores with another model version with --model (e.g. a promoted one), on one file or in the workers', async () => {

@@ -21,7 +21,7 @@ export function parseConfig(text: string, source = 'config'): GraywallConfig {
 export function validateConfig(data: unknown, source = 'config'): GraywallConfig {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new ConfigError(
-      `${source}: must be a mapping of settings (got ${data === null ? 'nothing' : typeof data})`,
+      `${source}: must be a mapping of settings (got ${data === null ? 'nothing' : Array.isArray(data) ? 'a list' : typeof data})`,
     );
   }
   const result = configSchema.safeParse(data);
@@ -45,7 +45,11 @@ function formatIssue(issue: z.core.$ZodIssue, data: unknown): string {
   } else if (issue.code === 'invalid_type' && got === undefined) {
     message = `is required (${issue.expected})`;
   }
-  const shown = got === undefined || typeof got === 'object' ? '' : ` (got ${JSON.stringify(got)})`;
+  // JSON.stringify would show YAML's .inf and .nan as null.
+  const shown =
+    got === undefined || typeof got === 'object'
+      ? ''
+      : ` (got ${typeof got === 'number' && !Number.isFinite(got) ? String(got) : JSON.stringify(got)})`;
   return `${path}: ${message}${shown}`;
 }
 

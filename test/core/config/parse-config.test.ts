@@ -77,6 +77,16 @@ describe('parseConfig', () => {
     expect(issuesOf(`${minimal}antispam: { positiveThreshold: 60, suspectThreshold: 70 }\n`)).toEqual([
       'antispam.suspectThreshold: suspectThreshold must not be above positiveThreshold (got 70)',
     ]);
+    // YAML's infinity and not-a-number are shown as written, not as JSON's null.
+    const nonFinite = issuesOf(`${minimal}antispam: { positiveThreshold: .inf, suspectThreshold: .nan }\n`);
+    expect(
+      nonFinite.some(
+        (line) => line.startsWith('antispam.positiveThreshold:') && line.endsWith('(got Infinity)'),
+      ),
+    ).toBe(true);
+    expect(
+      nonFinite.some((line) => line.startsWith('antispam.suspectThreshold:') && line.endsWith('(got NaN)')),
+    ).toBe(true);
   });
 
   it('rejects bad domains, recipients outside them, unknown keys and bad delivery', () => {
@@ -183,7 +193,9 @@ describe('parseConfig', () => {
 
   it('explains unreadable files and non-mapping documents', () => {
     expect(() => parseConfig('domains: [a\n  b: c', 'x.yaml')).toThrow(/x\.yaml: not valid YAML or JSON/);
-    expect(() => parseConfig('- a\n- b', 'x.yaml')).toThrow(/x\.yaml: must be a mapping of settings/);
+    expect(() => parseConfig('- a\n- b', 'x.yaml')).toThrow(
+      'x.yaml: must be a mapping of settings (got a list)',
+    );
     expect(() => parseConfig('domains: [a.example]\ndomains: [b.example]', 'x.yaml')).toThrow(
       /not valid YAML/,
     );
