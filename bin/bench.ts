@@ -712,7 +712,7 @@ Corpus and split: shared/CORPUS.md (TEST = index % 5 == 4 in each group: ${t.spa
 ${t.easyHam} easy ham, ${t.hardHam} hard ham). Everything was learned on TRAIN only (\`npm run train\`):
 both classifiers' hyper-parameters (content and header), the rule weights and the classifiers' weights
 in the combination layer, and both profiles' calibrations, all chosen by cross-validation inside TRAIN.
-TEST is read only by this bench. Disclosure: the bench of this engine was run seven times, and each change
+TEST is read only by this bench. Disclosure: the bench of this engine was run eight times, and each change
 between runs was made for a reason other than a TEST figure at the suspect cut: (1) first run, normal
 profile 363/379 at 50 and 222/379 at 90: a clamp chosen for the suspect cut alone kept the classifier
 from reaching 90, so training now also prefers, among layers within 0.25 points of the best
@@ -737,7 +737,11 @@ by one point on 2 of the 9674 TRAIN scans (both profiles) and the bench was run 
 unchanged, aggressive 375/379 with 2/50 hard ham. Then, after hands-on QA sent a credential-phishing form,
 the rule HTML_PASSWORD_FORM (a form asking for a password inside the mail) was added with its default
 score: it fires on no TRAIN message, so the learned weights are unchanged (only the rules version in
-the model's fingerprint moved), and the bench was run again: (7) these figures. Also tried on TRAIN
+the model's fingerprint moved), and the bench was run again: (7) 374/379 at 50 and 336/379 at 90 with 0/780 and
+1/50. Then hands-on QA with hostile mail found that a header line without a colon ended the header for
+the rules (mail readers read on to the blank line) and that mail the MIME parser refuses went unscored;
+both were fixed for that reason, with no change to the model (retraining gives the identical artifact,
+so no TRAIN message is read differently), and the bench was run again: (8) these figures. Also tried on TRAIN
 cross-validation alone and not shipped (no gain beyond SGD-seed noise: with the shipped grid point the
 chosen point ranges from 95.9% to 98.0% over eight SGD seeds, the shipped seed's being the highest): a
 naive-Bayes and a naive-Bayes-scaled logistic classifier as extra inputs, a hard-ham-versus-spam
