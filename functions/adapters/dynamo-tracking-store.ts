@@ -73,6 +73,7 @@ interface MessageItem {
   size: number;
   receivedAt: string;
   remoteIp?: string;
+  allowSender?: string;
   bucket: string;
   key: string;
   scan?: ScanSummary;
@@ -176,6 +177,7 @@ export class DynamoTrackingStore implements TrackingStore {
       fromHeader: fields.from,
       subject: fields.subject,
       remoteIp: fields.remoteIp,
+      allowSender: fields.allowSender,
     });
     // Written on every attempt, like the recipient index: a crash after the update heals on
     // the retry (the From of a message does not change between attempts).
@@ -517,6 +519,7 @@ function toRecord(item: MessageItem): TrackingRecord {
     size: item.size,
     receivedAt: item.receivedAt,
     ...(item.remoteIp === undefined ? {} : { remoteIp: item.remoteIp }),
+    ...(item.allowSender === undefined ? {} : { allowSender: item.allowSender }),
     bucket: item.bucket,
     key: item.key,
     ...(item.scan === undefined ? {} : { scan: item.scan }),

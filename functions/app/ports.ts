@@ -62,6 +62,8 @@ export interface ScanFields {
   readonly from?: string;
   readonly subject?: string;
   readonly remoteIp?: string;
+  /** The authenticated sender address a safelist entry would apply to (safelistableAddress). */
+  readonly allowSender?: string;
 }
 
 export interface RecipientUpdate {

@@ -8,6 +8,7 @@ import {
 import type { AuthResults } from '../core/auth/types.ts';
 import { ConfigError, GraywallError } from '../core/errors.ts';
 import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
+import { safelistableAddress } from '../core/lists/sender-lists.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { normalizeBareCr, readHeaderBlock } from '../core/mime/raw-message.ts';
 import { topReasons } from '../core/scan/result-header.ts';
@@ -130,6 +131,7 @@ export async function runScanStage(
       ...(message?.from ? { from: message.from.address.slice(0, 320) } : {}),
       ...(message ? { subject: message.subject.slice(0, 998) } : {}),
       ...(remoteIp ? { remoteIp } : {}),
+      ...allowSenderOf(mail, message),
     },
     trackingEvent(
       clock,
@@ -237,4 +239,17 @@ function authOf(mail: InboundMail, message: ParsedMessage | undefined): AuthResu
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Which sender address a safelist entry would apply to, as `graywall why` suggests it. */
+function allowSenderOf(mail: InboundMail, message: ParsedMessage | undefined): { allowSender?: string } {
+  const address = safelistableAddress({
+    ...(mail.envelopeFrom
+      ? { envelope: { address: mail.envelopeFrom, authenticated: mail.ses.spf === 'PASS' } }
+      : {}),
+    ...(message?.from
+      ? { header: { address: message.from.address, authenticated: mail.ses.dmarc === 'PASS' } }
+      : {}),
+  });
+  return address ? { allowSender: address.slice(0, 320) } : {};
 }

@@ -186,10 +186,16 @@ export function formatWhy(record: TrackingRecord): string {
         '  next time: the safelist entry above applies once the sender is authenticated (an SPF record covering',
         '             its servers for the envelope sender, or DMARC passing for the From domain); ask the sender',
       );
-    } else if (record.envelopeFrom) {
+    } else if (record.allowSender) {
+      // The identity that was authenticated: an entry for it applies to the sender's next mail.
       lines.push(
-        `  next time: graywall safelist add ${record.envelopeFrom} --for ${held[0]?.recipient}   (or without --for, for everyone;`,
-        '             it applies when SPF passes for that sender, or add the From address for DMARC-passing mail)',
+        `  next time: graywall safelist add ${oneLine(record.allowSender)} --for ${held[0]?.recipient}   (or without --for, for everyone)`,
+      );
+    } else {
+      // An entry would never apply (see safelistableAddress): say what is missing instead.
+      lines.push(
+        '  next time: a safelist entry would not apply: neither SPF passed for the envelope sender nor DMARC for',
+        '             the From domain. Ask the sender to publish SPF/DMARC, or release its messages one by one',
       );
     }
   }

@@ -47,7 +47,14 @@ describe('DynamoTrackingStore', () => {
     await store.create(newRecord('m2'));
     const event = { at: '2026-11-25T10:00:01.000Z', stage: 'scan' as const, type: 'scanned', detail: 'x' };
     const scan = { score: 100, verdict: 'positive' as const, reasons: [], engineVersion: 'v1' };
-    expect(await store.recordScan('m2', scan, { subject: 'first', remoteIp: '192.0.2.1' }, event)).toBe(true);
+    expect(
+      await store.recordScan(
+        'm2',
+        scan,
+        { subject: 'first', remoteIp: '192.0.2.1', allowSender: 'news@brand.example' },
+        event,
+      ),
+    ).toBe(true);
     expect(
       await store.recordScan('m2', { ...scan, score: 0, verdict: 'clean' }, { subject: 'second' }, event),
     ).toBe(false);
@@ -55,6 +62,7 @@ describe('DynamoTrackingStore', () => {
       scan: { score: 100 },
       subject: 'first',
       remoteIp: '192.0.2.1',
+      allowSender: 'news@brand.example',
       state: 'scanned',
     });
   });

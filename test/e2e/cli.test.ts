@@ -1,12 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
+import { fakeDns } from '../support/fake-dns.ts';
 import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
 
 let gw: TestGateway;
 let cli: CliRun;
 
 beforeAll(async () => {
-  gw = await startTestGateway();
+  // The test's SMTP client connects from 127.0.0.1: SPF passes for deals.example.net only.
+  gw = await startTestGateway({
+    authResolver: fakeDns({ 'deals.example.net TXT': 'v=spf1 ip4:127.0.0.1 -all' }),
+  });
   cli = cliFor(gw);
 });
 afterAll(async () => {
@@ -112,9 +116,31 @@ describe('graywall CLI against the local gateway', () => {
       'oli@example.com: quarantined — Quarantined for 30 days by policy "default" (positive)',
     );
     expect(why.out).toContain(`now:       graywall quarantine release ${id}`);
+    // SPF passed for the envelope sender: an entry for it applies to its next mail.
     expect(why.out).toContain(
-      'next time: graywall safelist add promo@deals.example.net --for oli@example.com',
+      'next time: graywall safelist add promo@deals.example.net --for oli@example.com   (or without --for, for everyone)',
     );
+
+    // Nobody vouched for this one: an entry would never apply, so none is suggested.
+    const forged = await gw.send(
+      rfc822(
+        {
+          From: 'promo@elsewhere.example.net',
+          To: 'oli@example.com',
+          Subject: 'Me?',
+          'X-Advertisement': 'spam',
+        },
+        'x\n',
+      ),
+      {
+        from: 'promo@elsewhere.example.net',
+        to: ['oli@example.com'],
+      },
+    );
+    await gw.waitForState(forged, ['quarantined']);
+    const unverified = (await cli('why', forged)).out;
+    expect(unverified).toContain('next time: a safelist entry would not apply: neither SPF passed');
+    expect(unverified).not.toContain('graywall safelist add');
   });
 
   it("never sends a sender's control characters to the admin's terminal", async () => {

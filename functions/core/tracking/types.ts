@@ -86,6 +86,11 @@ export interface TrackingRecord {
   readonly size: number;
   readonly receivedAt: string;
   readonly remoteIp?: string;
+  /**
+   * The sender address a safelist entry would apply to next time: the From when DMARC passed,
+   * else the envelope sender when SPF passed; absent when neither (see safelistableAddress).
+   */
+  readonly allowSender?: string;
   readonly bucket: string;
   readonly key: string;
   readonly scan?: ScanSummary;
