@@ -11,6 +11,7 @@ import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
 import { normalizeBareCr } from '../core/mime/raw-message.ts';
 import { isSignedOrEncrypted } from '../core/mime/signed.ts';
+import { mayBounceTo } from '../core/policy/backscatter.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
@@ -242,20 +243,22 @@ async function carryOut(
       return;
     }
     case 'bounce': {
-      await bounce(deps, message, raw, plan, why);
+      await bounce(deps, message, record.from, raw, plan, why);
       return;
     }
   }
 }
 
 /**
- * Bounces only to senders whose identity SES (or the local gateway) verified: SPF or DMARC
- * passed. A bounce to a forged sender is backscatter, spam to an innocent third party; such
- * mail is dropped instead, and the tracking record says why.
+ * Bounces only to a return path SES (or the local gateway) verified (see mayBounceTo: SPF
+ * passed for it, or DMARC for a From in the same domain). A bounce to a forged sender is
+ * backscatter, spam to an innocent third party; such mail is dropped instead, and the
+ * tracking record says why.
  */
 async function bounce(
   deps: PipelineDeps,
   message: ClassifiedMessage,
+  headerFrom: string | undefined,
   raw: Buffer,
   plan: RecipientPlan,
   why: string,
@@ -263,15 +266,18 @@ async function bounce(
   const { tracking, clock, log } = deps;
   const id = message.mail.messageId;
   const { ses, envelopeFrom } = message.mail;
-  const authenticated = ses.spf === 'PASS' || ses.dmarc === 'PASS';
+  const target = mayBounceTo({
+    envelopeFrom,
+    ...(headerFrom ? { headerFrom } : {}),
+    ...(ses.spf ? { spf: ses.spf } : {}),
+    ...(ses.dmarc ? { dmarc: ses.dmarc } : {}),
+  });
   const arrival = new Date(message.mail.receivedAt);
   const tooLate = clock.now().getTime() - arrival.getTime() > BOUNCE_WINDOW_MS;
-  if (!envelopeFrom || !authenticated || tooLate) {
-    const reason = !envelopeFrom
-      ? 'the message has no return path (it is itself a bounce)'
-      : !authenticated
-        ? `the sender is not authenticated (SPF ${ses.spf ?? 'not checked'}, DMARC ${ses.dmarc ?? 'not checked'}); bouncing could hit a forged address`
-        : 'the message arrived more than 24 hours ago, too late to bounce';
+  if (!target.ok || tooLate) {
+    const reason = !target.ok
+      ? target.reason
+      : 'the message arrived more than 24 hours ago, too late to bounce';
     await tracking.updateRecipients(
       id,
       plan.recipients,

@@ -151,6 +151,28 @@ describe('policy actions', () => {
     );
   });
 
+  it('bounces on a DMARC pass only to a return path in the From domain: DMARC does not vouch for another', async () => {
+    // Signed by promo.example.net (DMARC passes), return path forged to a third party.
+    const forged = await gw.inject(
+      spam('bounce@example.com', 'bounce-3'),
+      { from: 'victim@elsewhere.example', to: ['bounce@example.com'] },
+      { ses: { spfVerdict: { status: 'FAIL' }, dmarcVerdict: { status: 'PASS' } } },
+    );
+    const dropped = await gw.waitForState(forged, ['dropped']);
+    expect(dropped.events.find((e) => e.type === 'dropped')?.detail).toContain(
+      'DMARC vouches for the From domain, not for <victim@elsewhere.example> in another domain',
+    );
+    expect(gw.sink?.messages.some((m) => m.recipients.includes('victim@elsewhere.example'))).toBe(false);
+
+    const aligned = await gw.inject(
+      spam('bounce@example.com', 'bounce-4'),
+      { from: 'bounces@promo.example.net', to: ['bounce@example.com'] },
+      { ses: { spfVerdict: { status: 'FAIL' }, dmarcVerdict: { status: 'PASS' } } },
+    );
+    const bounced = await gw.waitForState(aligned, ['bounced']);
+    expect(bounced.recipientStates[0]?.response).toMatch(/^DSN sent to <bounces@promo\.example\.net>/);
+  });
+
   it('drops, and the tracking record says by which policy', async () => {
     const id = await gw.send(spam('drop@example.com', 'drop-1'), {
       from: 'ads@promo.example.net',
