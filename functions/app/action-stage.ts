@@ -14,7 +14,7 @@ import { isSignedOrEncrypted } from '../core/mime/signed.ts';
 import { mayBounceTo } from '../core/policy/backscatter.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
-import { renderForDelivery } from '../core/policy/render-delivery.ts';
+import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { Reason } from '../core/scan/types.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
@@ -110,6 +110,15 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   }
 }
 
+/** The subject tags and header an action's settings ask for, and nothing else. */
+function modifiersOf(settings: Modifiers): Modifiers {
+  return {
+    ...(settings.prependSubject ? { prependSubject: settings.prependSubject } : {}),
+    ...(settings.appendSubject ? { appendSubject: settings.appendSubject } : {}),
+    ...(settings.addHeader ? { addHeader: settings.addHeader } : {}),
+  };
+}
+
 /** The From address as scanned (bounded); DMARC vouches for it, SPF for the envelope sender. */
 function senderIdentities(message: ClassifiedMessage, record: TrackingRecord): SenderIdentities {
   const { envelopeFrom, ses } = message.mail;
@@ -188,6 +197,8 @@ async function carryOut(
         plan.list?.verdict === 'blocklisted'
           ? undefined
           : safelistableAddress(senderIdentities(message, record));
+      // Applied on release, as on delivery (signed or encrypted graymail stays unmodified).
+      const modifiers = plan.graymail && signed ? {} : modifiersOf(settings);
       for (const recipient of plan.recipients) {
         const item: QuarantineItem = {
           messageId: id,
@@ -210,6 +221,7 @@ async function carryOut(
           state: 'quarantined',
           ...(safeUnsubscribeApplies(deps, plan, signed) ? { safeUnsubscribe: true } : {}),
           ...(allowSender ? { allowSender } : {}),
+          ...(Object.keys(modifiers).length > 0 ? { modifiers } : {}),
         };
         await deps.quarantine.put(item);
       }

@@ -107,16 +107,18 @@ export async function releaseQuarantined(
       reasons: first.reasons,
       engineVersion: 'unknown',
     };
-    const released = (copy: Buffer): Buffer =>
-      prependHeaderFields(renderForDelivery(copy, scan, record?.graymail, {}, first.policy), [
-        ['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`],
-      ]);
-    const send = async (recipients: readonly string[], bytes: Buffer): Promise<void> => {
+    // Each item under its own policy: the tags and header its quarantine action asked for.
+    const released = (copy: Buffer, item: QuarantineItem): Buffer =>
+      prependHeaderFields(
+        renderForDelivery(copy, scan, record?.graymail, item.modifiers ?? {}, item.policy),
+        [['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`]],
+      );
+    const send = async (recipients: readonly string[], policy: string, bytes: Buffer): Promise<void> => {
       await deliver(
         deps,
         messageId,
         first.envelopeFrom,
-        { recipients, policy: first.policy },
+        { recipients, policy },
         bytes,
         `released by ${principal}`,
         {
@@ -144,10 +146,23 @@ export async function releaseQuarantined(
               'release',
             )
           : raw;
-        await send([item.recipient], released(copy));
+        await send([item.recipient], item.policy, released(copy, item));
       }
     } else {
-      await send(to, released(raw));
+      // One copy per policy and its tags, as on delivery.
+      const groups = new Map<string, QuarantineItem[]>();
+      for (const item of claimed) {
+        const key = JSON.stringify([item.policy, item.modifiers ?? {}]);
+        groups.set(key, [...(groups.get(key) ?? []), item]);
+      }
+      for (const group of groups.values()) {
+        const head = group[0] as QuarantineItem;
+        await send(
+          group.map((item) => item.recipient),
+          head.policy,
+          released(raw, head),
+        );
+      }
     }
   } catch (error) {
     // Copies already delivered stay released; the rest go back so the admin can try again.

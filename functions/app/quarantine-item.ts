@@ -1,3 +1,4 @@
+import type { Modifiers } from '../core/policy/render-delivery.ts';
 import type { Reason, SpamVerdict } from '../core/scan/types.ts';
 
 /**
@@ -40,6 +41,13 @@ export interface QuarantineItem {
    * blocklist held the message: the digest then offers release only.
    */
   readonly allowSender?: string;
+  /**
+   * The subject tags and header the quarantine action asked for (`prependSubject`,
+   * `appendSubject`, `addHeader`), put on the copy when it is released: held "tagged" means
+   * tagged when the user gets it. Kept with the item, so a later config change does not
+   * change what a release delivers.
+   */
+  readonly modifiers?: Modifiers;
   /** When a digest run claimed the item (a claim older than DIGEST_CLAIM_LEASE without digestSentAt was abandoned). */
   readonly digestedAt?: string;
   /** When the digest listing the item went out (each item is listed in one digest). */

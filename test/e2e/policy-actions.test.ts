@@ -38,6 +38,11 @@ beforeAll(async () => {
           policy('archive-drop', 'archive@example.com', { action: 'drop', archive: true }),
           policy('bouncing', 'bounce@example.com', { action: 'bounce' }),
           policy('dropping', 'drop@example.com', { action: 'drop' }),
+          policy('held-tagged', 'held@example.com', {
+            action: 'quarantine',
+            prependSubject: '[HELD] ',
+            addHeader: { name: 'X-Held', value: 'yes' },
+          }),
         ],
       },
     }),
@@ -171,6 +176,31 @@ describe('policy actions', () => {
     );
     const bounced = await gw.waitForState(aligned, ['bounced']);
     expect(bounced.recipientStates[0]?.response).toMatch(/^DSN sent to <bounces@promo\.example\.net>/);
+  });
+
+  it('puts the tags and header of a quarantine action on the copy released later, per policy', async () => {
+    // held@ is under "held-tagged", carol@ under the default policy (quarantine, untagged).
+    const id = await gw.send(spam('held@example.com, carol@example.com', 'held-1'), {
+      from: 'ads@promo.example.net',
+      to: ['held@example.com', 'carol@example.com'],
+    });
+    await gw.waitForState(id, ['quarantined']);
+    const released = await gw.api('POST', `/admin/quarantine/${id}/release`, {});
+    expect(released.status).toBe(200);
+    const copies = await Promise.all(
+      ['held@example.com', 'carol@example.com'].map((to) =>
+        gw.sink?.waitFor(
+          (m) => m.recipients.includes(to) && m.raw.includes(Buffer.from('<held-1@promo.example.net>')),
+        ),
+      ),
+    );
+    const [held, carol] = copies.map((m) => m?.raw.toString('latin1') ?? '');
+    expect(held).toContain('Subject: [HELD] Great offer');
+    expect(held).toMatch(/^X-Held: yes$/m);
+    expect(held).toContain('policy=held-tagged');
+    expect(carol).toContain('Subject: Great offer');
+    expect(carol).not.toContain('X-Held');
+    expect(carol).toContain('policy=default');
   });
 
   it('drops, and the tracking record says by which policy', async () => {
