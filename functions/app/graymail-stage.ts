@@ -7,6 +7,8 @@ import {
 import { GRAYMAIL_CLASSES } from '../core/graymail/signal.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { normalizeBareCr } from '../core/mime/raw-message.ts';
+import { resolvePolicies } from '../core/policy/match-policy.ts';
+import { planActions } from '../core/policy/plan-actions.ts';
 import { bytesToRead } from '../core/scan/scan-message.ts';
 import type { ClassifiedMessage, ScannedMessage } from './pipeline-messages.ts';
 import { count, graymailCounter, topSenderKey } from './reporting.ts';
@@ -15,7 +17,9 @@ import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
 
 /**
  * Stage 2: marketing / social / bulk / none. Graymail is about wanted-once mail, so it is
- * not classified when the message is positive spam or could not be scanned.
+ * not classified when the message could not be scanned, nor when it is positive spam for
+ * every recipient: a recipient's policy (its own thresholds, its engine disabled) can make
+ * the same score not spam, and then that recipient's graymail action applies.
  */
 export async function runGraymailStage(
   deps: PipelineDeps,
@@ -31,7 +35,9 @@ export async function runGraymailStage(
     log.info('already classified: forwarding the stored category', { category: existing.category });
     result = existing;
   } else {
-    const skipped = scanned.scan.verdict === 'positive' || scanned.scan.verdict === 'unscannable';
+    const skipped =
+      scanned.scan.verdict === 'unscannable' ||
+      (scanned.scan.verdict === 'positive' && positiveForEveryone(deps, scanned));
     let detail: string;
     let from: string | undefined;
     let parsed: ParsedMessage | undefined;
@@ -50,7 +56,7 @@ export async function runGraymailStage(
       result = { category: 'none', reasons: [] };
       detail = `Graymail check skipped: message ${
         skipped
-          ? `is ${scanned.scan.verdict === 'positive' ? 'positive spam' : 'unscannable'}`
+          ? `is ${scanned.scan.verdict === 'positive' ? 'positive spam for every recipient' : 'unscannable'}`
           : 'could not be decoded as MIME'
       }`;
     } else {
@@ -111,4 +117,16 @@ function classifyWithFilters(message: ParsedMessage, filters: ScannedMessage['fi
       ...rest.reasons,
     ],
   };
+}
+
+/** Whether every recipient's policy makes the message positive spam (lists are applied later). */
+function positiveForEveryone(deps: PipelineDeps, scanned: ScannedMessage): boolean {
+  const plans = planActions(resolvePolicies(deps.config), {
+    score: scanned.scan.score,
+    scanVerdict: scanned.scan.verdict,
+    envelopeFrom: scanned.mail.envelopeFrom,
+    senderAuthenticated: scanned.mail.ses.spf === 'PASS',
+    recipients: scanned.mail.recipients,
+  });
+  return plans.every((plan) => plan.verdict === 'positive');
 }

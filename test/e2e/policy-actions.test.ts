@@ -38,6 +38,12 @@ beforeAll(async () => {
           policy('archive-drop', 'archive@example.com', { action: 'drop', archive: true }),
           policy('bouncing', 'bounce@example.com', { action: 'bounce' }),
           policy('dropping', 'drop@example.com', { action: 'drop' }),
+          {
+            name: 'no-engine',
+            recipients: ['noengine@example.com'],
+            engine: 'disabled',
+            graymail: { marketing: { action: 'deliver', prependSubject: '[MKT] ', safeUnsubscribe: false } },
+          },
           policy('held-tagged', 'held@example.com', {
             action: 'quarantine',
             prependSubject: '[HELD] ',
@@ -201,6 +207,37 @@ describe('policy actions', () => {
     expect(carol).toContain('Subject: Great offer');
     expect(carol).not.toContain('X-Held');
     expect(carol).toContain('policy=default');
+  });
+
+  it("applies a recipient's graymail action when its policy makes positive spam not spam", async () => {
+    // Positive at the global thresholds; for noengine@ the engine is off, so it is marketing.
+    const raw = rfc822(
+      {
+        From: 'deals@shop.example.net',
+        To: 'noengine@example.com, carol@example.com',
+        Subject: 'Spring sale',
+        'Message-ID': '<mkt-1@shop.example.net>',
+        'X-Advertisement': 'spam',
+        'List-Unsubscribe': '<https://shop.example.net/u>',
+        'Feedback-ID': 'c1:shop:esp',
+      },
+      'Our spring sale starts today.\n',
+    );
+    const id = await gw.send(raw, {
+      from: 'deals@shop.example.net',
+      to: ['noengine@example.com', 'carol@example.com'],
+    });
+    const record = await gw.waitForState(id, ['mixed']);
+    expect(record.graymail?.category).toBe('marketing');
+    expect(record.recipientStates.find((r) => r.recipient === 'carol@example.com')?.state).toBe(
+      'quarantined',
+    );
+    const copy = await gw.sink?.waitFor(
+      (m) =>
+        m.recipients.includes('noengine@example.com') &&
+        m.raw.includes(Buffer.from('<mkt-1@shop.example.net>')),
+    );
+    expect(copy?.raw.toString('latin1')).toContain('Subject: [MKT] Spring sale');
   });
 
   it('drops, and the tracking record says by which policy', async () => {
