@@ -28,6 +28,13 @@ export const emailAddress = z
     return `${value.slice(0, at)}@${value.slice(at + 1).toLowerCase()}`;
   });
 
+/**
+ * An address we receive mail for. Recipients are compared lowercased everywhere (SES and the
+ * local gateway hand them over lowercased), so one written `CEO@example.com` must be stored
+ * lowercased too, or it would never match.
+ */
+export const recipientAddress = emailAddress.transform((value) => value.toLowerCase());
+
 // A host name or an IPv4/IPv6 literal for the downstream MTA.
 export const hostName = z
   .string()

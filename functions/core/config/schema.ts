@@ -4,7 +4,7 @@ import { relaysSchema } from '../relay/relay-config.ts';
 import { reputationSchema } from '../reputation/reputation-config.ts';
 import { KNOWN_RULE_IDS, RULES } from '../scan/rules/index.ts';
 import { digestSchema, isScheduleExpression, SCHEDULE_MESSAGE } from './digest-schema.ts';
-import { domainName, emailAddress, hostName } from './fields.ts';
+import { domainName, emailAddress, hostName, recipientAddress } from './fields.ts';
 import { filtersSchema } from './filter-schema.ts';
 import { policiesSchema } from './policy-schema.ts';
 import { submissionsSchema } from './submissions-schema.ts';
@@ -40,7 +40,7 @@ const sesDelivery = z.strictObject({
    */
   fromAddress: emailAddress,
   /** Recipient rewrites: exact address → address. Checked before forwardDomain. */
-  forward: z.record(emailAddress, emailAddress).default({}),
+  forward: z.record(recipientAddress, emailAddress).default({}),
   /** Rewrite every other recipient's domain to this one (alice@example.com → alice@<forwardDomain>). */
   forwardDomain: domainName.optional(),
 });
@@ -221,7 +221,7 @@ export const configSchema = z
     /** Optional: accept only these addresses instead of every address in `domains`. */
     // SES receipt rules take at most 100 recipients (addresses or domains).
     recipients: z
-      .array(emailAddress)
+      .array(recipientAddress)
       .max(100, 'at most 100 addresses (the SES receipt rule limit)')
       .default([]),
     delivery: z.discriminatedUnion('type', [smtpDelivery, sesDelivery], {

@@ -89,6 +89,18 @@ describe('parseConfig', () => {
     ).toBe(true);
   });
 
+  it('lowercases the addresses we receive for, as recipients are compared (SES hands them over lowercased)', () => {
+    const config = parseConfig(`${minimal}recipients: [CEO@Example.com]\n`);
+    expect(config.recipients).toEqual(['ceo@example.com']);
+    const ses = parseConfig(
+      'domains: [example.com]\ndelivery: { type: ses, fromAddress: Relay@example.com, forward: { Boss@Example.com: Boss.Home@mail.example.org } }\n',
+    );
+    expect(ses.delivery).toMatchObject({
+      fromAddress: 'Relay@example.com',
+      forward: { 'boss@example.com': 'Boss.Home@mail.example.org' },
+    });
+  });
+
   it('rejects bad domains, recipients outside them, unknown keys and bad delivery', () => {
     expect(issuesOf('domains: ["not a domain"]\ndelivery: { type: smtp, host: h.example.com }')[0]).toMatch(
       /^domains\.0: must be a domain name/,
