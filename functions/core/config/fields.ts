@@ -29,9 +29,9 @@ export const emailAddress = z
   });
 
 /**
- * An address we receive mail for. Recipients are compared lowercased everywhere (SES and the
- * local gateway hand them over lowercased), so one written `CEO@example.com` must be stored
- * lowercased too, or it would never match.
+ * An address we receive mail for. The pipeline lowercases every recipient it is handed (see
+ * pipeline-messages.ts) and compares them so, as the local gateway's SMTP listener does: one
+ * written `CEO@example.com` must be stored lowercased too, or it would never match.
  */
 export const recipientAddress = emailAddress.transform((value) => value.toLowerCase());
 
