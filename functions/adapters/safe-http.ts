@@ -9,7 +9,12 @@ import type {
   SafeHttpResult,
   UnsubscribeHttp,
 } from '../core/unsubscribe/unsubscribe-http.ts';
-import { checkRedirect, checkUnsubscribeUri, type WebTarget } from '../core/unsubscribe/uri-safety.ts';
+import {
+  checkRedirect,
+  checkUnsubscribeUri,
+  isWebPort,
+  type WebTarget,
+} from '../core/unsubscribe/uri-safety.ts';
 
 export type {
   SafeHttpMethod,
@@ -110,6 +115,12 @@ export class SafeHttpClient implements UnsubscribeHttp {
       for (;;) {
         const addresses = await this.vetAddresses(target.host, controller.signal);
         if ('refusal' in addresses) return { ...base(), outcome: 'refused', refusal: addresses.refusal };
+        // Loopback allowed (local mode) lifts the port allowlist for loopback servers only: a
+        // name that resolves elsewhere keeps it (news.example.com:25 is no web page).
+        const loopbackOnly = addresses.vetted.every((a) => isLoopbackAddress(a.address));
+        if (!isWebPort(target.port) && !loopbackOnly) {
+          return { ...base(), outcome: 'refused', refusal: refuse(REFUSAL.PORT_NOT_ALLOWED, target.href) };
+        }
         const response = await this.send(target, method, addresses.vetted, controller.signal);
         const location = response.headers.location;
         if (!REDIRECT_STATUSES.has(response.statusCode ?? 0) || typeof location !== 'string') {
@@ -328,4 +339,9 @@ function safeResolve(location: string, base: string): string {
 function whole(name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}`);
   return value;
+}
+
+function isLoopbackAddress(address: string): boolean {
+  const check = classifyAddress(address);
+  return !check.ok && check.refusal.code === REFUSAL.LOOPBACK_ADDRESS;
 }

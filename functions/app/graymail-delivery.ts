@@ -8,7 +8,10 @@ import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts'
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import { renderUnsubscribeBanner } from '../core/unsubscribe/banner.ts';
-import { dkimDomainsCoveringListUnsubscribe } from '../core/unsubscribe/list-unsubscribe.ts';
+import {
+  dkimSignatures,
+  verifiedSignatureCoversListUnsubscribe,
+} from '../core/unsubscribe/list-unsubscribe.ts';
 import { rewriteForSafeUnsubscribe } from '../core/unsubscribe/rewrite-message.ts';
 import { deliver } from './deliver.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
@@ -120,6 +123,19 @@ export async function safeUnsubscribeCopy(
     text: parsed.text,
     dkimPass: dkimCoversListUnsubscribe(parsed, target.sesDkim),
   });
+  if (request.listUnsubscribe.length === 0 && request.bodyLinks.length === 0) {
+    // A button that can do nothing would promise what we cannot keep: the copy goes as it is.
+    await deps.tracking.appendEvents(target.messageId, [
+      trackingEvent(
+        deps.clock,
+        stage,
+        'unsubscribe-offered',
+        'safe unsubscribe not added: the message offers no unsubscribe link or address',
+        [target.recipient],
+      ),
+    ]);
+    return raw;
+  }
   const banner = renderUnsubscribeBanner({
     url,
     organisation: deps.config.organisation.name,
@@ -142,16 +158,10 @@ export async function safeUnsubscribeCopy(
 
 /**
  * RFC 8058 §4: one-click only when a verified DKIM signature covers List-Unsubscribe and
- * List-Unsubscribe-Post. The trusted Authentication-Results name the domains that verified;
- * without them, SES's DKIM verdict and any covering signature have to do.
+ * List-Unsubscribe-Post (see verifiedSignatureCoversListUnsubscribe). The trusted
+ * Authentication-Results say which signatures verified; without them, SES's verdict.
  */
 function dkimCoversListUnsubscribe(parsed: ParsedMessage, sesDkim: string | undefined): boolean {
-  const covering = dkimDomainsCoveringListUnsubscribe(parsed.header).map((d) => d.toLowerCase());
-  if (covering.length === 0) return false;
   const auth = readTrustedAuthResults(parsed.header, [SES_AUTHSERV_ID, GATEWAY_AUTHSERV_ID]);
-  if (auth)
-    return auth.dkim.some(
-      (d) => d.result === 'pass' && d.domain !== undefined && covering.includes(d.domain.toLowerCase()),
-    );
-  return sesDkim === 'PASS';
+  return verifiedSignatureCoversListUnsubscribe(dkimSignatures(parsed.header), auth?.dkim, sesDkim);
 }

@@ -7,10 +7,12 @@ import {
   confirmationPage,
   inProgressPage,
   invalidLinkPage,
+  noUnsubscribeLinkPage,
   type Page,
   successPage,
   unablePage,
 } from '../core/unsubscribe/pages.ts';
+import { REFUSAL, refuse } from '../core/unsubscribe/refusal.ts';
 import {
   type UnsubscribeAttempt,
   type UnsubscribeRequest,
@@ -37,7 +39,7 @@ import type {
 import { trackingEvent } from './tracking-event.ts';
 
 export interface UnsubscribeDeps {
-  readonly config: Pick<GraywallConfig, 'unsubscribe' | 'organisation'>;
+  readonly config: Pick<GraywallConfig, 'unsubscribe' | 'organisation' | 'domains' | 'submissions'>;
   readonly unsubscribes: UnsubscribeStore;
   readonly keys: SigningKeys;
   readonly http: UnsubscribeHttp;
@@ -207,13 +209,29 @@ async function attempt(
 ): Promise<UnsubscribeRequest> {
   const { unsubscribe } = deps.config;
   const deadline = deps.clock.now().getTime() + budgetMs;
-  const options = { allowLoopback: unsubscribe.allowLoopback, blockedHosts: unsubscribe.blockedHosts };
+  const options = {
+    allowLoopback: unsubscribe.allowLoopback,
+    blockedHosts: unsubscribe.blockedHosts,
+    ownDomains: deps.config.domains,
+    ownAddresses: [request.recipient, ...deps.config.submissions.mailboxes.map((m) => m.address)],
+  };
   const attempts: UnsubscribeAttempt[] = [];
   const at = () => deps.clock.now().toISOString();
+  const key = (c: { method: string; uri: string }) => `${c.method} ${c.uri}`;
+  // A refusal (our safety checks, or where a link redirected to) does not change on a retry:
+  // a refused candidate is not tried again, so retries move on to the ones never reached.
+  const refusedBefore = new Set(request.attempts.filter((a) => a.outcome === 'refused').map(key));
+  const candidates = unsubscribeCandidates(request);
   let succeeded = false;
-  for (const candidate of unsubscribeCandidates(request)) {
-    // Out of time: the rest waits for the retry job (the request stays in progress).
-    if (deps.clock.now().getTime() >= deadline && attempts.some((a) => a.outcome === 'failed')) break;
+  let outOfTime = false;
+  for (const candidate of candidates) {
+    if (refusedBefore.has(key(candidate))) continue;
+    // Out of time, whatever the outcomes so far (a slow link that ends refused takes as long
+    // as one that fails): the rest waits for the retry job, the request stays in progress.
+    if (deps.clock.now().getTime() >= deadline) {
+      outOfTime = true;
+      break;
+    }
     const check = checkUnsubscribeUri(candidate.uri, options);
     if (!check.ok) {
       attempts.push({ at: at(), ...candidate, outcome: 'refused', detail: check.refusal.message });
@@ -271,11 +289,13 @@ async function attempt(
     if (succeeded) break;
   }
   const now = deps.clock.now();
-  const allRefused = attempts.length > 0 && attempts.every((a) => a.outcome === 'refused');
-  const nothing = attempts.length === 0;
+  const refusedNow = new Set(attempts.filter((a) => a.outcome === 'refused').map(key));
+  const allRefused =
+    !outOfTime && candidates.every((c) => refusedBefore.has(key(c)) || refusedNow.has(key(c)));
+  // No candidate at all is "refused" too (nothing we may use); its page says so (pageFor).
   const state = succeeded
     ? 'succeeded'
-    : allRefused || nothing
+    : allRefused
       ? 'refused'
       : now.toISOString() >= (request.retryUntil ?? '')
         ? 'failed'
@@ -344,12 +364,14 @@ function pageFor(deps: UnsubscribeDeps, request: UnsubscribeRequest, token: stri
       return successPage(branding, request);
     case 'failed':
       return unablePage(branding, request);
-    case 'refused':
-      return blockedPage(
-        branding,
-        request.attempts.find((a) => a.outcome === 'refused')?.detail ??
-          'the message offers no way to unsubscribe that we could check',
-      );
+    case 'refused': {
+      const refused = request.attempts.find((a) => a.outcome === 'refused');
+      if (refused) return blockedPage(branding, refused.detail);
+      // Nothing tried: the message's links are of schemes we never use (ftp:...), or there are none.
+      return request.listUnsubscribe.length + request.bodyLinks.length > 0
+        ? blockedPage(branding, refuse(REFUSAL.SCHEME_NOT_ALLOWED).message)
+        : noUnsubscribeLinkPage(branding, request);
+    }
   }
 }
 

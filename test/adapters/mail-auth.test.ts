@@ -69,7 +69,9 @@ describe('verifyMailAuth: SPF (RFC 7208)', () => {
 describe('verifyMailAuth: DKIM (RFC 6376) and DMARC (RFC 7489)', () => {
   it('verifies a signed message and passes DMARC through aligned DKIM', async () => {
     const outcome = await verify(await signed(message()), '203.0.113.1');
-    expect(outcome.results.dkim).toEqual([{ result: 'pass', domain: 'sender.example', selector: 'sel' }]);
+    expect(outcome.results.dkim).toEqual([
+      { result: 'pass', domain: 'sender.example', selector: 'sel', signature: expect.any(String) },
+    ]);
     expect(outcome.results.dmarc).toEqual({ result: 'pass', policy: 'reject', domain: 'sender.example' });
     expect(outcome.verdicts).toMatchObject({ dkim: 'PASS', dmarc: 'PASS' });
     expect(authReasons(outcome.results).map((r) => r.id)).toEqual(['SPF_SOFTFAIL', 'DMARC_PASS']);

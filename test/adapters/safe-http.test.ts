@@ -131,6 +131,7 @@ const zone: Record<string, readonly string[]> = {
   'intranet-wiki.example.com': ['10.0.0.7'],
   'split.example.com': ['93.184.215.14', '192.168.1.20'],
   'metadata.example.com': ['169.254.169.254'],
+  'split-public.example.com': ['93.184.215.14'],
 };
 const lookups: string[] = [];
 const lookup: LookupAll = async (hostname) => {
@@ -227,6 +228,14 @@ describe('SafeHttpClient', () => {
   it('refuses a name resolving to the metadata address', async () => {
     const result = await client().request({ url: 'http://metadata.example.com/', method: 'GET' });
     expect(result).toMatchObject({ outcome: 'refused', refusal: { code: REFUSAL.METADATA_ADDRESS } });
+  });
+
+  it('keeps the port allowlist for a name that resolves to a public address, even with loopback allowed', async () => {
+    // Act
+    const result = await client().request({ url: 'http://split-public.example.com:25/', method: 'GET' });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refused', refusal: { code: REFUSAL.PORT_NOT_ALLOWED } });
   });
 
   it('refuses loopback targets without allowLoopback, as in production', async () => {

@@ -289,6 +289,19 @@ describe('the unsubscribe link', () => {
     const final = await page('GET', `${link}/status`);
     expect(final.html).toContain('<h1>Unable to unsubscribe</h1>');
     expect(final.html).toContain(`<code>${original}</code>`);
+    // Never a link our checks refused, even when it comes first.
+    sender.on('/down-2', () => ({ status: 500 }));
+    const lookalike = 'http://xn--pple-43d.com/unsubscribe?id=1';
+    const second = await newsletter(`<${lookalike}>, <${sender.httpBase}/down-2>`);
+    expect((await page('POST', second.link)).status).toBe(202);
+    for (let i = 0; i < 17; i++) {
+      clockOffsetMs += 15 * 60_000;
+      await gw.retryUnsubscribes();
+    }
+    const unable = await page('GET', `${second.link}/status`);
+    expect(unable.html).toContain('<h1>Unable to unsubscribe</h1>');
+    expect(unable.html).not.toContain('xn--pple');
+    expect(unable.html).toContain(`<code>${sender.httpBase}/down-2</code>`);
     expect(sender.requestsTo('/down').length).toBeGreaterThanOrEqual(16);
   });
 
@@ -306,6 +319,62 @@ describe('the unsubscribe link', () => {
       from: expect.stringMatching(/^reader\d+@example\.com$/),
       destination: { to: ['leave@lists.example.org'] },
     });
+  });
+
+  it('stops at its time budget even when every slow link so far was refused, and the retry moves on', async () => {
+    // Each slow link takes 10 s (of the gateway's clock) and ends at the metadata address.
+    for (const path of ['/slow-1', '/slow-2', '/slow-3'])
+      sender.on(path, () => {
+        clockOffsetMs += 10_000;
+        return { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } };
+      });
+    sender.on('/last-ok', () => ({ status: 200 }));
+    const base = sender.httpBase;
+    const { link } = await newsletter(
+      `<${base}/slow-1>, <${base}/slow-2>, <${base}/slow-3>, <${base}/last-ok>`,
+    );
+    const first = await page('POST', link);
+    // 15 s budget: two slow links, then the page answers instead of running on.
+    expect(first.status).toBe(202);
+    expect(sender.requestsTo('/slow-1')).toHaveLength(1);
+    expect(sender.requestsTo('/slow-3')).toHaveLength(0);
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    expect((await page('GET', `${link}/status`)).html).toContain('Successfully unsubscribed');
+    // The refused links were not asked again.
+    expect(sender.requestsTo('/slow-1')).toHaveLength(1);
+    expect(sender.requestsTo('/last-ok')).toHaveLength(1);
+  });
+
+  it('refuses a mailto link to our own domains, our submission mailbox or the recipient', async () => {
+    for (const address of ['ceo@example.com', 'someone@sub.example.com']) {
+      const { link } = await newsletter(
+        `<mailto:${address}?subject=Urgent%3A%20wire%20transfer&body=Please%20wire%2050k>`,
+        {},
+        { body: '<html><body>Weekly list</body></html>\n' },
+      );
+      const result = await page('POST', link);
+      expect(result.html).toContain('<h1>Unsubscribe link blocked</h1>');
+      expect(result.html).toContain('would send a message from you to your own organisation');
+    }
+    const store = (await (await fetch(`${gw.emulators.endpoints.ses}/store`)).json()) as {
+      emails: Array<{ subject: string }>;
+    };
+    expect(store.emails.some((e) => e.subject.startsWith('Urgent'))).toBe(false);
+  });
+
+  it('shows a page that says so for graymail with no unsubscribe link, and adds no banner', async () => {
+    const { id, link, delivered } = await newsletter(
+      '',
+      {},
+      { body: '<html><body>Weekly list</body></html>\n' },
+    );
+    expect(link).toBe('');
+    expect(delivered).not.toContain('/u/');
+    const events = (await gw.deps.tracking.get(id))?.events ?? [];
+    expect(events.find((e) => e.type === 'unsubscribe-offered')?.detail).toBe(
+      'safe unsubscribe not added: the message offers no unsubscribe link or address',
+    );
   });
 
   it('refuses a forged or altered token with a clear page', async () => {

@@ -121,9 +121,15 @@ export function authResultsOf(parsed: ParsedAuthenticationResults): AuthResults 
       const known = DKIM_RESULTS.find((r) => r === result);
       const domain = identityDomain(info.properties.get('header.d') ?? info.properties.get('header.i'));
       const selector = info.properties.get('header.s');
+      const signature = info.properties.get('header.b');
       // `dkim=none` means "not signed" (RFC 8601 §2.7.1): no signature, so no entry.
       if (known && known !== 'none')
-        dkim.push({ result: known, ...(domain ? { domain } : {}), ...(selector ? { selector } : {}) });
+        dkim.push({
+          result: known,
+          ...(domain ? { domain } : {}),
+          ...(selector ? { selector } : {}),
+          ...(signature ? { signature } : {}),
+        });
     } else if (info.method === 'dmarc' && !dmarc) {
       const known = DMARC_RESULTS.find((r) => r === result);
       const domain = identityDomain(info.properties.get('header.from'));

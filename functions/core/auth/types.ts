@@ -29,6 +29,8 @@ export interface DkimCheck {
   /** `d=` (from `header.d`, or the domain of `header.i`). */
   readonly domain?: string;
   readonly selector?: string;
+  /** `header.b`: the first characters of the signature's b= value, naming which signature (RFC 6008). */
+  readonly signature?: string;
 }
 
 export interface DmarcCheck {

@@ -1,3 +1,4 @@
+import type { DkimCheck } from '../auth/types.ts';
 import { type HeaderBlock, headerValues } from '../mime/raw-message.ts';
 import { MAX_URI_LENGTH } from './uri-safety.ts';
 
@@ -151,27 +152,68 @@ function isPlausibleUri(uri: string): boolean {
   return uri.length <= MAX_URI_LENGTH && /^[A-Za-z][A-Za-z0-9+.-]*:[\x21-\x7e]+$/.test(uri);
 }
 
+/** What a DKIM-Signature field says about itself (not whether it verifies). */
+export interface DkimSignatureInfo {
+  /** `d=`, lowercased. */
+  readonly domain: string;
+  /** `s=`, lowercased. */
+  readonly selector: string;
+  /** `b=` with whitespace removed. */
+  readonly b: string;
+  /** Its `h=` tag lists both List-Unsubscribe and List-Unsubscribe-Post (RFC 8058 §4). */
+  readonly coversListUnsubscribe: boolean;
+}
+
+/** The message's DKIM-Signature fields (the first 20), read as tag lists (RFC 6376 §3.5). */
+export function dkimSignatures(header: HeaderBlock): DkimSignatureInfo[] {
+  return headerValues(header, 'dkim-signature')
+    .slice(0, 20)
+    .map((value) => {
+      const tags = new Map<string, string>();
+      for (const pair of value.slice(0, 8192).split(';')) {
+        const eq = pair.indexOf('=');
+        if (eq === -1) continue;
+        const name = pair.slice(0, eq).replace(/\s+/g, '').toLowerCase();
+        if (!tags.has(name)) tags.set(name, pair.slice(eq + 1).replace(/\s+/g, ''));
+      }
+      const signed = (tags.get('h') ?? '').toLowerCase().split(':');
+      return {
+        domain: (tags.get('d') ?? '').toLowerCase(),
+        selector: (tags.get('s') ?? '').toLowerCase(),
+        b: tags.get('b') ?? '',
+        coversListUnsubscribe:
+          signed.includes('list-unsubscribe') && signed.includes('list-unsubscribe-post'),
+      };
+    });
+}
+
 /**
- * The signing domains (`d=`) of the DKIM-Signature fields whose `h=` tag lists both
- * List-Unsubscribe and List-Unsubscribe-Post (RFC 6376 §3.5 tag-list; RFC 8058 §4). This says
- * what a signature covers, not that it verifies: the caller sets `dkimCoversListUnsubscribe`
- * when one of these domains has a passing DKIM result (SES's verdict or Authentication-Results).
+ * RFC 8058 §4: one-click unsubscribe only when a DKIM signature that VERIFIED covers
+ * List-Unsubscribe and List-Unsubscribe-Post. A passing result is tied to the signature it
+ * is about by `header.b` (RFC 6008) when the verifier wrote it, else by domain and selector,
+ * else by domain; if that still fits a signature that does not cover the two fields, the
+ * pass could be that one's, and one-click is not trusted: a sender could otherwise add a
+ * bogus covering signature next to a real one that leaves List-Unsubscribe out.
+ * `results` are the trusted Authentication-Results' DKIM checks; without them only SES's
+ * verdict is known, which names no signature, so every signature must cover the fields.
  */
-export function dkimDomainsCoveringListUnsubscribe(header: HeaderBlock): string[] {
-  const domains: string[] = [];
-  for (const value of headerValues(header, 'dkim-signature').slice(0, 20)) {
-    const tags = new Map<string, string>();
-    for (const pair of value.slice(0, 8192).split(';')) {
-      const eq = pair.indexOf('=');
-      if (eq === -1) continue;
-      const name = pair.slice(0, eq).replace(/\s+/g, '').toLowerCase();
-      if (!tags.has(name)) tags.set(name, pair.slice(eq + 1).replace(/\s+/g, ''));
-    }
-    const signed = (tags.get('h') ?? '').toLowerCase().split(':');
-    const domain = tags.get('d')?.toLowerCase();
-    if (domain && signed.includes('list-unsubscribe') && signed.includes('list-unsubscribe-post')) {
-      domains.push(domain);
-    }
-  }
-  return domains;
+export function verifiedSignatureCoversListUnsubscribe(
+  signatures: readonly DkimSignatureInfo[],
+  results: readonly DkimCheck[] | undefined,
+  sesDkim: string | undefined,
+): boolean {
+  if (!signatures.some((s) => s.coversListUnsubscribe)) return false;
+  if (!results) return sesDkim === 'PASS' && signatures.every((s) => s.coversListUnsubscribe);
+  return results.some((result) => {
+    if (result.result !== 'pass') return false;
+    const domain = result.domain?.toLowerCase();
+    const selector = result.selector?.toLowerCase();
+    const prefix = result.signature?.replace(/\s+/g, '');
+    const candidates = signatures.filter((s) =>
+      prefix && prefix.length >= 8
+        ? s.b.startsWith(prefix)
+        : s.domain === domain && (selector === undefined || s.selector === selector),
+    );
+    return candidates.length > 0 && candidates.every((s) => s.coversListUnsubscribe);
+  });
 }

@@ -43,7 +43,9 @@ export function inProgressPage(
 }
 
 export function unablePage(branding: PageBranding, request: UnsubscribeRequest): Page {
-  const manual = request.listUnsubscribe[0] ?? request.bodyLinks[0];
+  // Only a web link that passed our safety checks and then failed at the sender's end: one we
+  // refused (a lookalike domain, an internal address) is never suggested.
+  const manual = request.attempts.find((a) => a.outcome === 'failed' && /^https?:/i.test(a.uri))?.uri;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unable to unsubscribe', [
     `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing.</p>`,
     manual
@@ -57,6 +59,14 @@ export function blockedPage(branding: PageBranding, reason: string): Page {
     "<p>We did not use the sender's unsubscribe link, because it failed our safety checks:</p>",
     `<p><strong>${escapeHtml(reason)}</strong></p>`,
     '<p>Do not open the link from the message either. If this mail is unwanted, report it or ask your mail administrator to block the sender.</p>',
+  ]);
+}
+
+/** Graymail that offered no unsubscribe link or address at all: nothing was refused. */
+export function noUnsubscribeLinkPage(branding: PageBranding, request: UnsubscribeRequest): Page {
+  return renderPage(branding, 'safe unsubscribe', 200, 'No way to unsubscribe', [
+    `<p>The message from <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong> offers no unsubscribe link or address, so there is nothing we can use on your behalf.</p>`,
+    '<p>If this mail is unwanted, report it or ask your mail administrator to block the sender.</p>',
   ]);
 }
 

@@ -19,6 +19,7 @@ export const REFUSAL = {
   CONFUSABLE_HOST: 'CONFUSABLE_HOST',
   BLOCKLISTED_HOST: 'BLOCKLISTED_HOST',
   MAILTO_NOT_SINGLE_RECIPIENT: 'MAILTO_NOT_SINGLE_RECIPIENT',
+  MAILTO_OWN_ADDRESS: 'MAILTO_OWN_ADDRESS',
   INVALID_ADDRESS: 'INVALID_ADDRESS',
   UNSPECIFIED_ADDRESS: 'UNSPECIFIED_ADDRESS',
   LOOPBACK_ADDRESS: 'LOOPBACK_ADDRESS',
@@ -62,6 +63,8 @@ const MESSAGES: Readonly<Record<RefusalCode, string>> = {
     'The domain name in the unsubscribe link is spelt with letters that imitate Latin ones, a trick used to impersonate well-known names.',
   BLOCKLISTED_HOST: "The domain in the unsubscribe link is on your organisation's blocklist.",
   MAILTO_NOT_SINGLE_RECIPIENT: 'The unsubscribe mail link must name exactly one recipient.',
+  MAILTO_OWN_ADDRESS:
+    'The unsubscribe mail link would send a message from you to your own organisation, not to the sender.',
   INVALID_ADDRESS: 'The unsubscribe link led to a network address that could not be checked.',
   UNSPECIFIED_ADDRESS: 'The unsubscribe link led to an unspecified network address.',
   LOOPBACK_ADDRESS: "The unsubscribe link led back into the mail filter's own machine.",

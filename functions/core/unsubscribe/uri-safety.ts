@@ -16,6 +16,14 @@ export interface UriSafetyOptions {
   readonly allowLoopback?: boolean;
   /** The organisation's blocklist: each entry refuses the domain and all its subdomains. */
   readonly blockedHosts?: Iterable<string>;
+  /**
+   * Our own mail domains (each with its subdomains) and addresses (submission mailboxes, the
+   * recipient): a mailto link to one of them is refused. The unsubscribe mail goes out from
+   * the recipient's address with the sender's subject and body: aimed inside, it would be the
+   * sender writing to our colleagues, or to our spam-report mailbox, in a user's name.
+   */
+  readonly ownDomains?: Iterable<string>;
+  readonly ownAddresses?: Iterable<string>;
 }
 
 export type UnsubscribeTarget = WebTarget | MailtoTarget;
@@ -50,6 +58,11 @@ export const MAX_URI_LENGTH = 2048;
  * smuggles commands into a non-HTTP service, even on a public host.
  */
 const WEB_PORTS = new Set([80, 443, 8080, 8443]);
+
+/** The ports a web unsubscribe link may use outside local mode. */
+export function isWebPort(port: number): boolean {
+  return WEB_PORTS.has(port);
+}
 
 /**
  * Control characters (Cc), format characters such as bidi overrides and zero-width joiners
@@ -115,6 +128,9 @@ function checkWebUri(uri: string, scheme: 'http' | 'https', options: UriSafetyOp
   const hostRefusal = checkHost(url.hostname, options);
   if (hostRefusal) return { ok: false, refusal: hostRefusal };
   const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+  // Local mode's endpoints are loopback servers on ephemeral ports. Whether a name is loopback
+  // shows only after DNS: with loopback allowed, the HTTP client checks the port again against
+  // the resolved addresses (isWebPort).
   if (!WEB_PORTS.has(port) && options.allowLoopback !== true) return refused(REFUSAL.PORT_NOT_ALLOWED, uri);
   url.hash = '';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname.replace(/\.$/, '');
@@ -186,15 +202,18 @@ function checkMailtoUri(uri: string, options: UriSafetyOptions): UriCheck {
   // Mail goes out through SES, never to a loopback host: allowLoopback does not apply here.
   const hostRefusal = checkHostName(domain, { ...options, allowLoopback: false });
   if (hostRefusal) return { ok: false, refusal: hostRefusal };
-  // A line break in the subject would let the link add header fields to our message.
-  if (subject !== undefined && (/[\r\n\0]/.test(subject) || subject.length > 500)) {
+  const to = `${address[1]}@${domain}`;
+  if (isOwnAddress(to, options)) return refused(REFUSAL.MAILTO_OWN_ADDRESS, to);
+  // A line break in the subject would let the link add header fields to our message (and the
+  // Unicode line and paragraph separators read as breaks in some mail programs).
+  if (subject !== undefined && (/[\r\n\0\u0085\u2028\u2029]/.test(subject) || subject.length > 500)) {
     return refused(REFUSAL.MALFORMED_URI, uri);
   }
   if (body !== undefined && body.length > 5000) return refused(REFUSAL.MALFORMED_URI, uri);
   const target: MailtoTarget = {
     kind: 'mailto',
     href: uri,
-    to: `${address[1]}@${domain}`,
+    to,
     ...(subject === undefined ? {} : { subject }),
     ...(body === undefined ? {} : { body }),
   };
@@ -218,4 +237,15 @@ function percentDecode(text: string): string | undefined {
 
 function refused(code: Refusal['code'], detail: string): UriCheck {
   return { ok: false, refusal: refuse(code, detail) };
+}
+
+function isOwnAddress(address: string, options: UriSafetyOptions): boolean {
+  const lower = address.toLowerCase();
+  const domain = lower.slice(lower.lastIndexOf('@') + 1);
+  for (const own of options.ownAddresses ?? []) if (own.toLowerCase() === lower) return true;
+  for (const own of options.ownDomains ?? []) {
+    const d = own.toLowerCase();
+    if (domain === d || domain.endsWith(`.${d}`)) return true;
+  }
+  return false;
 }

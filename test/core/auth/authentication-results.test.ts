@@ -35,7 +35,7 @@ describe('parseAuthenticationResults', () => {
     expect(read(value)).toEqual({
       authservId: 'inbound-smtp.graywall.local',
       spf: { result: 'fail', domain: 'sender.example' },
-      dkim: [{ result: 'neutral', domain: 'sender.example', selector: 'sel' }],
+      dkim: [{ result: 'neutral', domain: 'sender.example', selector: 'sel', signature: 'l7oCVquY' }],
       dmarc: { result: 'fail', policy: 'reject', domain: 'sender.example' },
       arc: { result: 'fail' },
     });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { readHeaderBlock } from '../../../functions/core/mime/raw-message.ts';
 import {
-  dkimDomainsCoveringListUnsubscribe,
+  dkimSignatures,
   MAX_LIST_UNSUBSCRIBE_URIS,
   ONE_CLICK,
   parseListUnsubscribe,
   readListUnsubscribe,
+  verifiedSignatureCoversListUnsubscribe,
 } from '../../../functions/core/unsubscribe/list-unsubscribe.ts';
 
 const oneClickPost = ['List-Unsubscribe=One-Click'];
@@ -131,15 +132,16 @@ describe('one-click (RFC 8058)', () => {
   });
 });
 
-describe('dkimDomainsCoveringListUnsubscribe', () => {
-  it('names the signing domains whose h= covers both fields, folded or not', () => {
+describe('dkimSignatures', () => {
+  it('reads each signature: domain, selector, b= and whether h= covers both fields, folded or not', () => {
     // Prepare
     const raw = Buffer.from(
       [
         'DKIM-Signature: v=1; a=rsa-sha256; d=esp.example.net; s=s1;',
         '\th=From:To:Subject:List-Unsubscribe:',
-        '\t List-Unsubscribe-Post; bh=x; b=y',
-        'DKIM-Signature: v=1; d=Shop.Example.com; s=s2; h=from:list-unsubscribe; b=z',
+        '\t List-Unsubscribe-Post; bh=x; b=abcd',
+        '\t efgh1234',
+        'DKIM-Signature: v=1; d=Shop.Example.com; s=S2; h=from:list-unsubscribe; b=z',
         'List-Unsubscribe: <https://esp.example.net/u>',
         '',
         'body',
@@ -147,9 +149,80 @@ describe('dkimDomainsCoveringListUnsubscribe', () => {
     );
 
     // Act
-    const domains = dkimDomainsCoveringListUnsubscribe(readHeaderBlock(raw));
+    const signatures = dkimSignatures(readHeaderBlock(raw));
 
     // Assess
-    expect(domains).toEqual(['esp.example.net']);
+    expect(signatures).toEqual([
+      { domain: 'esp.example.net', selector: 's1', b: 'abcdefgh1234', coversListUnsubscribe: true },
+      { domain: 'shop.example.com', selector: 's2', b: 'z', coversListUnsubscribe: false },
+    ]);
+  });
+});
+
+describe('verifiedSignatureCoversListUnsubscribe (RFC 8058 §4)', () => {
+  const covering = {
+    domain: 'news.example.com',
+    selector: 's1',
+    b: 'FORGEDFORGED',
+    coversListUnsubscribe: true,
+  };
+  const real = {
+    domain: 'news.example.com',
+    selector: 's1',
+    b: 'cD0MR9j8REAL',
+    coversListUnsubscribe: false,
+  };
+
+  it('trusts a pass tied to a covering signature', () => {
+    expect(
+      verifiedSignatureCoversListUnsubscribe(
+        [{ ...covering, b: 'cD0MR9j8REAL' }],
+        [{ result: 'pass', domain: 'news.example.com', signature: 'cD0MR9j8' }],
+        undefined,
+      ),
+    ).toBe(true);
+    expect(
+      verifiedSignatureCoversListUnsubscribe(
+        [covering],
+        [{ result: 'pass', domain: 'news.example.com', selector: 's1' }],
+        undefined,
+      ),
+    ).toBe(true);
+  });
+
+  it('does not trust a pass that belongs to a signature leaving List-Unsubscribe out, beside a bogus covering one', () => {
+    const both = [real, covering];
+    // header.b says which signature passed: the real one, which does not cover the fields.
+    expect(
+      verifiedSignatureCoversListUnsubscribe(
+        both,
+        [
+          { result: 'pass', domain: 'news.example.com', selector: 's1', signature: 'cD0MR9j8' },
+          { result: 'neutral', domain: 'news.example.com', selector: 's1', signature: 'FORGEDFO' },
+        ],
+        undefined,
+      ),
+    ).toBe(false);
+    // Without header.b the pass could be either's: not trusted.
+    expect(
+      verifiedSignatureCoversListUnsubscribe(
+        both,
+        [{ result: 'pass', domain: 'news.example.com', selector: 's1' }],
+        undefined,
+      ),
+    ).toBe(false);
+  });
+
+  it("with only SES's verdict, which names no signature, trusts it only when every signature covers the fields", () => {
+    expect(verifiedSignatureCoversListUnsubscribe([covering], undefined, 'PASS')).toBe(true);
+    expect(verifiedSignatureCoversListUnsubscribe([real, covering], undefined, 'PASS')).toBe(false);
+    expect(verifiedSignatureCoversListUnsubscribe([covering], undefined, 'FAIL')).toBe(false);
+    expect(
+      verifiedSignatureCoversListUnsubscribe(
+        [real],
+        [{ result: 'pass', domain: 'news.example.com' }],
+        'PASS',
+      ),
+    ).toBe(false);
   });
 });

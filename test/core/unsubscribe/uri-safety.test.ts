@@ -170,6 +170,26 @@ describe('checkUnsubscribeUri refuses', () => {
     expect(refusalOf(checkUnsubscribeUri('mailto:a@[127.0.0.1]'))).toBe(REFUSAL.LOOPBACK_ADDRESS);
     expect(refusalOf(checkUnsubscribeUri('mailto:a@localhost'))).toBe(REFUSAL.LOCAL_HOST_NAME);
     expect(refusalOf(checkUnsubscribeUri('mailto:a@example.com?subject=%ZZ'))).toBe(REFUSAL.MALFORMED_URI);
+    // Unicode line and paragraph separators read as breaks in some mail programs.
+    expect(refusalOf(checkUnsubscribeUri('mailto:a@example.com?subject=x%E2%80%A8Bcc'))).toBe(
+      REFUSAL.MALFORMED_URI,
+    );
+  });
+
+  it('mailto links to our own domains, their subdomains or our own addresses', () => {
+    const own = {
+      ownDomains: ['example.com'],
+      ownAddresses: ['report-spam@corp.example.org', 'Reader@Mail.example.net'],
+    };
+    for (const uri of [
+      'mailto:CEO@Example.com',
+      'mailto:x@sub.example.com',
+      'mailto:report-spam@corp.example.org',
+      'mailto:reader@mail.example.net',
+    ])
+      expect(refusalOf(checkUnsubscribeUri(uri, own))).toBe(REFUSAL.MAILTO_OWN_ADDRESS);
+    expect(checkUnsubscribeUri('mailto:leave@notexample.com', own).ok).toBe(true);
+    expect(checkUnsubscribeUri('mailto:other@corp.example.org', own).ok).toBe(true);
   });
 
   it('gives every refusal a sentence for the block page and the offending value apart', () => {
