@@ -178,6 +178,7 @@ async function carryOut(
         modifiers,
         plan.policy,
         plan.list?.verdict,
+        plan.engineDisabled,
       );
       await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, why, {
         transport,

@@ -64,6 +64,7 @@ export async function deliverWithSafeUnsubscribe(
         modifiers,
         plan.policy,
         plan.list?.verdict,
+        plan.engineDisabled,
       );
       remaining.shift();
       // deliver() gives this recipient's claim back itself if it fails.

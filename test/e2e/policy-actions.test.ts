@@ -237,7 +237,14 @@ describe('policy actions', () => {
         m.recipients.includes('noengine@example.com') &&
         m.raw.includes(Buffer.from('<mkt-1@shop.example.net>')),
     );
-    expect(copy?.raw.toString('latin1')).toContain('Subject: [MKT] Spring sale');
+    // Unfolded (RFC 5322 §2.2.3): our result header is folded at 78 characters.
+    const text = (copy?.raw.toString('latin1') ?? '').replace(/\r?\n[ \t]/g, ' ');
+    expect(text).toContain('Subject: [MKT] Spring sale');
+    // Anti-spam is off for noengine@: the copy must not read as scored.
+    expect(text).not.toContain('X-Graywall-Filtered');
+    expect(text).toMatch(
+      /^X-Graywall-Result: verdict=not scanned; engine=disabled by policy; graymail=marketing; policy=no-engine\r?$/m,
+    );
   });
 
   it('drops, and the tracking record says by which policy', async () => {

@@ -68,10 +68,11 @@ export const addressPattern = z
   .refine((value) => {
     if (value.includes('@')) {
       const match = ADDRESS.exec(value);
-      return match !== null && DOMAIN.test(match[1] ?? '');
+      // `*@example.com` would be taken as a literal address that never matches: say so.
+      return match !== null && DOMAIN.test(match[1] ?? '') && !value.includes('*');
     }
     return DOMAIN.test(value.startsWith('.') ? value.slice(1) : value);
-  }, 'must be an address (user@example.com), a domain (example.com) or a subdomain wildcard (.example.com)');
+  }, 'must be an address (user@example.com), a domain (example.com) or a subdomain wildcard (.example.com); no * wildcards');
 
 /** A header field name we may write (RFC 5322 §3.6.8 ftext: printable ASCII except colon). */
 export const headerName = z

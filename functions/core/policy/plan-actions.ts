@@ -24,6 +24,8 @@ export interface RecipientPlan {
   readonly notes: readonly string[];
   /** A safelist or blocklist entry decided the verdict (the score did not), and which. */
   readonly list?: { readonly verdict: ListVerdict; readonly reason: string };
+  /** The policy switched anti-spam off: the delivered copy must not read as scored. */
+  readonly engineDisabled?: true;
 }
 
 export interface PlanInput {
@@ -83,11 +85,12 @@ function decide(
   } else if (list?.verdict === 'safelisted') {
     verdict = 'clean';
     notes.push(`${list.reason}: spam and graymail verdicts skipped`);
-  } else if (input.scanVerdict === 'unscannable') {
-    verdict = 'unscannable';
   } else if (policy.engine === 'disabled') {
+    // Before "unscannable": a policy that wants no scanning has no use for its unscannable action.
     verdict = 'clean';
     notes.push(`anti-spam is disabled by policy "${policy.name}"`);
+  } else if (input.scanVerdict === 'unscannable') {
+    verdict = 'unscannable';
   } else {
     verdict = verdictForScore(input.score, policy);
     // The policy's own thresholds decided otherwise than the message-wide verdict: say so,
@@ -103,11 +106,13 @@ function decide(
       notes.push(`suspect scanning is off in policy "${policy.name}"`);
     }
   }
+  const disabled = !list && policy.engine === 'disabled' ? ({ engineDisabled: true } as const) : {};
   if (verdict === 'clean' && list?.verdict !== 'safelisted' && input.graymail && input.graymail !== 'none') {
     return {
       policy: policy.name,
       verdict,
       notes,
+      ...disabled,
       ...graymailDecision(policy, input.graymail, input.signed ?? false, notes),
     };
   }
@@ -119,7 +124,7 @@ function decide(
         : verdict === 'unscannable'
           ? policy.unscannable
           : PLAIN_DELIVERY;
-  return { policy: policy.name, verdict, settings, notes, ...(list ? { list } : {}) };
+  return { policy: policy.name, verdict, settings, notes, ...disabled, ...(list ? { list } : {}) };
 }
 
 /**

@@ -20,17 +20,18 @@ export function renderForDelivery(
   modifiers: Modifiers,
   policy?: string,
   list?: ListVerdict,
+  engineDisabled = false,
 ): Buffer {
   let out = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   if (modifiers.prependSubject) out = prependToSubject(out, modifiers.prependSubject);
   if (modifiers.appendSubject) out = appendToSubject(out, modifiers.appendSubject);
   const fields: Array<readonly [string, string]> = [];
-  // X-Graywall-Filtered says "we scanned this": not set for mail we could not scan.
-  if (scan.verdict !== 'unscannable') fields.push(['X-Graywall-Filtered', 'true']);
-  const result = formatResultHeader(
-    scan,
-    graymail ? { category: graymail.category, reasons: [] } : undefined,
-  );
+  // X-Graywall-Filtered says "we scanned this": not set for mail we could not scan, nor for
+  // recipients whose policy switched anti-spam off (a score there would be read as a verdict).
+  if (scan.verdict !== 'unscannable' && !engineDisabled) fields.push(['X-Graywall-Filtered', 'true']);
+  const result = engineDisabled
+    ? `verdict=not scanned; engine=disabled by policy${graymail ? `; graymail=${graymail.category}` : ''}`
+    : formatResultHeader(scan, graymail ? { category: graymail.category, reasons: [] } : undefined);
   // A list entry overrides the score: say so, or "score=100; verdict=not spam" reads as a bug.
   const decided = list ? `${result}; list=${list}` : result;
   fields.push(['X-Graywall-Result', policy ? `${decided}; policy=${policy}` : decided]);

@@ -101,6 +101,16 @@ describe('parseConfig', () => {
     });
   });
 
+  it("refuses a '*' wildcard in a policy's address, which would match nothing", () => {
+    const issues = issuesOf(
+      `${minimal}policies: { incoming: [{ name: all, recipients: ['*@example.com'] }] }\n`,
+    );
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(
+      /^policies\.incoming\.0\.recipients\.0: must be an address .*no \* wildcards \(got "\*@example\.com"\)$/,
+    );
+  });
+
   it('rejects bad domains, recipients outside them, unknown keys and bad delivery', () => {
     expect(issuesOf('domains: ["not a domain"]\ndelivery: { type: smtp, host: h.example.com }')[0]).toMatch(
       /^domains\.0: must be a domain name/,

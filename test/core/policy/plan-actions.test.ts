@@ -106,7 +106,21 @@ describe('planActions', () => {
       verdict: 'clean',
       settings: { action: 'deliver' },
       notes: ['anti-spam is disabled by policy "partner-mail"'],
+      engineDisabled: true,
     });
+    // No scanning wanted: the policy's unscannable action does not apply either.
+    const [unscanned] = planActions(table, {
+      score: 0,
+      scanVerdict: 'unscannable',
+      envelopeFrom: 'x@partner.example.org',
+      recipients: ['bob@example.com'],
+    });
+    expect(unscanned).toMatchObject({
+      verdict: 'clean',
+      settings: { action: 'deliver' },
+      engineDisabled: true,
+    });
+    expect(plan(100, ['bob@example.com'])[0]?.engineDisabled).toBeUndefined();
   });
 
   it('delivers suspected spam as clean when suspect scanning is off', () => {
