@@ -287,6 +287,32 @@ MIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCAMIIE
 });
 
 describe('parts we cannot edit exactly are left alone', () => {
+  it('edits HTML in a single-byte charset such as windows-1251, byte for byte where it did not write', async () => {
+    // Prepare
+    const html = Buffer.concat([
+      Buffer.from('<html><body><p>', 'latin1'),
+      Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]),
+      Buffer.from(
+        '</p><a href="https://esp.example.net/u/abc?l=1">Unsubscribe</a></body></html>\r\n',
+        'latin1',
+      ),
+    ]);
+    const raw = Buffer.concat([
+      crlf(`${headers}\nContent-Type: text/html; charset=windows-1251\nContent-Transfer-Encoding: 8bit\n\n`),
+      html,
+    ]);
+
+    // Act
+    const result = rewriteForSafeUnsubscribe(raw, edit);
+    const parsed = await parseMessage(result.raw);
+
+    // Assess
+    expect(result.html).toBe(PART_OUTCOME.MODIFIED);
+    expect(parsed.html).toContain('<p>Привет</p>');
+    expect(parsed.html).not.toContain('esp.example.net');
+    expect(result.raw.includes(Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]))).toBe(true);
+  });
+
   it('reports a charset we do not round-trip and still replaces the header', () => {
     const raw = crlf(
       `${headers}\nContent-Type: text/html; charset=iso-2022-jp\n\n<body>\x1b$B$3$s$K$A$O\x1b(B</body>\n`,
