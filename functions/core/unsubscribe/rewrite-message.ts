@@ -72,7 +72,7 @@ export const PART_OUTCOME = {
   MODIFIED: 'MODIFIED',
   /** The message has no such part (not counting attachments). */
   ABSENT: 'ABSENT',
-  /** Not one of utf-8, us-ascii, iso-8859-1, windows-1252: left alone. */
+  /** Not a charset we round-trip byte for byte (see charset.ts): left alone. */
   UNSUPPORTED_CHARSET: 'UNSUPPORTED_CHARSET',
   UNSUPPORTED_TRANSFER_ENCODING: 'UNSUPPORTED_TRANSFER_ENCODING',
   /** The bytes are not valid in the declared charset: re-encoding would alter them. */
@@ -117,6 +117,8 @@ interface EditContext {
   readonly replace: (original: string) => string | undefined;
   readonly limits: RewriteLimits;
   readonly eol: '\r\n' | '\n';
+  /** The banner goes into the first HTML and the first text part only; links are replaced in all. */
+  readonly withBanner: boolean;
 }
 
 const MAX_HEADER_URL_LENGTH = 900;
@@ -164,15 +166,27 @@ export function rewriteForSafeUnsubscribe(raw: Uint8Array, edit: SafeUnsubscribe
     },
     limits,
     eol: walk.header.eol,
+    withBanner: true,
   };
-  const htmlLeaf = walk.leaves.find((leaf) => isBodyPart(leaf, 'html'));
-  const textLeaf = walk.leaves.find((leaf) => isBodyPart(leaf, 'plain'));
-  const htmlEdit = htmlLeaf ? editPart(input, htmlLeaf, 'html', context) : absent();
-  const textEdit = textLeaf ? editPart(input, textLeaf, 'text', context) : absent();
-  if (htmlEdit.inlinePgp || textEdit.inlinePgp) {
+  // The first HTML and the first text part get the banner; every other inline one (a mail
+  // client's second HTML part after an inline image, say) still has the sender's links replaced.
+  const editAll = (subtype: 'html' | 'plain'): { first: PartEdit; rest: PartEdit[] } => {
+    const [first, ...rest] = walk.leaves.filter((leaf) => isBodyPart(leaf, subtype));
+    const kind = subtype === 'html' ? 'html' : 'text';
+    return {
+      first: first ? editPart(input, first, kind, context) : absent(),
+      rest: rest.map((leaf) => editPart(input, leaf, kind, { ...context, withBanner: false })),
+    };
+  };
+  const html = editAll('html');
+  const text = editAll('plain');
+  const htmlEdit = html.first;
+  const textEdit = text.first;
+  const edits = [htmlEdit, ...html.rest, textEdit, ...text.rest];
+  if (edits.some((e) => e.inlinePgp)) {
     return unchanged(input, REWRITE_REFUSAL.SIGNED_OR_ENCRYPTED, 'inline PGP');
   }
-  const splices = [...htmlEdit.splices, ...textEdit.splices].sort((a, b) => a.start - b.start);
+  const splices = edits.flatMap((e) => e.splices).sort((a, b) => a.start - b.start);
   const pieces: Uint8Array[] = [];
   let pos = 0;
   for (const splice of splices) {
@@ -191,7 +205,7 @@ export function rewriteForSafeUnsubscribe(raw: Uint8Array, edit: SafeUnsubscribe
     modified: !output.equals(input),
     html: htmlEdit.outcome,
     text: textEdit.outcome,
-    rewrittenLinks: [...new Set([...htmlEdit.links, ...textEdit.links])],
+    rewrittenLinks: [...new Set(edits.flatMap((e) => e.links))],
   };
 }
 
@@ -220,6 +234,8 @@ function editPart(buffer: Buffer, leaf: MimeLeaf, kind: 'html' | 'text', context
   const eol = contentEol(text, context.eol);
   const edited =
     kind === 'html' ? editHtml(text, charset, eol, context) : editText(text, charset, eol, context);
+  // A part without the banner and without a sender's link keeps every byte.
+  if (!context.withBanner && edited.links.length === 0) return skipped(PART_OUTCOME.NOT_ATTEMPTED);
   const bytes = encodeCharset(edited.text, charset);
   const splices: Splice[] = [];
   let encoded: Buffer;
@@ -274,9 +290,11 @@ function editHtml(
     });
     links.push(anchor.href);
   }
-  const at = bannerInsertionPoint(html);
-  const banner = toCharsetSafeHtml(context.banner.html, charset).replace(/\r?\n/g, eol);
-  edits.push({ start: at, end: at, insert: banner });
+  if (context.withBanner) {
+    const at = bannerInsertionPoint(html);
+    const banner = toCharsetSafeHtml(context.banner.html, charset).replace(/\r?\n/g, eol);
+    edits.push({ start: at, end: at, insert: banner });
+  }
   return { text: applyEdits(html, edits), links };
 }
 
@@ -330,9 +348,11 @@ function editText(
     links.push(link.uri);
     covered = link.end;
   }
-  const at = text.startsWith('\ufeff') ? 1 : 0;
-  const banner = toCharsetSafeText(context.banner.text, charset).replace(/\r?\n/g, eol);
-  edits.push({ start: at, end: at, insert: `${banner}${eol}${eol}` });
+  if (context.withBanner) {
+    const at = text.startsWith('\ufeff') ? 1 : 0;
+    const banner = toCharsetSafeText(context.banner.text, charset).replace(/\r?\n/g, eol);
+    edits.push({ start: at, end: at, insert: `${banner}${eol}${eol}` });
+  }
   return { text: applyEdits(text, edits), links };
 }
 

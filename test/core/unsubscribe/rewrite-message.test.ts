@@ -313,6 +313,25 @@ describe('parts we cannot edit exactly are left alone', () => {
     expect(result.raw.includes(Buffer.from([0xcf, 0xf0, 0xe8, 0xe2, 0xe5, 0xf2]))).toBe(true);
   });
 
+  it("replaces the sender's links in every inline HTML part, with the banner in the first only", async () => {
+    // Prepare: Apple Mail style, the HTML split around an inline image.
+    const raw = crlf(
+      `${headers}\nContent-Type: multipart/mixed; boundary=m\n\n--m\nContent-Type: text/html; charset=utf-8\n\n<body><p>Top</p></body>\n--m\nContent-Type: image/png\nContent-Disposition: inline\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--m\nContent-Type: text/html; charset=utf-8\n\n<body><a href="https://esp.example.net/u/abc?l=1">Unsubscribe</a></body>\n--m\nContent-Type: text/html; charset=utf-8\n\n<body><p>No link here</p></body>\n--m--\n`,
+    );
+
+    // Act
+    const result = rewriteForSafeUnsubscribe(raw, edit);
+    const text = result.raw.toString('latin1');
+
+    // Assess
+    expect(result.html).toBe(PART_OUTCOME.MODIFIED);
+    expect(text).not.toContain('https://esp.example.net/u/abc');
+    expect(text.split(banner.html).length - 1).toBe(1);
+    expect(result.rewrittenLinks).toEqual(['https://esp.example.net/u/abc?l=1']);
+    // A part with neither the banner nor a link keeps its bytes.
+    expect(text).toContain('\r\n\r\n<body><p>No link here</p></body>\r\n--m--');
+  });
+
   it('reports a charset we do not round-trip and still replaces the header', () => {
     const raw = crlf(
       `${headers}\nContent-Type: text/html; charset=iso-2022-jp\n\n<body>\x1b$B$3$s$K$A$O\x1b(B</body>\n`,
