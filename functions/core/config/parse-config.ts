@@ -40,8 +40,13 @@ function formatIssue(issue: z.core.$ZodIssue, data: unknown): string {
   let message = issue.message;
   if (issue.code === 'unrecognized_keys') {
     message = `unknown setting${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`;
+    // The default policy's thresholds are the antispam section's: say where they go.
+    const thresholds = issue.keys.filter((key) => key === 'positiveThreshold' || key === 'suspectThreshold');
+    if (path === 'policies.default' && thresholds.length > 0)
+      message += ` (the default policy's thresholds are ${thresholds.map((key) => `antispam.${key}`).join(' and ')})`;
   } else if (issue.code === 'invalid_value') {
-    message = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    const values = issue.values.map((v) => JSON.stringify(v)).join(', ');
+    message = got === undefined ? `is required: one of ${values}` : `must be one of ${values}`;
   } else if (issue.code === 'invalid_type' && got === undefined) {
     message = `is required (${issue.expected})`;
   }

@@ -101,6 +101,19 @@ describe('parseConfig', () => {
     });
   });
 
+  it("points the default policy's thresholds to antispam, and says when an action is missing", () => {
+    expect(issuesOf(`${minimal}policies: { default: { positiveThreshold: 80 } }\n`)).toEqual([
+      "policies.default: unknown setting positiveThreshold (the default policy's thresholds are antispam.positiveThreshold)",
+    ]);
+    const missing = issuesOf(
+      `${minimal}policies: { default: { graymail: { marketing: { archive: true } } } }\n`,
+    );
+    expect(missing).toHaveLength(1);
+    expect(missing[0]).toMatch(
+      /^policies\.default\.graymail\.marketing\.action: is required: one of "deliver"/,
+    );
+  });
+
   it("refuses a '*' wildcard in a policy's address, which would match nothing", () => {
     const issues = issuesOf(
       `${minimal}policies: { incoming: [{ name: all, recipients: ['*@example.com'] }] }\n`,
