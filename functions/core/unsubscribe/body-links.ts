@@ -80,9 +80,14 @@ export interface TextLink {
   readonly end: number;
 }
 
-/** Every anchor (`<a>`, `<area>`) with an http(s) or mailto href, in order, at most 2,000. */
+/**
+ * Every anchor (`<a>`, `<area>`) with an http(s) or mailto href, in order, at most 2,000. A
+ * relative href counts when the document names a `<base href>` (HTML §4.2.3: the first one
+ * applies to every link, wherever it stands): it goes where the base says.
+ */
 export function findHtmlAnchors(html: string): HtmlAnchor[] {
   const anchors: HtmlAnchor[] = [];
+  const base = documentBase(html);
   let open: { href: string; attribute: HtmlAttribute; text: string; context: string } | undefined;
   let recent = '';
   const close = (): void => {
@@ -102,7 +107,8 @@ export function findHtmlAnchors(html: string): HtmlAnchor[] {
           attribute.valueStart,
           Math.min(attribute.valueEnd, attribute.valueStart + MAX_URI_LENGTH * 2),
         );
-        const href = decodeHtmlEntities(raw).trim();
+        const written = decodeHtmlEntities(raw).trim();
+        const href = /^[a-z][a-z0-9+.-]*:/i.test(written) || !base ? written : resolveAgainst(written, base);
         if (!/^(https?:\/\/|mailto:)/i.test(href) || href.length > MAX_URI_LENGTH) return;
         open = { href, attribute, text: '', context: normalise(recent) };
         if (tag.name === 'area') {
@@ -140,6 +146,33 @@ export function findHtmlAnchors(html: string): HtmlAnchor[] {
 }
 
 const BLOCK_TAGS = new Set(['p', 'div', 'td', 'tr', 'li', 'table', 'h1', 'h2', 'h3', 'h4', 'hr']);
+
+/** The first `<base href>` with an absolute http(s) URL, if any. */
+function documentBase(html: string): string | undefined {
+  let base: string | undefined;
+  let seen = false;
+  scanHtml(html, {
+    startTag(tag) {
+      if (seen || tag.name !== 'base') return;
+      const attribute = tag.attributes.find((a) => a.name === 'href');
+      if (!attribute) return;
+      seen = true;
+      const href = decodeHtmlEntities(
+        html.slice(attribute.valueStart, Math.min(attribute.valueEnd, attribute.valueStart + MAX_URI_LENGTH)),
+      ).trim();
+      if (/^https?:\/\//i.test(href)) base = href;
+    },
+  });
+  return base;
+}
+
+function resolveAgainst(href: string, base: string): string {
+  try {
+    return new URL(href, base).href;
+  } catch {
+    return href;
+  }
+}
 
 /**
  * Whether an anchor is an unsubscribe link: its target names an unsubscribe endpoint, its text

@@ -31,6 +31,18 @@ describe('findBodyUnsubscribeLinks in HTML', () => {
     expect(findBodyUnsubscribeLinks({ html })).toEqual(['https://example.com/unsubscribe?u=1&list=2']);
   });
 
+  it("resolves a relative href against the document's <base href>, as a mail reader does", () => {
+    const html =
+      '<html><head><base href="https://esp.example.net/lists/"></head><body><a href="unsubscribe?id=1">Unsubscribe</a> <a href="/shop">Shop</a></body></html>';
+    expect(findBodyUnsubscribeLinks({ html })).toEqual(['https://esp.example.net/lists/unsubscribe?id=1']);
+    expect(findHtmlAnchors(html).map((a) => a.href)).toEqual([
+      'https://esp.example.net/lists/unsubscribe?id=1',
+      'https://esp.example.net/shop',
+    ]);
+    // Without a base, a relative href leads nowhere from a mail: not a link.
+    expect(findHtmlAnchors('<a href="unsubscribe?id=1">Unsubscribe</a>')).toEqual([]);
+  });
+
   it('reads "click here" after a sentence about unsubscribing, and image alt text', () => {
     const html =
       '<p>To unsubscribe from these emails, <a href="https://example.com/x1">click here</a>.</p>' +
