@@ -15,6 +15,7 @@ import { mayBounceTo } from '../core/policy/backscatter.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
+import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import type { Reason } from '../core/scan/types.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
@@ -85,6 +86,7 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
     envelopeFrom,
     senderAuthenticated: message.mail.ses.spf === 'PASS',
     recipients,
+    malware: isMalware(message),
     lists: new Map(
       [...listed].map(([recipient, match]) => [
         recipient,
@@ -108,6 +110,13 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);
     }
   }
+}
+
+/** SES's virus verdict, from the receipt or (local gateway) the scan's reasons. */
+function isMalware(message: ClassifiedMessage): boolean {
+  return (
+    message.mail.ses.virus === 'FAIL' || message.scan.reasons.some((r) => r.id === SES_VIRUS_VERDICT_FAIL.id)
+  );
 }
 
 /** The subject tags and header an action's settings ask for, and nothing else. */
@@ -194,8 +203,9 @@ async function carryOut(
       const now = clock.now();
       const retention = deps.config.quarantine.retentionDays;
       // A recipient's safelist entry cannot lift a blocklist, nor apply to an unauthenticated sender.
+      // Nor is malware ever "always allowed" (see PlanInput.malware).
       const allowSender =
-        plan.list?.verdict === 'blocklisted'
+        plan.list?.verdict === 'blocklisted' || isMalware(message)
           ? undefined
           : safelistableAddress(senderIdentities(message, record));
       // Applied on release, as on delivery (signed or encrypted graymail stays unmodified).

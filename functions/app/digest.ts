@@ -3,6 +3,7 @@ import { digestSenderOf } from '../core/config/schema.ts';
 import { composeDigest, type DigestEntry } from '../core/digest/compose-digest.ts';
 import {
   actionDonePage,
+  adminOnlyPage,
   allowUnavailablePage,
   confirmActionPage,
   invalidDigestLinkPage,
@@ -20,7 +21,7 @@ import type { Page } from '../core/web/page-layout.ts';
 import { addToList } from './lists-admin.ts';
 import { emitMetric } from './operational-metrics.ts';
 import { releaseQuarantined } from './quarantine-admin.ts';
-import { isExpired, type QuarantineItem } from './quarantine-item.ts';
+import { isAdminOnly, isExpired, type QuarantineItem } from './quarantine-item.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 
 /** Quarantine items older than this are not put into a first digest any more. */
@@ -65,7 +66,7 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
       ...(cursor ? { cursor } : {}),
     });
     for (const item of page.items) {
-      if (item.digestSentAt) continue;
+      if (item.digestSentAt || isAdminOnly(item)) continue;
       byRecipient.set(item.recipient, [...(byRecipient.get(item.recipient) ?? []), item]);
     }
     cursor = page.cursor;
@@ -153,10 +154,16 @@ export async function digestPage(
       activeAt: now.toISOString(),
       limit: PAGE_SIZE,
     });
-    return quarantineListPage(branding, recipient, page.items.map(entryOf), base);
+    return quarantineListPage(
+      branding,
+      recipient,
+      page.items.filter((item) => !isAdminOnly(item)).map(entryOf),
+      base,
+    );
   }
   const item = messageId ? await deps.quarantine.get(messageId, recipient) : undefined;
   if (!item || !messageId) return notFoundPage(branding);
+  if (isAdminOnly(item)) return adminOnlyPage(branding);
   const kind = action === 'confirm-allow' || action === 'allow' ? 'allow' : 'release';
   // Past its retention the message is as good as deleted (see isExpired).
   if (isExpired(item, now)) return notFoundPage(branding);
@@ -164,15 +171,23 @@ export async function digestPage(
     return allowUnavailablePage(branding, entryOf(item), `${base}/release/${messageId}`);
   }
   if (action === 'confirm-release' || action === 'confirm-allow') {
-    if (item.state !== 'quarantined') return actionDonePage(branding, entryOf(item), kind, true);
+    if (item.state !== 'quarantined') return actionDonePage(branding, entryOf(item), kind, item.state);
     return confirmActionPage(branding, entryOf(item), kind, `${base}/${kind}/${messageId}`);
   }
   const principal = `end user ${recipient} (quarantine digest link)`;
+  // Only while the message is held: an old link must not undo an admin's delete or release.
+  if (item.state !== 'quarantined') return actionDonePage(branding, entryOf(item), kind, item.state);
   if (kind === 'allow' && item.allowSender) {
     await addToList(deps, { type: 'user', address: recipient }, 'safe', [item.allowSender], principal);
   }
   const outcome = await releaseQuarantined(deps, messageId, [recipient], principal);
-  return actionDonePage(branding, entryOf(item), kind, outcome.done.length === 0);
+  const [unchanged] = outcome.unchanged;
+  return actionDonePage(
+    branding,
+    entryOf(item),
+    kind,
+    outcome.done.length > 0 ? undefined : (unchanged?.state ?? 'released'),
+  );
 }
 
 function entryOf(item: QuarantineItem): DigestEntry {

@@ -62,3 +62,12 @@ export interface QuarantineItem {
 export function isExpired(item: Pick<QuarantineItem, 'expiresAt'>, now: Date): boolean {
   return Date.parse(item.expiresAt) <= now.getTime();
 }
+
+/**
+ * Held because SES found malware: only an administrator may release it. End users get no
+ * digest entry and no release link for it (a phisher's next mail would be "please release
+ * the invoice from quarantine").
+ */
+export function isAdminOnly(item: Pick<QuarantineItem, 'reasons'>): boolean {
+  return item.reasons.some((reason) => reason.id === 'SES_VIRUS_VERDICT_FAIL');
+}

@@ -140,6 +140,45 @@ describe('the end-user quarantine digest', () => {
     await page.close();
   });
 
+  it('keeps malware for the administrator: not in the digest, not releasable or allowable by a link', async () => {
+    const id = await gw.inject(
+      spam('Invoice attached', 'billing@watches.example.net'),
+      { from: 'billing@watches.example.net', to: ['dana@example.com'] },
+      { ses: { virusVerdict: { status: 'FAIL' }, spfVerdict: { status: 'PASS' } } },
+    );
+    await gw.waitForState(id, ['quarantined']);
+    expect((await cli('digest', 'send')).out).toContain('listing 0 message(s)');
+    const page = await browser.newPage();
+    await page.goto(reviewUrl);
+    expect(await page.locator('li', { hasText: 'Invoice attached' }).count()).toBe(0);
+    for (const action of ['release', 'allow']) {
+      const response = await page.goto(`${reviewUrl}/${action}/${id}`);
+      expect(response?.status()).toBe(403);
+      expect(await page.locator('h1').textContent()).toBe('Held for your administrator');
+    }
+    // A POST straight to the action (no page in between) is refused the same way.
+    const post = await fetch(`${reviewUrl}/release/${id}`, { method: 'POST' });
+    expect(post.status).toBe(403);
+    expect((await gw.deps.quarantine.get(id, 'dana@example.com'))?.state).toBe('quarantined');
+    await page.close();
+  });
+
+  it('adds no safelist entry from an old link once an administrator deleted the message', async () => {
+    const id = await gw.send(spam('Watch deals again', 'deals2@watches.example.net'), {
+      from: 'deals2@watches.example.net',
+      to: ['dana@example.com'],
+    });
+    await gw.waitForState(id, ['quarantined']);
+    expect((await gw.deps.quarantine.get(id, 'dana@example.com'))?.allowSender).toBe(
+      'deals2@watches.example.net',
+    );
+    await cli('quarantine', 'delete', id);
+    const response = await fetch(`${reviewUrl}/allow/${id}`, { method: 'POST' });
+    const html = await response.text();
+    expect(html).toContain('<h1>No longer in quarantine</h1>');
+    expect((await cli('safelist', 'list', '--for', 'dana@example.com')).out).not.toContain('deals2@');
+  });
+
   it('refuses forged and expired links with a page that says so', async () => {
     const page = await browser.newPage();
     const forged = reviewUrl.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'));

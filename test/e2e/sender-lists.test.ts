@@ -121,6 +121,22 @@ describe('safelists and blocklists', () => {
     await cli('blocklist', 'remove', 'cheap-pills.example');
   });
 
+  it('never lets a safelisted sender deliver malware: SES virus verdict FAIL is held whatever the lists say', async () => {
+    await cli('safelist', 'add', 'partner-mal.example.org');
+    const id = await gw.inject(
+      mail('billing@partner-mal.example.org', 'm@example.com', 'mal-1'),
+      { from: 'billing@partner-mal.example.org', to: ['m@example.com'] },
+      { ses: { spfVerdict: { status: 'PASS' }, virusVerdict: { status: 'FAIL' } } },
+    );
+    const record = await gw.waitForState(id, ['quarantined']);
+    expect(record.events.find((e) => e.type === 'quarantined')?.detail).toContain(
+      'SES found malware (virus verdict FAIL): positive spam, whatever the list entry says',
+    );
+    // Nor is it offered for "always allow".
+    expect((await gw.deps.quarantine.get(id, 'm@example.com'))?.allowSender).toBeUndefined();
+    await cli('safelist', 'remove', 'partner-mal.example.org');
+  });
+
   it('keeps the organisation blocklist above a recipient safelist', async () => {
     await cli('safelist', 'add', '.bulk.example.net', 'bulk.example.net', '--for', 'd@example.com');
     const id = await gw.send(mail('x@bulk.example.net', 'd@example.com', 'bl-2'), {

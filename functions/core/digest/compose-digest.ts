@@ -37,7 +37,14 @@ export const MAX_DIGEST_ENTRIES = 50;
  * confirmation pages; nothing is released by merely following a link.
  */
 export function composeDigest(mail: DigestMail): Buffer {
-  const shown = mail.entries.slice(0, MAX_DIGEST_ENTRIES);
+  // Subjects and senders are the sender's text: on one line each in the text part, so a
+  // decoded line break cannot write lines (a fake "Release:" link) into our mail.
+  const shown = mail.entries.slice(0, MAX_DIGEST_ENTRIES).map((e) => ({
+    ...e,
+    subject: oneLine(e.subject),
+    sender: oneLine(e.sender),
+    why: oneLine(e.why),
+  }));
   const more = mail.entries.length - shown.length;
   const count = mail.entries.length;
   const boundary = `digest-${mail.uniqueId}`;
@@ -106,4 +113,10 @@ ${more > 0 ? `<p>...and ${more} more on the <a href="${escapeHtml(mail.viewUrl)}
     '',
   ];
   return Buffer.from(lines.join('\r\n'), 'latin1');
+}
+
+/** Line breaks and other control characters become spaces. */
+function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }

@@ -59,22 +59,32 @@ export function confirmActionPage(
   );
 }
 
+/**
+ * After a release (and, for "always allow", the safelist entry). `earlier` is the state the
+ * message was already in when nothing was done: released, or deleted by an administrator.
+ */
 export function actionDonePage(
   branding: PageBranding,
   entry: DigestEntry,
   action: 'release' | 'allow',
-  alreadyDone: boolean,
+  earlier?: string,
 ): Page {
+  if (earlier !== undefined) {
+    const deleted = earlier === 'deleted';
+    return renderPage(branding, SECTION, 200, deleted ? 'No longer in quarantine' : 'Already released', [
+      deleted
+        ? '<p>This message was deleted from quarantine by your mail administrator. Nothing was done.</p>'
+        : '<p>This message was already released. Nothing more was done.</p>',
+    ]);
+  }
   const lines = [
-    alreadyDone
-      ? `<p>This message was already released (or deleted). Nothing more was done.</p>`
-      : `<p><strong>${escapeHtml(entry.subject)}</strong> has been released and is on its way to your mailbox.</p>`,
+    `<p><strong>${escapeHtml(entry.subject)}</strong> has been released and is on its way to your mailbox.</p>`,
   ];
   if (action === 'allow' && entry.allowSender)
     lines.push(
       `<p>Mail from ${escapeHtml(entry.allowSender)} will not be held as spam for you from now on.</p>`,
     );
-  return renderPage(branding, SECTION, 200, alreadyDone ? 'Already released' : 'Released', lines);
+  return renderPage(branding, SECTION, 200, 'Released', lines);
 }
 
 /**
@@ -87,6 +97,13 @@ export function allowUnavailablePage(branding: PageBranding, entry: DigestEntry,
     `<p>Mail from ${escapeHtml(entry.sender)} could not be verified as really coming from that address (neither SPF nor DMARC passed), or it is blocked by your organisation, so an entry on your safe list would not let its next messages through. Ask your mail administrator if you need it.</p>`,
     `<p>You can still release <strong>${escapeHtml(entry.subject)}</strong>.</p>`,
     `<form method="post" action="${escapeHtml(releasePath)}"><button type="submit">Release</button></form>`,
+  ]);
+}
+
+/** A message held for malware: released by an administrator only, never from a digest link. */
+export function adminOnlyPage(branding: PageBranding): Page {
+  return renderPage(branding, SECTION, 403, 'Held for your administrator', [
+    '<p>This message was held because it contains malware. Only your mail administrator can release it; if you expected it, ask them, and do not ask the sender to send it again.</p>',
   ]);
 }
 

@@ -43,6 +43,12 @@ export interface PlanInput {
   readonly signed?: boolean;
   /** Safelist/blocklist outcome per recipient, when a list matched the sender, and why. */
   readonly lists?: ReadonlyMap<string, { readonly verdict: ListVerdict; readonly reason: string }>;
+  /**
+   * SES's virus scan found malware. Nothing lets that through as clean: not a safelist entry
+   * (which anyone can get a user to add, and a compromised partner account would inherit),
+   * not a policy with anti-spam off.
+   */
+  readonly malware?: boolean;
 }
 
 const PLAIN_DELIVERY: ActionSettings = { action: 'deliver', archive: false };
@@ -79,6 +85,13 @@ function decide(
 ): Omit<RecipientPlan, 'recipients'> {
   const notes: string[] = [];
   let verdict: SpamVerdict;
+  if (input.malware) {
+    verdict = 'positive';
+    notes.push(
+      `SES found malware (virus verdict FAIL): positive spam, whatever ${list ? 'the list entry' : 'the policy'} says`,
+    );
+    return { policy: policy.name, verdict, settings: policy.positive, notes };
+  }
   if (list?.verdict === 'blocklisted') {
     verdict = 'positive';
     notes.push(`${list.reason}: treated as positive spam`);

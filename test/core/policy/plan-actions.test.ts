@@ -123,6 +123,27 @@ describe('planActions', () => {
     expect(plan(100, ['bob@example.com'])[0]?.engineDisabled).toBeUndefined();
   });
 
+  it('never lets malware through as clean: not by a safelist entry, not by a disabled engine', () => {
+    const input = {
+      score: 100,
+      scanVerdict: 'positive',
+      envelopeFrom: 'x@partner.example.org',
+      recipients: ['bob@example.com'],
+      malware: true,
+      lists: new Map([['bob@example.com', { verdict: 'safelisted' as const, reason: 'on the safelist' }]]),
+    } as const;
+    const [group] = planActions(table, input);
+    expect(group).toMatchObject({
+      policy: 'partner-mail',
+      verdict: 'positive',
+      notes: ['SES found malware (virus verdict FAIL): positive spam, whatever the list entry says'],
+    });
+    expect(group?.list).toBeUndefined();
+    expect(group?.engineDisabled).toBeUndefined();
+    const [unlisted] = planActions(table, { ...input, lists: new Map() });
+    expect(unlisted?.verdict).toBe('positive');
+  });
+
   it('delivers suspected spam as clean when suspect scanning is off', () => {
     const [group] = plan(60, ['ops@example.com']);
     expect(group).toMatchObject({
