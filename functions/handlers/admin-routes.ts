@@ -44,7 +44,12 @@ export function matchAdminRoute(method: string, path: string): MatchedRoute | un
     const ok = template.every((segment, i) => {
       const part = parts[i] as string;
       if (segment.startsWith('{')) {
-        params[segment.slice(1, -1)] = decodeURIComponent(part);
+        // A malformed percent-encoding (`%E0%A4%A`) names nothing: no match, a 404, not a crash.
+        try {
+          params[segment.slice(1, -1)] = decodeURIComponent(part);
+        } catch {
+          return false;
+        }
         return true;
       }
       return segment === part;

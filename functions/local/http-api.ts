@@ -53,6 +53,12 @@ export async function startLocalHttpApi(options: {
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = refuseForeign(request);
+    if (refusal) {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: 'forbidden', message: refusal }));
+      return;
+    }
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     let size = 0;
@@ -155,4 +161,26 @@ function toEvent(request: IncomingMessage, url: URL, body: Buffer): APIGatewayPr
       },
     },
   } as APIGatewayProxyEventV2WithIAMAuthorizer;
+}
+
+/**
+ * In AWS the admin API takes only SigV4-signed requests. Locally the caller is anyone who can
+ * reach 127.0.0.1, and that includes web pages in the admin's own browser: a page on another
+ * site can POST to a loopback port (no CORS preflight for a text/plain body), and a DNS
+ * rebinding page can even read the answers under a name of its own. So: the Host must be
+ * the loopback address or localhost (defeats rebinding), and an admin route refuses any
+ * request a browser marks as coming from another origin (Origin, Sec-Fetch-Site). The CLI
+ * sends neither header. The public pages' forms post to their own origin and pass.
+ */
+function refuseForeign(request: IncomingMessage): string | undefined {
+  const host = (request.headers.host ?? '').toLowerCase();
+  const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname ?? '')) return `unexpected Host "${host}"`;
+  if (!(request.url ?? '').startsWith('/admin/')) return undefined;
+  const origin = request.headers.origin;
+  if (origin !== undefined && origin !== `http://${host}`) return 'cross-origin request to the admin API';
+  const site = request.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return 'cross-site request to the admin API';
+  return undefined;
 }

@@ -143,6 +143,37 @@ describe('graywall CLI against the local gateway', () => {
     expect(unverified).not.toContain('graywall safelist add');
   });
 
+  it('refuses admin calls a web page could make through the browser: cross-site, or under a rebound name', async () => {
+    const { request } = await import('node:http');
+    const call = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(`${gw.apiUrl}/admin/lists/safelist`);
+        const req = request(
+          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers },
+          (res) => {
+            let body = '';
+            res.on('data', (c) => {
+              body += c;
+            });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
+        req.on('error', reject);
+        req.end('{"entries":["attacker.example"]}');
+      });
+    // A page on another site posting text/plain (no CORS preflight).
+    const csrf = await call({
+      'content-type': 'text/plain',
+      origin: 'http://evil.example',
+      'sec-fetch-site': 'cross-site',
+    });
+    expect(csrf.status).toBe(403);
+    // DNS rebinding: the browser sends the attacker's name as Host.
+    const rebound = await call({ host: 'rebind.evil.example', 'content-type': 'application/json' });
+    expect(rebound.status).toBe(403);
+    expect((await cli('safelist', 'list')).out).not.toContain('attacker.example');
+  });
+
   it("never sends a sender's control characters to the admin's terminal", async () => {
     // RFC 2047 encoded-words that decode to ESC sequences, CR, LF and BEL: they would redraw
     // or fake lines of the output.

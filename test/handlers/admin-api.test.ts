@@ -58,6 +58,8 @@ describe('admin API handler', () => {
     const handler = createAdminApiHandler(() => brokenDeps().deps);
     expect((await handler(event('GET', '/admin/nothing'), context)).statusCode).toBe(404);
     expect((await handler(event('PUT', '/admin/quarantine'), context)).statusCode).toBe(405);
+    // A malformed percent-encoding in an id is a 404, not a 500.
+    expect((await handler(event('GET', '/admin/quarantine/%E0%A4%A'), context)).statusCode).toBe(404);
   });
 
   it('answers 400 with the reason for bad query parameters', async () => {
