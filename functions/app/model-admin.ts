@@ -38,6 +38,8 @@ export interface ModelStatus {
   readonly refreshSeconds: number;
   /** Set when models/current.json exists but cannot be used: the functions keep their last good model. */
   readonly problem?: string;
+  /** Versions that passed the held-out check and wait for `graywall model promote`, newest first. */
+  readonly pending?: readonly string[];
 }
 
 export interface ModelHistoryEntry extends ModelVersionRecord {
@@ -58,6 +60,9 @@ export async function modelStatus(deps: PipelineDeps): Promise<ModelStatus> {
   const isBundled = version === bundled.version;
   const record = isBundled ? undefined : await deps.models.getRecord(version);
   const current = pointer.current;
+  const pending = (await deps.models.listVersions())
+    .filter((r) => r.status === 'pending')
+    .map((r) => r.version);
   return {
     engine: `${RULES_VERSION}+${version}`,
     rules: { version: RULES_VERSION, ...rulesDate(RULES_VERSION) },
@@ -71,6 +76,7 @@ export async function modelStatus(deps: PipelineDeps): Promise<ModelStatus> {
     bundledVersion: bundled.version,
     refreshSeconds: deps.config.model.refreshSeconds,
     ...(pointer.problem ? { problem: pointer.problem } : {}),
+    ...(pending.length > 0 ? { pending } : {}),
   };
 }
 
@@ -103,7 +109,10 @@ export async function rollbackModel(
   const targetRecord = target === bundled.version ? undefined : await deps.models.getRecord(target);
   if (target !== bundled.version) {
     if (!targetRecord) {
-      const known = (await deps.models.listVersions()).map((r) => r.version);
+      // Only what a rollback accepts: versions that were in service (refused and pending ones are not).
+      const known = (await deps.models.listVersions())
+        .filter((r) => r.status === 'promoted' || r.status === 'retired')
+        .map((r) => r.version);
       throw new NotFoundError(
         `model version ${target} is not stored; roll back to ${[...known, BUNDLED_MODEL].join(', ')}`,
       );
@@ -113,6 +122,53 @@ export async function rollbackModel(
         `model version ${target} was refused${targetRecord.statusReason ? ` (${targetRecord.statusReason})` : ''}; it cannot be made current`,
       );
     }
+    if (targetRecord.status === 'pending' || targetRecord.status === 'candidate') {
+      throw new ConflictError(
+        `model version ${target} was never in service; to put it into service, \`graywall model promote ${target}\``,
+      );
+    }
+  }
+  return switchTo(deps, target, targetRecord, principal, 'rollback');
+}
+
+/**
+ * Puts a version that passed the held-out check into service (`graywall model promote`):
+ * the admin's approval when `model.promotion` is manual. Same switch as a rollback.
+ */
+export async function promoteModel(
+  deps: PipelineDeps,
+  requested: unknown,
+  principal: string,
+): Promise<ModelStatus> {
+  const target = parseModelVersion(requested);
+  const record = await deps.models.getRecord(target);
+  if (!record) {
+    const pending = (await deps.models.listVersions())
+      .filter((r) => r.status === 'pending')
+      .map((r) => r.version);
+    throw new NotFoundError(
+      `model version ${target} is not stored; ${pending.length > 0 ? `waiting for promotion: ${pending.join(', ')}` : 'no version is waiting for promotion'}`,
+    );
+  }
+  if (record.status !== 'pending') {
+    throw new ConflictError(
+      record.status === 'refused'
+        ? `model version ${target} was refused (${record.statusReason ?? 'held-out check failed'}); it cannot be promoted`
+        : `model version ${target} is ${record.status}; only a version waiting for promotion can be promoted (to go back to one that was in service, \`graywall model rollback\`)`,
+    );
+  }
+  return switchTo(deps, target, record, principal, 'promote');
+}
+
+async function switchTo(
+  deps: PipelineDeps,
+  target: string,
+  targetRecord: ModelVersionRecord | undefined,
+  principal: string,
+  how: 'rollback' | 'promote',
+): Promise<ModelStatus> {
+  const bundled = bundledModel(deps);
+  if (targetRecord) {
     const model = deserializeModel(await deps.models.getArtifact(target));
     if (model.version !== target)
       throw new ConflictError(`the artifact stored for ${target} holds model version ${model.version}`);
@@ -140,7 +196,7 @@ export async function rollbackModel(
       await deps.models.updateRecord({
         ...old,
         status: 'retired',
-        statusReason: `retired at ${now}: ${principal} rolled back to ${targetName}`,
+        statusReason: `retired at ${now}: ${principal} ${how === 'promote' ? 'promoted' : 'rolled back to'} ${targetName}`,
       });
     }
   }
@@ -148,10 +204,17 @@ export async function rollbackModel(
     await deps.models.updateRecord({
       ...targetRecord,
       status: 'promoted',
-      statusReason: `made current again at ${now} by ${principal} (rollback from ${replaced})`,
+      statusReason:
+        how === 'promote'
+          ? `promoted at ${now} by ${principal} (approved; replaces ${replaced})`
+          : `made current again at ${now} by ${principal} (rollback from ${replaced})`,
     });
   }
-  deps.log.info('model rolled back', { from: replaced, to: target, by: principal });
+  deps.log.info(how === 'promote' ? 'model promoted' : 'model rolled back', {
+    from: replaced,
+    to: target,
+    by: principal,
+  });
   return modelStatus(deps);
 }
 

@@ -17,7 +17,12 @@ import type { HeldOutEvaluation } from '../core/training/evaluate.ts';
  */
 export type ModelEvaluation = HeldOutEvaluation;
 
-export type ModelVersionStatus = 'candidate' | 'promoted' | 'refused' | 'retired';
+/**
+ * `candidate`: being stored (a run that died leaves one); `pending`: passed the held-out check
+ * and awaits an admin (model.promotion: manual); `promoted`: in service; `refused`: failed the
+ * check; `retired`: was in service, replaced.
+ */
+export type ModelVersionStatus = 'candidate' | 'pending' | 'promoted' | 'refused' | 'retired';
 
 export interface ModelVersionRecord {
   /** The artifact's own version (StatisticalModel.version), e.g. "stat1-1a2b3c4d". */

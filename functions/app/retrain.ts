@@ -55,7 +55,8 @@ export type RetrainOutcome =
       readonly submissions: SubmissionCounts;
     }
   | {
-      readonly status: 'promoted' | 'refused';
+      /** `pending`: passed the held-out check, waits for `graywall model promote` (model.promotion: manual). */
+      readonly status: 'promoted' | 'pending' | 'refused';
       readonly version: string;
       /** The version it was compared with (in service when the run started). */
       readonly current: string;
@@ -130,15 +131,20 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
   }
 
   const now = deps.clock.now().toISOString();
-  const promote = result.decision.promote;
+  const passed = result.decision.promote;
+  const promote = passed && deps.config.model.promotion === 'automatic';
+  const status = promote ? 'promoted' : passed ? 'pending' : 'refused';
   const summary = `trained on ${describeLabels(features, result.trained)}, ${result.heldOut.length} held out`;
   const record: ModelVersionRecord = {
     version,
     createdAt: now,
     createdBy: `${RETRAIN_JOB} (${request.requestedBy})`,
     baseVersion: current.version,
-    status: promote ? 'promoted' : 'refused',
-    statusReason: `${promote ? 'promoted' : 'refused'}: ${result.decision.reason}; ${summary}`,
+    status,
+    statusReason:
+      status === 'pending'
+        ? `pending: passed the held-out check (${result.decision.reason}); ${summary}; put it into service with \`graywall model promote ${version}\``
+        : `${status}: ${result.decision.reason}; ${summary}`,
     evaluation: result.evaluation,
     baselineEvaluation: result.baselineEvaluation,
     submissions: result.trained,
@@ -171,7 +177,7 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
     await models.putVersion(record, artifact);
   }
   const seconds = Math.round((deps.clock.now().getTime() - started.getTime()) / 100) / 10;
-  log.info(`retrain: ${version} ${promote ? 'promoted' : 'refused'}`, {
+  log.info(`retrain: ${version} ${status}`, {
     version,
     current: current.version,
     requestedBy: request.requestedBy,
@@ -184,7 +190,7 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
     seconds,
   });
   return {
-    status: promote ? 'promoted' : 'refused',
+    status,
     version,
     current: current.version,
     reason: record.statusReason as string,
@@ -223,9 +229,10 @@ export async function requestRetrain(
     detail,
     next:
       'It trains a new model version on the base corpus and every spam, phishing and not-spam submission, ' +
-      'and promotes it only if it is no worse on held-out mail; nothing is built when no submission arrived ' +
-      'since the current version. `graywall model history` shows the version (promoted or refused, and why) ' +
-      'once it is done, `graywall submissions` which reports it used.',
+      'and checks it on held-out mail: a version no worse there waits for `graywall model promote` ' +
+      '(or goes into service at once with model.promotion: automatic); nothing is built when no submission ' +
+      'arrived since the current version. `graywall model history` shows the version (pending, promoted or ' +
+      'refused, and why) once it is done, `graywall submissions` which reports it used.',
   };
 }
 

@@ -34,6 +34,8 @@ export async function modelCommand(
       return modelHistoryCommand(api, values, io);
     case 'rollback':
       return modelRollbackCommand(api, rest, values, io);
+    case 'promote':
+      return modelPromoteCommand(api, rest, values, io);
     case 'retrain':
       return modelRetrainCommand(api, values, io);
     default:
@@ -85,6 +87,30 @@ export async function modelRollbackCommand(
   return 0;
 }
 
+/** `graywall model promote VERSION`: put a version that passed the held-out check into service. */
+export async function modelPromoteCommand(
+  api: AdminApiCall,
+  rest: readonly string[],
+  values: ModelValues,
+  io: ModelOutput,
+): Promise<number> {
+  const [version, extra] = rest;
+  if (!version || extra !== undefined)
+    throw new UsageError(
+      'model promote needs one version waiting for promotion (see `graywall model history`)',
+    );
+  const status = await api<ModelStatus>('POST', '/admin/model/promote', {}, { version });
+  if (values.json) io.json(status);
+  else {
+    const was = status.model.previous ? ` (was ${status.model.previous})` : '';
+    io.out(
+      `Promoted: the current model is now ${describe(status.model.version, status)}${was}.\n` +
+        `The functions switch to it within ${status.refreshSeconds} s; \`graywall model rollback ${status.model.previous ?? 'bundled'}\` goes back.`,
+    );
+  }
+  return 0;
+}
+
 export function formatModelStatus(status: ModelStatus): string {
   const { model, rules } = status;
   const lines = [
@@ -98,9 +124,16 @@ export function formatModelStatus(status: ModelStatus): string {
   if (model.record) {
     const r = model.record;
     lines.push(`          built ${when(r.createdAt)} by ${r.createdBy}, from ${r.baseVersion}`);
-    if (r.statusReason) lines.push(`          ${r.status}: ${r.statusReason}`);
+    if (r.statusReason)
+      lines.push(
+        `          ${r.statusReason.startsWith(r.status) ? r.statusReason : `${r.status}: ${r.statusReason}`}`,
+      );
     if (r.evaluation) lines.push(`          held-out: ${formatEvaluation(r.evaluation)}`);
   }
+  for (const version of status.pending ?? [])
+    lines.push(
+      `Waiting   ${version} passed the held-out check: \`graywall model promote ${version}\` puts it into service`,
+    );
   lines.push(`Bundled   ${status.bundledVersion}`);
   if (status.problem) lines.push(`Problem   ${status.problem}; the functions keep their last good model`);
   lines.push(`The functions follow the current version within ${status.refreshSeconds} s.`);

@@ -66,8 +66,9 @@ Usage:
   graywall model [status]                           current rules and model versions, when each last changed
   graywall model history                            every stored model version, newest first, and the bundled one
   graywall model rollback <version|bundled>         make an earlier model version current again (no redeploy)
-  graywall model retrain                            update now: train a new model version on the submissions,
-                                                    promoted only if no worse on held-out mail (runs in the background)
+  graywall model retrain                            update now: train a new model version on the submissions and
+                                                    check it on held-out mail (runs in the background)
+  graywall model promote <version>                  put a version that passed the check into service
   graywall ui [--minutes 60]                        a link to the admin web page (reports as charts, quarantine
                                                     search and release), signed for you, valid 1 hour by default
   graywall demo [--to ADDR]                         send example mail through the local gateway

@@ -7,7 +7,7 @@ import type {
 import { createAdminUiSession } from '../app/admin-ui.ts';
 import { sendDigests } from '../app/digest.ts';
 import { addToList, listEntries, listScope, removeFromList } from '../app/lists-admin.ts';
-import { modelHistory, modelStatus, rollbackModel, runningEngine } from '../app/model-admin.ts';
+import { modelHistory, modelStatus, promoteModel, rollbackModel, runningEngine } from '../app/model-admin.ts';
 import { REDRIVE_STAGES } from '../app/ports.ts';
 import {
   deleteQuarantined,
@@ -220,13 +220,23 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
       return json(200, await modelStatus(deps));
     case 'modelHistory':
       return json(200, await modelHistory(deps));
-    case 'modelRollback': {
+    case 'modelRollback':
+    case 'modelPromote': {
       const body = jsonBody(event);
       const version =
         typeof body === 'object' && body !== null ? (body as { version?: unknown }).version : undefined;
       if (version === undefined)
-        throw new BadRequestError('body must be {"version": "<model version>"} or {"version": "bundled"}');
-      return json(200, await rollbackModel(deps, version, principal));
+        throw new BadRequestError(
+          route.name === 'modelPromote'
+            ? 'body must be {"version": "<model version>"}'
+            : 'body must be {"version": "<model version>"} or {"version": "bundled"}',
+        );
+      return json(
+        200,
+        route.name === 'modelPromote'
+          ? await promoteModel(deps, version, principal)
+          : await rollbackModel(deps, version, principal),
+      );
     }
     case 'modelRetrain':
       // Training takes longer than an API request may: the run goes on in the background.

@@ -21,6 +21,7 @@ export const ADMIN_ROUTES = [
   { method: 'GET', path: '/admin/model', name: 'modelStatus' },
   { method: 'GET', path: '/admin/model/versions', name: 'modelHistory' },
   { method: 'POST', path: '/admin/model/rollback', name: 'modelRollback' },
+  { method: 'POST', path: '/admin/model/promote', name: 'modelPromote' },
   { method: 'POST', path: '/admin/model/retrain', name: 'modelRetrain' },
   { method: 'POST', path: '/admin/ui-session', name: 'uiSession' },
   { method: 'POST', path: '/admin/redrive/{stage}', name: 'redrive' },

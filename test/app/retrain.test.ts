@@ -92,7 +92,7 @@ function memorySubmissions() {
   return { store, file };
 }
 
-function setup() {
+function setup(promotion: 'manual' | 'automatic' = 'automatic') {
   const models = memoryModels();
   const submissions = memorySubmissions();
   const { log, lines } = memoryLogger();
@@ -104,7 +104,7 @@ function setup() {
     },
   };
   const deps: RetrainDeps = {
-    config: testConfig(),
+    config: testConfig({ model: { promotion } }),
     models: models.store,
     submissions: submissions.store,
     trainingBase,
@@ -250,6 +250,30 @@ describe('a retraining run with new reports of missed spam', () => {
       reason: `no new submissions to train on since ${version} (6 to train on, 2 held out for evaluation, 1 graymail reports (not for the spam model))`,
     });
     expect(models.calls).toEqual([]);
+  });
+});
+
+describe('a retraining run under model.promotion: manual (the default)', () => {
+  it('stores a version that passed the check as pending and leaves the model in service alone', async () => {
+    const { deps, submissions, models } = setup('manual');
+    const ids = submissionIds(false, SCAM_CAMPAIGN_SIZE);
+    for (const [i, id] of ids.entries()) await submissions.file(id, 'missed-spam', scamMessage(i));
+
+    const outcome = await runRetrain(deps, schedule);
+
+    expect(outcome.status).toBe('pending');
+    if (outcome.status !== 'pending') return;
+    expect(await models.store.current()).toBeUndefined();
+    expect(await models.store.getRecord(outcome.version)).toMatchObject({
+      status: 'pending',
+      statusReason: expect.stringMatching(
+        new RegExp(
+          `^pending: passed the held-out check \\(no more false positives.*graywall model promote ${outcome.version}\`$`,
+        ),
+      ),
+    });
+    // The next run builds it again only if something changed.
+    expect(await runRetrain(deps, schedule)).toMatchObject({ status: 'nothing-new' });
   });
 });
 

@@ -85,13 +85,26 @@ describe('update now with reports of a scam campaign the model missed', () => {
     expect(run.out).toContain('`graywall model history`');
   });
 
-  it('stores a promoted version trained on the reports, with its held-out figures', async () => {
+  it('stores a version trained on the reports, with its held-out figures, waiting for an admin', async () => {
     const outcome = await gw.retraining.settled();
-    expect(outcome?.status).toBe('promoted');
-    if (outcome?.status !== 'promoted') return;
+    // model.promotion is manual by default: users' reports change nothing until an admin agrees.
+    expect(outcome?.status).toBe('pending');
+    if (outcome?.status !== 'pending') return;
     version = outcome.version;
     expect(outcome.current).toBe(bundled.version);
     expect([...outcome.trained, ...outcome.heldOut].sort()).toEqual(reports.map((s) => s.id).sort());
+    expect((await history()).current).toBe(bundled.version);
+    const status = await cli('model');
+    expect(status.out).toContain(
+      `Waiting   ${version} passed the held-out check: \`graywall model promote ${version}\``,
+    );
+
+    const promoted = await cli('model', 'promote', version);
+    expect(promoted.out).toMatch(new RegExp(`^Promoted: the current model is now ${version}`));
+    expect((await cli('model', 'promote', version)).err).toContain(`model version ${version} is promoted`);
+    expect((await cli('model', 'rollback', 'stat2-deadbeef')).err).toMatch(
+      new RegExp(`not stored; roll back to ${version}, bundled`),
+    );
 
     const { versions, current } = await history();
     expect(current).toBe(version);
@@ -102,7 +115,7 @@ describe('update now with reports of a scam campaign the model missed', () => {
       submissions: outcome.trained,
       heldOutSubmissions: outcome.heldOut,
       evaluation: { ham: 780, hardHam: 50, falsePositiveRate: 0 },
-      statusReason: expect.stringMatching(/^promoted: no more false positives/),
+      statusReason: expect.stringMatching(/^promoted at .* by .* \(approved; replaces /),
     });
     // No more held-out hard ham flagged than the shipped model's one in 50 (BENCHMARKS.md).
     expect(outcome.baselineEvaluation.hardHamFalsePositiveRate).toBe(1 / 50);

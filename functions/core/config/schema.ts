@@ -284,6 +284,14 @@ export const configSchema = z
           .trim()
           .refine(isScheduleExpression, SCHEDULE_MESSAGE)
           .default(DEFAULT_RETRAIN_SCHEDULE),
+        /**
+         * What happens to a version that passes the held-out check. `manual`: it waits for an
+         * admin (`graywall model promote <version>`); `automatic`: it goes into service at once.
+         * Manual by default: a version trained on users' reports changes filtering for
+         * everyone, and the held-out check cannot see every harm a wrong report does (a user
+         * reporting a partner's ordinary mail as spam teaches the model that partner's domain).
+         */
+        promotion: z.enum(['manual', 'automatic']).default('manual'),
       })
       .prefault({}),
     unsubscribe: unsubscribeSchema,

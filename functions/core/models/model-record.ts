@@ -72,7 +72,7 @@ export const modelVersionRecordSchema = z.looseObject({
   createdAt: z.iso.datetime(),
   createdBy: z.string().min(1).max(512),
   baseVersion: z.string().min(1).max(100),
-  status: z.enum(['candidate', 'promoted', 'refused', 'retired']),
+  status: z.enum(['candidate', 'pending', 'promoted', 'refused', 'retired']),
   statusReason: z.string().max(2000).optional(),
   evaluation: evaluationSchema.optional(),
   baselineEvaluation: evaluationSchema.optional(),
