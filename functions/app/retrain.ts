@@ -81,17 +81,14 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
   const currentRecord =
     current.version === deps.bundledModel.version ? undefined : await models.getRecord(current.version);
 
-  const all = await readSubmissions(deps.submissions);
-  const labelled = all.flatMap((s) => {
-    const label = spamLabelOf(s.category);
-    return label ? [{ id: s.id, label }] : [];
-  });
+  const all = (await readSubmissions(deps.submissions)).filter((s) => !s.withdrawn);
+  const { labelled, dropped } = oneReportPerMessage(all);
   const { trained: trainable, heldOut } = splitSubmissions(labelled);
   const counts: SubmissionCounts = {
     eligible: labelled.length,
     trainable: trainable.length,
     heldOut: heldOut.length,
-    graymailOnly: all.length - labelled.length,
+    graymailOnly: all.filter((s) => !spamLabelOf(s.category)).length,
   };
 
   const nothingNew = await whyNothingNew(deps, current.version, currentRecord, trainable, counts);
@@ -101,12 +98,12 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
   }
 
   const base = await deps.trainingBase.load();
-  const skipped: { id: string; reason: string }[] = [];
+  const skipped: { id: string; reason: string }[] = [...dropped];
   const features: SubmissionFeatures[] = [];
-  for (const { id, label } of labelled) {
+  for (const { id, label, splitKey } of labelled) {
     const read = await submissionFeatures(deps.submissions, id, label);
     if ('reason' in read) skipped.push({ id, reason: read.reason });
-    else features.push(read);
+    else features.push(splitKey ? { ...read, splitKey } : read);
   }
   const antispam = deps.config.antispam;
   const result = retrainModel({
@@ -248,6 +245,45 @@ async function currentModel(deps: RetrainDeps, pointer: CurrentModel | undefined
       `the artifact stored for ${pointer.version} holds model version ${model.version}`,
     );
   return model;
+}
+
+/**
+ * The reports the spam model learns from: those with a spam label, one per message. The same
+ * message reported again (a forward carrying it ten times, a second `graywall submit`) counts
+ * once, the earliest report; a message reported both as spam and as not spam is left out
+ * altogether: people disagree, and either label could be the wrong one.
+ */
+function oneReportPerMessage(all: readonly Submission[]): {
+  labelled: Array<{ id: string; label: SpamLabel; splitKey?: string }>;
+  dropped: Array<{ id: string; reason: string }>;
+} {
+  const byMessage = new Map<string, Array<{ id: string; label: SpamLabel }>>();
+  for (const s of [...all].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+    const label = spamLabelOf(s.category);
+    if (!label) continue;
+    const key = s.digest ?? `id:${s.id}`;
+    byMessage.set(key, [...(byMessage.get(key) ?? []), { id: s.id, label }]);
+  }
+  const labelled: Array<{ id: string; label: SpamLabel; splitKey?: string }> = [];
+  const dropped: Array<{ id: string; reason: string }> = [];
+  for (const [key, reports] of byMessage) {
+    const [first, ...rest] = reports as [
+      { id: string; label: SpamLabel },
+      ...{ id: string; label: SpamLabel }[],
+    ];
+    if (rest.some((r) => r.label !== first.label)) {
+      const ids = reports.map((r) => r.id).join(', ');
+      for (const r of reports)
+        dropped.push({
+          id: r.id,
+          reason: `the same message was reported both as spam and as not spam (${ids}): left out`,
+        });
+      continue;
+    }
+    labelled.push({ ...first, ...(key.startsWith('id:') ? {} : { splitKey: key }) });
+    for (const r of rest) dropped.push({ id: r.id, reason: `the same message as ${first.id}: counted once` });
+  }
+  return { labelled, dropped };
 }
 
 async function readSubmissions(store: SubmissionStore): Promise<Submission[]> {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestError, NotFoundError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import {
@@ -70,6 +70,7 @@ export async function submitMessage(deps: PipelineDeps, request: SubmitRequest):
     ...(from ? { from: from.slice(0, 320) } : {}),
     ...(subject ? { subject: subject.slice(0, 998) } : {}),
     ...(request.note ? { note: request.note.slice(0, 1000) } : {}),
+    digest: createHash('sha256').update(raw).digest('hex'),
   };
   await deps.submissions.put(submission, raw);
   if (record) {

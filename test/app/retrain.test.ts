@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../functions/adapters/load-model.ts';
 import { loadTrainingBaseFile } from '../../functions/adapters/training-base-file.ts';
@@ -77,7 +78,7 @@ function memorySubmissions() {
       return [...stored.keys()].sort();
     },
   };
-  const file = async (id: string, category: SubmissionCategory, raw: Buffer) =>
+  const file = async (id: string, category: SubmissionCategory, raw: Buffer, withDigest = false) =>
     store.put(
       {
         id,
@@ -86,6 +87,7 @@ function memorySubmissions() {
         submittedBy: 'arn:aws:iam::111122223333:user/admin',
         submittedAt: '2026-11-20T10:00:00.000Z',
         size: raw.length,
+        ...(withDigest ? { digest: createHash('sha256').update(raw).digest('hex') } : {}),
       },
       raw,
     );
@@ -274,6 +276,36 @@ describe('a retraining run under model.promotion: manual (the default)', () => {
     });
     // The next run builds it again only if something changed.
     expect(await runRetrain(deps, schedule)).toMatchObject({ status: 'nothing-new' });
+  });
+});
+
+describe('a retraining run with the same message reported more than once', () => {
+  it('trains on it once, and leaves out a message reported both as spam and as not spam', async () => {
+    const { deps, submissions } = setup('manual');
+    const campaign = submissionIds(false, SCAM_CAMPAIGN_SIZE);
+    for (const [i, id] of campaign.entries()) await submissions.file(id, 'missed-spam', scamMessage(i), true);
+    const [again, spamSaid, hamSaid] = submissionIds(false, 3, '20261104');
+    await submissions.file(again as string, 'missed-phishing', scamMessage(0), true);
+    await submissions.file(spamSaid as string, 'missed-spam', invoiceMessage(3), true);
+    await submissions.file(hamSaid as string, 'not-spam', invoiceMessage(3), true);
+
+    const outcome = await runRetrain(deps, schedule);
+
+    if (outcome.status === 'nothing-new') throw new Error(outcome.reason);
+    expect([...outcome.trained, ...outcome.heldOut].sort()).toEqual([...campaign].sort());
+    expect(outcome.skipped).toEqual(
+      expect.arrayContaining([
+        { id: again, reason: `the same message as ${campaign[0]}: counted once` },
+        {
+          id: spamSaid,
+          reason: `the same message was reported both as spam and as not spam (${spamSaid}, ${hamSaid}): left out`,
+        },
+        {
+          id: hamSaid,
+          reason: `the same message was reported both as spam and as not spam (${spamSaid}, ${hamSaid}): left out`,
+        },
+      ]),
+    );
   });
 });
 

@@ -55,6 +55,18 @@ export const submissionSchema = z.strictObject({
   subject: z.string().max(998).optional(),
   /** Free text from the reporter, e.g. "customer newsletter, they subscribed". */
   note: z.string().max(1000).optional(),
+  /** SHA-256 of the message, hex: the same message reported twice is trained on once. */
+  digest: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  /** An admin took the report back: it trains no later version. */
+  withdrawn: z
+    .strictObject({
+      by: z.string().min(1).max(512),
+      at: z.iso.datetime(),
+    })
+    .optional(),
 });
 export type Submission = z.output<typeof submissionSchema>;
 

@@ -39,6 +39,8 @@ import type { BaseDocument, TrainingBase } from './training-base.ts';
 export interface SubmissionFeatures extends MessageFeatures {
   readonly id: string;
   readonly label: SpamLabel;
+  /** What decides held out or trained (see splitSubmissions): the message's digest when known. */
+  readonly splitKey?: string;
 }
 
 /**
@@ -77,15 +79,17 @@ export class StaleTrainingBaseError extends GraywallError {
   override readonly name = 'StaleTrainingBaseError';
 }
 
-/** Splits submissions into trained and held out (see isHeldOutSubmission), each ascending by id. */
-export function splitSubmissions<T extends { readonly id: string }>(
+/**
+ * Splits submissions into trained and held out (see isHeldOutSubmission), each ascending by
+ * id. The split follows `splitKey` (the message's digest) when there is one: two reports of
+ * the same message land on the same side, so a held-out message was never trained on.
+ */
+export function splitSubmissions<T extends { readonly id: string; readonly splitKey?: string | undefined }>(
   submissions: readonly T[],
 ): { trained: T[]; heldOut: T[] } {
   const sorted = [...submissions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return {
-    trained: sorted.filter((s) => !isHeldOutSubmission(s.id)),
-    heldOut: sorted.filter((s) => isHeldOutSubmission(s.id)),
-  };
+  const held = (s: T) => isHeldOutSubmission(s.splitKey ?? s.id);
+  return { trained: sorted.filter((s) => !held(s)), heldOut: sorted.filter(held) };
 }
 
 export function retrainModel(input: RetrainInput): RetrainResult {
