@@ -39,6 +39,16 @@ export class S3SubmissionStore implements SubmissionStore {
     );
   }
 
+  async updateRecord(submission: Submission): Promise<void> {
+    await writeObject(
+      this.s3,
+      this.bucket,
+      submissionKeys(submission.id).record,
+      Buffer.from(JSON.stringify(submission)),
+      'application/json',
+    );
+  }
+
   async get(id: string): Promise<Submission | undefined> {
     const text = await this.read(submissionKeys(id).record);
     return text === undefined ? undefined : parseSubmissionRecord(text.toString('utf8'));

@@ -181,6 +181,8 @@ export interface SubmissionStore {
   list(query: SubmissionQuery): Promise<Page<Submission>>;
   /** Every stored submission's id, oldest first (the retraining job reads them all). */
   ids(): Promise<string[]>;
+  /** Replaces a stored submission's record (its message stays as it is). */
+  updateRecord(submission: Submission): Promise<void>;
 }
 
 /** The retraining job's base data (the corpus as features), shipped beside the retrain function. */

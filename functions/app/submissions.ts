@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { BadRequestError, NotFoundError } from '../core/errors.ts';
+import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import {
   describeCategory,
@@ -106,17 +106,51 @@ export async function listSubmissions(
 ): Promise<Page<ListedSubmission>> {
   const page = await deps.submissions.list(query);
   const status = await submissionStatuses(deps);
-  return { ...page, items: page.items.map((s) => ({ ...s, status: status(s.id) })) };
+  return { ...page, items: page.items.map((s) => ({ ...s, status: status(s.id, s) })) };
 }
 
 export async function getSubmission(deps: PipelineDeps, id: string): Promise<ListedSubmission> {
   const submission = await deps.submissions.get(id);
   if (!submission) throw new NotFoundError(`no submission ${id}`);
-  return { ...submission, status: (await submissionStatuses(deps))(submission.id) };
+  return { ...submission, status: (await submissionStatuses(deps))(submission.id, submission) };
+}
+
+/**
+ * Takes a report back (a wrong label, a user poisoning the model): no later version trains
+ * on it or holds it out. Versions already built keep what they were built from; roll back or
+ * leave a pending one unpromoted, and the next run builds without it.
+ */
+export async function withdrawSubmission(
+  deps: PipelineDeps,
+  id: string,
+  principal: string,
+): Promise<ListedSubmission> {
+  const submission = await deps.submissions.get(id);
+  if (!submission) throw new NotFoundError(`no submission ${id}`);
+  if (submission.withdrawn)
+    throw new ConflictError(
+      `submission ${id} was withdrawn by ${submission.withdrawn.by} at ${submission.withdrawn.at}`,
+    );
+  const withdrawn: Submission = {
+    ...submission,
+    withdrawn: { by: principal.slice(0, 512), at: deps.clock.now().toISOString() },
+  };
+  await deps.submissions.updateRecord(withdrawn);
+  if (submission.messageId) {
+    await deps.tracking
+      .appendEvents(submission.messageId, [
+        trackingEvent(deps.clock, 'admin', 'report-withdrawn', `Report ${id} withdrawn by ${principal}`),
+      ])
+      .catch((error: unknown) => deps.log.warn('could not note the withdrawal in tracking', { error }));
+  }
+  deps.log.info('submission withdrawn', { submissionId: id, by: principal });
+  return { ...withdrawn, status: (await submissionStatuses(deps))(id, withdrawn) };
 }
 
 /** Submission id → status, from the records of the versions that were put into service. */
-async function submissionStatuses(deps: PipelineDeps): Promise<(id: string) => string> {
+async function submissionStatuses(
+  deps: PipelineDeps,
+): Promise<(id: string, submission?: Submission) => string> {
   const served = (await deps.models.listVersions())
     .filter((r) => r.status === 'promoted' || r.status === 'retired')
     .sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
@@ -126,7 +160,11 @@ async function submissionStatuses(deps: PipelineDeps): Promise<(id: string) => s
     for (const id of record.heldOutSubmissions ?? [])
       if (!status.has(id)) status.set(id, `held out in ${record.version}`);
   }
-  return (id) => status.get(id) ?? 'received';
+  return (id, submission) => {
+    const was = status.get(id);
+    if (submission?.withdrawn) return `withdrawn by ${submission.withdrawn.by}${was ? ` (was ${was})` : ''}`;
+    return was ?? 'received';
+  };
 }
 
 /**

@@ -58,6 +58,7 @@ Usage:
                                                     missed-marketing, not-marketing, missed-phishing
   graywall submissions [list] [--category C] [--since 30d] [--until TIME] [--limit N]
   graywall submissions show <submission-id>
+  graywall submissions withdraw <submission-id>     take a report back: no later model version trains on it
   graywall digest send                              send end users their quarantine digests now
   graywall redrive inbound|graymail|action          move a stage's dead-lettered messages back to its queue,
                                                     once the cause of the failures is fixed

@@ -55,7 +55,7 @@ export async function submitCommand(
   return 0;
 }
 
-/** `graywall submissions [list|show ID]`. */
+/** `graywall submissions [list|show ID|withdraw ID]`. */
 export async function submissionsCommand(
   api: AdminApiCall,
   sub: string | undefined,
@@ -68,6 +68,23 @@ export async function submissionsCommand(
     if (!id) throw new UsageError('submissions show needs a submission id');
     const submission = await api<ListedSubmission>('GET', `/admin/submissions/${encodeURIComponent(id)}`);
     values.json ? io.json(submission) : io.out(formatSubmission(submission));
+    return 0;
+  }
+  if (sub === 'withdraw') {
+    const [id, extra] = rest;
+    if (!id || extra !== undefined) throw new UsageError('submissions withdraw needs one submission id');
+    const submission = await api<ListedSubmission>(
+      'POST',
+      `/admin/submissions/${encodeURIComponent(id)}/withdraw`,
+      {},
+      {},
+    );
+    if (values.json) io.json(submission);
+    else
+      io.out(
+        `Withdrawn: submission ${submission.id} trains no later model version.\n` +
+          'Versions already built keep it: `graywall model history` shows which; roll back or leave a pending one unpromoted.',
+      );
     return 0;
   }
   if (sub !== undefined && sub !== 'list') throw new UsageError(`unknown submissions command "${sub}"`);

@@ -19,7 +19,13 @@ import type { QuarantineState } from '../app/quarantine-item.ts';
 import { buildReport } from '../app/reporting.ts';
 import { requestRetrain } from '../app/retrain.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
-import { getSubmission, listSubmissions, releaseAndReport, submitMessage } from '../app/submissions.ts';
+import {
+  getSubmission,
+  listSubmissions,
+  releaseAndReport,
+  submitMessage,
+  withdrawSubmission,
+} from '../app/submissions.ts';
 import { getTrackingRecord, searchTracking } from '../app/tracking-admin.ts';
 import { BadRequestError, ConflictError } from '../core/errors.ts';
 import type { SpamVerdict } from '../core/scan/types.ts';
@@ -202,6 +208,11 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     }
     case 'getSubmission':
       return json(200, await getSubmission(deps, parseSubmissionId(route.params.submissionId ?? '')));
+    case 'withdrawSubmission':
+      return json(
+        200,
+        await withdrawSubmission(deps, parseSubmissionId(route.params.submissionId ?? ''), principal),
+      );
     case 'sendDigests': {
       // In AWS the digest function sends them: a run over many recipients outlasts the API's
       // 30 s. Locally the run is short and its counts are answered directly.

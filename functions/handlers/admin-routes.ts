@@ -16,6 +16,7 @@ export const ADMIN_ROUTES = [
   { method: 'POST', path: '/admin/submissions', name: 'submit' },
   { method: 'GET', path: '/admin/submissions', name: 'listSubmissions' },
   { method: 'GET', path: '/admin/submissions/{submissionId}', name: 'getSubmission' },
+  { method: 'POST', path: '/admin/submissions/{submissionId}/withdraw', name: 'withdrawSubmission' },
   { method: 'POST', path: '/admin/digests', name: 'sendDigests' },
   { method: 'GET', path: '/admin/version', name: 'version' },
   { method: 'GET', path: '/admin/model', name: 'modelStatus' },

@@ -77,6 +77,10 @@ function memorySubmissions() {
     async ids() {
       return [...stored.keys()].sort();
     },
+    async updateRecord(submission) {
+      const entry = stored.get(submission.id);
+      if (entry) stored.set(submission.id, { ...entry, submission });
+    },
   };
   const file = async (id: string, category: SubmissionCategory, raw: Buffer, withDigest = false) =>
     store.put(
@@ -306,6 +310,30 @@ describe('a retraining run with the same message reported more than once', () =>
         },
       ]),
     );
+  });
+});
+
+describe('a retraining run after an admin withdrew a report', () => {
+  it('trains without it: the pending version built with it is not built again', async () => {
+    const { deps, submissions } = setup('manual');
+    const ids = submissionIds(false, SCAM_CAMPAIGN_SIZE);
+    for (const [i, id] of ids.entries()) await submissions.file(id, 'missed-spam', scamMessage(i));
+    const [wrong] = submissionIds(false, 1, '20261105');
+    await submissions.file(wrong as string, 'missed-spam', invoiceMessage(4));
+    const first = await runRetrain(deps, schedule);
+    if (first.status === 'nothing-new') throw new Error(first.reason);
+    expect([...first.trained, ...first.heldOut]).toContain(wrong);
+
+    const record = await submissions.store.get(wrong as string);
+    await submissions.store.updateRecord({
+      ...(record as Submission),
+      withdrawn: { by: 'admin', at: '2026-11-29T04:00:00.000Z' },
+    });
+    const second = await runRetrain(deps, schedule);
+
+    if (second.status === 'nothing-new') throw new Error(second.reason);
+    expect([...second.trained, ...second.heldOut]).not.toContain(wrong);
+    expect(second.version).not.toBe(first.version);
   });
 });
 

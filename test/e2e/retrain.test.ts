@@ -192,5 +192,14 @@ describe('update now with ordinary mail reported as spam', () => {
     expect(status.model.version).toBe(before);
     const all = await listed();
     for (const report of wrong) expect(all.get(report.id)?.status).toBe('received');
+
+    // The admin takes the wrong reports back: no later version trains on them.
+    const first = wrong[0] as Submission;
+    const withdrawn = await cli('submissions', 'withdraw', first.id);
+    expect(withdrawn.out).toContain(`Withdrawn: submission ${first.id} trains no later model version.`);
+    expect((await listed()).get(first.id)?.status).toBe(`withdrawn by ${LOCAL_ADMIN_PRINCIPAL}`);
+    expect((await cli('submissions', 'withdraw', first.id)).err).toContain(
+      `submission ${first.id} was withdrawn by ${LOCAL_ADMIN_PRINCIPAL}`,
+    );
   });
 });
