@@ -16,6 +16,12 @@ import {
  * Read on the raw bytes rather than through mailparser, which merges an attached message into
  * the outer message's text. Walks into signed multiparts too: an S/MIME-signed forward still
  * carries the attachment.
+ *
+ * A forward of a forward (a colleague forwarded the spam to the user, who forwards that to
+ * the mailbox) yields the innermost messages: the attached message is itself only a wrapper
+ * around attached messages, and filing it would teach the model the colleague's own mail as
+ * spam. A delivery report (multipart/report, RFC 6522) is not a wrapper: backscatter is the
+ * report itself.
  */
 export interface ForwardLimits {
   readonly maxMessages: number;
@@ -25,7 +31,14 @@ export interface ForwardLimits {
 
 export const DEFAULT_FORWARD_LIMITS: ForwardLimits = { maxMessages: 10, maxDepth: 8, maxParts: 200 };
 
-export function forwardedMessages(raw: Uint8Array, limits: ForwardLimits = DEFAULT_FORWARD_LIMITS): Buffer[] {
+/** Forwards of forwards are unwrapped this many levels deep at most. */
+const MAX_NESTED_FORWARDS = 3;
+
+export function forwardedMessages(
+  raw: Uint8Array,
+  limits: ForwardLimits = DEFAULT_FORWARD_LIMITS,
+  nesting = 0,
+): Buffer[] {
   const buffer = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
   const found: Buffer[] = [];
   let parts = 0;
@@ -57,7 +70,19 @@ export function forwardedMessages(raw: Uint8Array, limits: ForwardLimits = DEFAU
           ? decodeQuotedPrintable(body)
           : body;
     // Something that does not even have a header field is not a message.
-    if (readHeaderBlock(decoded).fields.length > 0) found.push(Buffer.from(decoded));
+    const inner = readHeaderBlock(decoded);
+    if (inner.fields.length === 0) return;
+    const innerType = parseMediaType(headerValues(inner, 'content-type')[0]);
+    const wrapped =
+      nesting < MAX_NESTED_FORWARDS && innerType?.type === 'multipart' && innerType.subtype !== 'report'
+        ? forwardedMessages(
+            decoded,
+            { ...limits, maxMessages: limits.maxMessages - found.length },
+            nesting + 1,
+          )
+        : [];
+    if (wrapped.length > 0) found.push(...wrapped);
+    else found.push(Buffer.from(decoded));
   };
   visit(0, buffer.length, 0);
   return found;

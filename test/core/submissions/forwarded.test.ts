@@ -32,6 +32,46 @@ describe('forwardedMessages', () => {
     expect(found.map((m) => m.toString('latin1'))).toEqual([original]);
   });
 
+  it('unwraps a forward of a forward to the message inside, but not a delivery report', async () => {
+    // A colleague forwarded the spam to alice; alice forwards that to the mailbox.
+    const colleague = await new MailComposer({
+      from: 'carol@example.com',
+      to: 'alice@example.com',
+      subject: 'Fwd: You won',
+      text: 'is this real?',
+      attachments: [{ content: original, contentType: 'message/rfc822', filename: 'won.eml' }],
+    })
+      .compile()
+      .build();
+    const raw = await compose({
+      attachments: [{ content: colleague, contentType: 'message/rfc822', filename: 'fwd.eml' }],
+    });
+    expect(forwardedMessages(raw).map((m) => m.toString('latin1'))).toEqual([original]);
+
+    // Backscatter: the report is what was received, the original inside is not.
+    const report = [
+      'From: MAILER-DAEMON@mx.example.org',
+      'To: alice@example.com',
+      'Subject: Undelivered Mail Returned to Sender',
+      'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+      '',
+      '--r',
+      'Content-Type: text/plain',
+      '',
+      'Your message could not be delivered.',
+      '--r',
+      'Content-Type: message/rfc822',
+      '',
+      original,
+      '--r--',
+      '',
+    ].join('\r\n');
+    const bounced = await compose({
+      attachments: [{ content: report, contentType: 'message/rfc822', filename: 'bounce.eml' }],
+    });
+    expect(forwardedMessages(bounced).map((m) => m.toString('latin1'))).toEqual([report]);
+  });
+
   it('decodes base64 attachments, and takes .eml files sent as octet-stream', async () => {
     const raw = await compose({
       attachments: [
