@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
+import { readHeaderBlock } from '../core/mime/raw-message.ts';
 import {
   describeCategory,
   MAX_UPLOAD_BYTES,
@@ -45,6 +46,9 @@ export async function submitMessage(deps: PipelineDeps, request: SubmitRequest):
       `the message is ${raw.byteLength} bytes; uploads take at most ${MAX_UPLOAD_BYTES} bytes`,
     );
   }
+  // Not a message at all (a picture, a zip): nothing to learn from, and a model must not try.
+  if (request.raw && readHeaderBlock(raw).fields.length === 0)
+    throw new BadRequestError('this is not an email message: it has no header fields (From:, Subject: ...)');
   // Malformed mail is still worth learning from: headers are shown when they can be read.
   const parsed = await parseMessage(raw).catch(() => undefined);
   const now = clock.now();

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type { AdminApiCall } from '../adapters/admin-api-client.ts';
 import type { Page } from '../app/ports.ts';
 import type { ListedSubmission } from '../app/submissions.ts';
-import type { Submission } from '../core/submissions/submission.ts';
+import { MAX_UPLOAD_BYTES, type Submission } from '../core/submissions/submission.ts';
 import { table } from './format.ts';
 import { oneLine } from './terminal-text.ts';
 import { UsageError } from './usage-error.ts';
@@ -40,10 +40,16 @@ export async function submitCommand(
   if ((values.id === undefined) === (files.length === 0))
     throw new UsageError('submit needs either --id MESSAGE-ID or one .eml file');
   if (files.length > 1) throw new UsageError('submit takes one .eml file at a time');
+  const eml = files[0] ? await readFile(files[0] as string) : undefined;
+  // Said here, before the upload: past the limit the API's own answer is a bare 413.
+  if (eml && eml.byteLength > MAX_UPLOAD_BYTES)
+    throw new UsageError(
+      `${files[0]} is ${eml.byteLength} bytes; uploads take at most ${MAX_UPLOAD_BYTES} bytes (submit a message Graywall handled with --id instead)`,
+    );
   const body = {
     category: values.category,
     ...(values.id ? { messageId: values.id } : {}),
-    ...(files[0] ? { eml: (await readFile(files[0] as string)).toString('base64') } : {}),
+    ...(eml ? { eml: eml.toString('base64') } : {}),
     ...(values.note ? { note: values.note } : {}),
   };
   const submission = await api<Submission>('POST', '/admin/submissions', {}, body);

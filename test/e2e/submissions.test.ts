@@ -171,8 +171,17 @@ describe('graywall submit', () => {
     const big = join(dir, 'big.eml');
     writeFileSync(big, `Subject: big\r\n\r\n${'x'.repeat(4 * 1024 * 1024)}`);
     const tooBig = await cli('submit', '--category', 'missed-spam', big);
-    expect(tooBig.code).toBe(1);
-    expect(tooBig.err).toMatch(/uploads take at most 4194304 bytes/);
+    expect(tooBig.code).toBe(2);
+    expect(tooBig.err).toMatch(/big\.eml is \d+ bytes; uploads take at most 4194304 bytes/);
+    // Even a little over: said before the upload, not as the API's bare 413.
+    const huge = join(dir, 'huge.eml');
+    writeFileSync(huge, `Subject: huge\r\n\r\n${'x'.repeat(5 * 1024 * 1024)}`);
+    expect((await cli('submit', '--category', 'missed-spam', huge)).err).toMatch(/uploads take at most/);
+    const binary = join(dir, 'photo.eml');
+    writeFileSync(binary, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]));
+    const notMail = await cli('submit', '--category', 'missed-spam', binary);
+    expect(notMail.code).toBe(1);
+    expect(notMail.err).toMatch(/this is not an email message: it has no header fields/);
     const forged = await gw.api('GET', '/admin/submissions/..%2F..%2Fincoming%2Fx');
     expect(forged.status).toBe(400);
   });
