@@ -148,7 +148,6 @@ export function formatModelHistory(history: ModelHistory): string {
     when(v.createdAt),
     v.createdBy,
     v.evaluation ? formatEvaluation(v.evaluation) : '',
-    v.statusReason ?? '',
   ]);
   rows.push([
     history.bundled.current ? '*' : '',
@@ -157,9 +156,16 @@ export function formatModelHistory(history: ModelHistory): string {
     '',
     'the deployment',
     '',
-    'rollback target "bundled"',
   ]);
-  return `${table(['', 'VERSION', 'STATUS', 'CREATED', 'BY', 'HELD-OUT', 'REASON'], rows, 70)}\n* current`;
+  // The reasons in full below the table: cut to a column, a refusal's figures were lost.
+  const reasons = history.versions
+    .filter((v) => v.statusReason)
+    .map((v) => `${v.version}: ${v.statusReason}`);
+  return [
+    table(['', 'VERSION', 'STATUS', 'CREATED', 'BY', 'HELD-OUT'], rows, 90),
+    '* current; "bundled" is the rollback target for the model shipped with the deployment',
+    ...(reasons.length > 0 ? ['', 'Why:', ...reasons.map((r) => `  ${r}`)] : []),
+  ].join('\n');
 }
 
 function describe(version: string, status: ModelStatus): string {

@@ -211,6 +211,10 @@ describe('graywall model rollback', () => {
     expect(table.out).toMatch(new RegExp(`^\\*\\s+${bundled.version}\\s+bundled`, 'm'));
     expect(table.out).toMatch(new RegExp(`^\\s+${SECOND}\\s+retired`, 'm'));
     expect(table.out).toMatch(new RegExp(`^\\s+${REFUSED}\\s+refused`, 'm'));
+    // Each reason in full, below the table.
+    expect(table.out).toMatch(
+      new RegExp(`^ {2}${SECOND}: retired at .* rolled back to ${bundled.version} \\(bundled\\)$`, 'm'),
+    );
   });
 
   it('can make a retired version current again; the API refuses rolling back to what is already current', async () => {
