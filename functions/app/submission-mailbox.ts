@@ -1,6 +1,6 @@
 import { BadRequestError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
-import { forwardedMessages } from '../core/submissions/forwarded.ts';
+import { DEFAULT_FORWARD_LIMITS, forwardedMessages } from '../core/submissions/forwarded.ts';
 import { decideMailbox } from '../core/submissions/mailbox.ts';
 import { describeCategory } from '../core/submissions/submission.ts';
 import { CLAIM_LEASE_MS, ClaimBusyError } from './action-stage.ts';
@@ -38,7 +38,18 @@ export async function fileFromMailbox(
     throw new ClaimBusyError(`mailbox ${claim.busy.join(', ')} is being handled by another attempt`);
   if (claim.claimed.length === 0) return;
   const parsed = await parseMessage(raw).catch(() => undefined);
-  const attached = forwardedMessages(raw);
+  // One more than are filed, to say when some were left out.
+  const found = forwardedMessages(raw, {
+    ...DEFAULT_FORWARD_LIMITS,
+    maxMessages: DEFAULT_FORWARD_LIMITS.maxMessages + 1,
+  });
+  const attached = found.slice(0, DEFAULT_FORWARD_LIMITS.maxMessages);
+  const leftOut =
+    found.length > attached.length
+      ? [
+          `more than ${attached.length} messages attached: the rest were not filed (forward them in another message)`,
+        ]
+      : [];
   for (const recipient of claim.claimed) {
     const mailbox = deps.config.submissions.mailboxes.find((m) => m.address === recipient.toLowerCase());
     const decision = decideMailbox({
@@ -72,7 +83,7 @@ export async function fileFromMailbox(
       continue;
     }
     const filed: string[] = [];
-    const skipped: string[] = [];
+    const skipped: string[] = [...leftOut];
     for (const [index, message] of attached.entries()) {
       try {
         const submission = await submitMessage(deps, {

@@ -43,7 +43,7 @@ export async function submitMessage(deps: PipelineDeps, request: SubmitRequest):
   if (raw.byteLength === 0) throw new BadRequestError('the message is empty');
   if (request.raw && raw.byteLength > MAX_UPLOAD_BYTES) {
     throw new BadRequestError(
-      `the message is ${raw.byteLength} bytes; uploads take at most ${MAX_UPLOAD_BYTES} bytes`,
+      `the message is ${raw.byteLength} bytes; a reported message may be at most ${MAX_UPLOAD_BYTES} bytes`,
     );
   }
   // Not a message at all (a picture, a zip): nothing to learn from, and a model must not try.

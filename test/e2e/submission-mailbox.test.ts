@@ -95,6 +95,22 @@ describe('the submission mailbox', () => {
     expect(gw.sink?.messages.some((m) => m.recipients.includes('spam@example.com'))).toBe(false);
   });
 
+  it('files the first ten messages of a bigger forward and says the rest were not filed', async () => {
+    const raw = await forward(
+      'alice@example.com',
+      'spam@example.com',
+      'a lot',
+      Array.from({ length: 11 }, (_, i) => original(`many-${i}`)),
+    );
+    const id = await gw.send(raw.toString('latin1'), { from: 'alice@example.com', to: ['spam@example.com'] });
+    const record = await gw.waitForState(id, ['delivered', 'dropped']);
+    const detail = record.events.find((e) => e.type === 'submitted')?.detail ?? '';
+    expect(detail.match(/: submission (.*?);/)?.[1]?.split(', ')).toHaveLength(10);
+    expect(detail).toContain(
+      'not filed: more than 10 messages attached: the rest were not filed (forward them in another message)',
+    );
+  });
+
   it('reads the category from the subject at a general mailbox, and delivers to people copied as usual', async () => {
     const raw = await forward('alice@example.com', 'report@example.com, carol@example.com', 'Not spam', [
       original('b1'),
