@@ -66,46 +66,49 @@ export async function modelHistoryCommand(
 }
 
 /** `graywall model rollback VERSION|bundled`: make an earlier version current again. */
-export async function modelRollbackCommand(
+export function modelRollbackCommand(
   api: AdminApiCall,
   rest: readonly string[],
   values: ModelValues,
   io: ModelOutput,
 ): Promise<number> {
-  const [version, extra] = rest;
-  if (!version || extra !== undefined)
-    throw new UsageError('model rollback needs one version (see `graywall model history`) or "bundled"');
-  const status = await api<ModelStatus>('POST', '/admin/model/rollback', {}, { version });
-  if (values.json) io.json(status);
-  else {
-    const was = status.model.previous ? ` (was ${status.model.previous})` : '';
-    io.out(
-      `Rolled back: the current model is now ${describe(status.model.version, status)}${was}.\n` +
-        `The functions switch to it within ${status.refreshSeconds} s; mail already scanned keeps its engine version.`,
-    );
-  }
-  return 0;
+  return switchModel(api, rest, values, io, 'rollback');
 }
 
 /** `graywall model promote VERSION`: put a version that passed the held-out check into service. */
-export async function modelPromoteCommand(
+export function modelPromoteCommand(
   api: AdminApiCall,
   rest: readonly string[],
   values: ModelValues,
   io: ModelOutput,
+): Promise<number> {
+  return switchModel(api, rest, values, io, 'promote');
+}
+
+async function switchModel(
+  api: AdminApiCall,
+  rest: readonly string[],
+  values: ModelValues,
+  io: ModelOutput,
+  how: 'rollback' | 'promote',
 ): Promise<number> {
   const [version, extra] = rest;
   if (!version || extra !== undefined)
     throw new UsageError(
-      'model promote needs one version waiting for promotion (see `graywall model history`)',
+      how === 'promote'
+        ? 'model promote needs one version waiting for promotion (see `graywall model history`)'
+        : 'model rollback needs one version (see `graywall model history`) or "bundled"',
     );
-  const status = await api<ModelStatus>('POST', '/admin/model/promote', {}, { version });
+  const status = await api<ModelStatus>('POST', `/admin/model/${how}`, {}, { version });
   if (values.json) io.json(status);
   else {
     const was = status.model.previous ? ` (was ${status.model.previous})` : '';
     io.out(
-      `Promoted: the current model is now ${describe(status.model.version, status)}${was}.\n` +
-        `The functions switch to it within ${status.refreshSeconds} s; \`graywall model rollback ${status.model.previous ?? 'bundled'}\` goes back.`,
+      `${how === 'promote' ? 'Promoted' : 'Rolled back'}: the current model is now ${describe(status.model.version, status)}${was}.\n` +
+        `The functions switch to it within ${status.refreshSeconds} s; ` +
+        (how === 'promote'
+          ? `\`graywall model rollback ${status.model.previous ?? 'bundled'}\` goes back.`
+          : 'mail already scanned keeps its engine version.'),
     );
   }
   return 0;
