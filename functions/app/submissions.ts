@@ -16,6 +16,16 @@ import { type QuarantineOutcome, releaseQuarantined } from './quarantine-admin.t
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
+/** Header fields every mail program writes at least one of (RFC 5322 §3.6; Received, RFC 5321 §4.4). */
+const MESSAGE_FIELDS: ReadonlySet<string> = new Set([
+  'from',
+  'to',
+  'subject',
+  'date',
+  'message-id',
+  'received',
+]);
+
 export interface SubmitRequest {
   readonly category: SubmissionCategory;
   readonly source: SubmissionSource;
@@ -47,8 +57,11 @@ export async function submitMessage(deps: PipelineDeps, request: SubmitRequest):
     );
   }
   // Not a message at all (a picture, a zip): nothing to learn from, and a model must not try.
-  if (request.raw && readHeaderBlock(raw).fields.length === 0)
-    throw new BadRequestError('this is not an email message: it has no header fields (From:, Subject: ...)');
+  // Any binary with a colon early on reads as "a header field"; mail has one of these.
+  if (request.raw && !readHeaderBlock(raw).fields.some((f) => MESSAGE_FIELDS.has(f.key)))
+    throw new BadRequestError(
+      'this is not an email message: it has none of the header fields mail has (From:, To:, Subject:, Date:, Message-ID:, Received:)',
+    );
   // Malformed mail is still worth learning from: headers are shown when they can be read.
   const parsed = await parseMessage(raw).catch(() => undefined);
   const now = clock.now();

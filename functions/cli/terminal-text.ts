@@ -4,16 +4,14 @@
  * escape sequence that moves the cursor, clears a line or retitles the window; a CR that
  * overprints a line; a right-to-left override that reorders it. A sender could fake lines of
  * our output. So every control character a terminal acts on is shown, not sent, as a visible
- * escape (`\x1b`, `\u202e`).
+ * escape (`\u001b`, `\u202e`): the JSON spelling, so `--json` output stays valid JSON (and
+ * parses back to the same text) while JSON.stringify leaves DEL and C1 controls raw.
  */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROLS = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
 function visible(char: string): string {
-  const code = char.codePointAt(0) ?? 0;
-  return code <= 0xff
-    ? `\\x${code.toString(16).padStart(2, '0')}`
-    : `\\u${code.toString(16).padStart(4, '0')}`;
+  return `\\u${(char.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`;
 }
 
 /** Output as a whole: line breaks and tabs are ours and stay; every other control is escaped. */

@@ -199,7 +199,7 @@ describe('graywall CLI against the local gateway', () => {
       const { out } = await cli(...args);
       expect(out).toContain(id);
       for (const control of ['\x07', '\x1b', '\r']) expect(out.includes(control)).toBe(false);
-      expect(out).toContain('invoice\\x1b[2K');
+      expect(out).toContain('invoice\\u001b[2K');
       // The subject stays on its line: the forged text never starts a line of its own.
       const forged = out.split('\n').filter((line) => line.includes('FAKE LINE'));
       expect(forged.every((line) => line.includes('invoice'))).toBe(true);
