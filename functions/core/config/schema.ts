@@ -322,6 +322,47 @@ export const configSchema = z
         }
       });
     }
+    // Incoming mail is only for the configured domains: a policy for another domain never applies.
+    config.policies.incoming.forEach((policy, index) => {
+      (policy.recipients ?? []).forEach((pattern, r) => {
+        const base = pattern.includes('@')
+          ? pattern.slice(pattern.lastIndexOf('@') + 1)
+          : pattern.replace(/^\./, '');
+        const related = config.domains.some(
+          (d) => d === base || d.endsWith(`.${base}`) || base.endsWith(`.${d}`),
+        );
+        if (!related) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policies', 'incoming', index, 'recipients', r],
+            message: `never matches: incoming mail is only for the configured domains (${config.domains.join(', ')})`,
+          });
+        }
+      });
+    });
+    // The first matching policy wins: one whose every recipient and sender an earlier one
+    // already covers never applies.
+    for (const table of ['incoming', 'outgoing'] as const) {
+      const policies = config.policies[table];
+      policies.forEach((policy, index) => {
+        // An absent or empty list matches everyone.
+        const covers = (earlier?: readonly string[], later?: readonly string[]) =>
+          !earlier?.length || (!!later?.length && later.every((p) => earlier.includes(p)));
+        const shadow = policies
+          .slice(0, index)
+          .find(
+            (earlier) =>
+              covers(earlier.recipients, policy.recipients) && covers(earlier.senders, policy.senders),
+          );
+        if (shadow) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policies', table, index],
+            message: `never applies: policy "${shadow.name}" above matches all its recipients and senders (the first matching policy wins)`,
+          });
+        }
+      });
+    }
     config.submissions.mailboxes.forEach((mailbox, index) => {
       const domain = mailbox.address.slice(mailbox.address.lastIndexOf('@') + 1);
       if (!config.domains.includes(domain)) {

@@ -114,6 +114,27 @@ describe('parseConfig', () => {
     );
   });
 
+  it('refuses an incoming policy that can never apply: another domain, or covered by one above', () => {
+    expect(
+      issuesOf(`${minimal}policies: { incoming: [{ name: far, recipients: [boss@elsewhere.example] }] }\n`),
+    ).toEqual([
+      'policies.incoming.0.recipients.0: never matches: incoming mail is only for the configured domains (example.com) (got "boss@elsewhere.example")',
+    ]);
+    expect(
+      issuesOf(
+        `${minimal}policies: { incoming: [{ name: all, recipients: [example.com] }, { name: ceo, recipients: [example.com], senders: [partner.example] }] }\n`,
+      ),
+    ).toEqual([
+      'policies.incoming.1: never applies: policy "all" above matches all its recipients and senders (the first matching policy wins)',
+    ]);
+    // Subdomains, and a narrower policy above a wider one, are fine.
+    expect(() =>
+      parseConfig(
+        `${minimal}policies: { incoming: [{ name: ceo, recipients: [ceo@example.com] }, { name: sub, recipients: [.example.com] }, { name: all, recipients: [example.com] }] }\n`,
+      ),
+    ).not.toThrow();
+  });
+
   it("refuses a '*' wildcard in a policy's address, which would match nothing", () => {
     const issues = issuesOf(
       `${minimal}policies: { incoming: [{ name: all, recipients: ['*@example.com'] }] }\n`,

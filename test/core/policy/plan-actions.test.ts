@@ -17,7 +17,7 @@ policies:
       engine: disabled
     - name: sales-from-partner
       recipients: [sales@example.com]
-      senders: [partner.example.org]
+      senders: [partner.example.org, reseller.example.org]
       positive: { action: drop }
     - name: no-suspect
       recipients: [ops@example.com]
@@ -48,8 +48,10 @@ describe('policyFor', () => {
     expect(policyFor(table, 'x@spam.example', 'ceo@example.com').name).toBe('executives');
     expect(policyFor(table, 'x@spam.example', 'chair@eu.board.example.com').name).toBe('executives');
     expect(policyFor(table, 'x@partner.example.org', 'bob@example.com').name).toBe('partner-mail');
-    // partner-mail (senders only) comes first, so it wins over the stricter later policy.
+    // partner-mail (senders only) comes first, so it wins over the stricter later policy where
+    // both match (a policy that could never apply is refused by the config check).
     expect(policyFor(table, 'x@partner.example.org', 'sales@example.com').name).toBe('partner-mail');
+    expect(policyFor(table, 'x@reseller.example.org', 'sales@example.com').name).toBe('sales-from-partner');
     expect(policyFor(table, 'x@spam.example', 'sales@example.com').name).toBe('default');
   });
 
