@@ -147,6 +147,42 @@ export function findHtmlAnchors(html: string): HtmlAnchor[] {
 
 const BLOCK_TAGS = new Set(['p', 'div', 'td', 'tr', 'li', 'table', 'h1', 'h2', 'h3', 'h4', 'hr']);
 
+/** A `<form>` whose action is a sender's unsubscribe endpoint (its submit button unsubscribes). */
+export interface HtmlUnsubscribeForm {
+  readonly action: string;
+  readonly actionAttribute: HtmlAttribute;
+  /** Its `method` attribute, when it has one (absent means GET). */
+  readonly methodAttribute?: HtmlAttribute;
+}
+
+/**
+ * Forms that post to an unsubscribe endpoint: an action naming one (as for anchors), or one of
+ * the message's List-Unsubscribe URIs. A button in the mail is a link like any other.
+ */
+export function findUnsubscribeForms(html: string, listUris: ReadonlySet<string>): HtmlUnsubscribeForm[] {
+  const forms: HtmlUnsubscribeForm[] = [];
+  const base = documentBase(html);
+  scanHtml(html, {
+    startTag(tag) {
+      if (tag.name !== 'form' || forms.length >= MAX_LINKS) return;
+      const actionAttribute = tag.attributes.find((a) => a.name === 'action');
+      if (!actionAttribute) return;
+      const written = decodeHtmlEntities(
+        html.slice(
+          actionAttribute.valueStart,
+          Math.min(actionAttribute.valueEnd, actionAttribute.valueStart + MAX_URI_LENGTH),
+        ),
+      ).trim();
+      const action = /^[a-z][a-z0-9+.-]*:/i.test(written) || !base ? written : resolveAgainst(written, base);
+      if (!/^https?:\/\//i.test(action)) return;
+      if (!listUris.has(action) && !hasKeyword(asciiLower(action), HREF_KEYWORDS)) return;
+      const methodAttribute = tag.attributes.find((a) => a.name === 'method');
+      forms.push({ action, actionAttribute, ...(methodAttribute ? { methodAttribute } : {}) });
+    },
+  });
+  return forms;
+}
+
 /** The first `<base href>` with an absolute http(s) URL, if any. */
 function documentBase(html: string): string | undefined {
   let base: string | undefined;

@@ -1,6 +1,11 @@
 import { headerValues, readHeaderBlock, replaceHeaderField } from '../mime/raw-message.ts';
 import type { Banner } from './banner.ts';
-import { findHtmlAnchors, findTextUnsubscribeLinks, isUnsubscribeAnchor } from './body-links.ts';
+import {
+  findHtmlAnchors,
+  findTextUnsubscribeLinks,
+  findUnsubscribeForms,
+  isUnsubscribeAnchor,
+} from './body-links.ts';
 import {
   type Charset,
   decodeCharset,
@@ -289,6 +294,23 @@ function editHtml(
       insert: `href="${escapeHtml(replacement)}"`,
     });
     links.push(anchor.href);
+  }
+  // A sender's unsubscribe form goes to our page too, as a GET: the page asks before acting.
+  for (const form of findUnsubscribeForms(html, context.listUris)) {
+    const replacement = context.replace(form.action);
+    if (replacement === undefined) continue;
+    edits.push({
+      start: form.actionAttribute.start,
+      end: form.actionAttribute.end,
+      insert: `action="${escapeHtml(replacement)}"`,
+    });
+    if (form.methodAttribute)
+      edits.push({
+        start: form.methodAttribute.start,
+        end: form.methodAttribute.end,
+        insert: 'method="get"',
+      });
+    links.push(form.action);
   }
   if (context.withBanner) {
     const at = bannerInsertionPoint(html);

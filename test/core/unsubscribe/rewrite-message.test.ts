@@ -332,6 +332,24 @@ describe('parts we cannot edit exactly are left alone', () => {
     expect(text).toContain('\r\n\r\n<body><p>No link here</p></body>\r\n--m--');
   });
 
+  it("points a sender's unsubscribe form at our page, as a GET (the page asks before acting)", () => {
+    // Prepare
+    const raw = crlf(
+      `${headers}\nContent-Type: text/html; charset=utf-8\n\n<body><form action="https://esp.example.net/unsubscribe" method="POST"><input type="hidden" name="u" value="1"><button>Unsubscribe</button></form><form action="https://shop.example.net/search"><input name="q"></form></body>\n`,
+    );
+
+    // Act
+    const result = rewriteForSafeUnsubscribe(raw, edit);
+    const text = result.raw.toString('latin1');
+
+    // Assess
+    expect(text).toContain(`<form action="${OUR_URL}" method="get">`);
+    expect(text).not.toContain('esp.example.net/unsubscribe');
+    // Any other form is left alone.
+    expect(text).toContain('<form action="https://shop.example.net/search">');
+    expect(result.rewrittenLinks).toContain('https://esp.example.net/unsubscribe');
+  });
+
   it('reports a charset we do not round-trip and still replaces the header', () => {
     const raw = crlf(
       `${headers}\nContent-Type: text/html; charset=iso-2022-jp\n\n<body>\x1b$B$3$s$K$A$O\x1b(B</body>\n`,
