@@ -110,6 +110,7 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
     base,
     submissions: features,
     current,
+    reference: deps.bundledModel,
     scoring: {
       suspectThreshold: antispam.suspectThreshold,
       positiveThreshold: antispam.positiveThreshold,

@@ -41,6 +41,27 @@ export function decidePromotion(candidate: HeldOutEvaluation, current: HeldOutEv
 }
 
 /**
+ * The check against the model in service, and also against the model shipped with the
+ * deployment when another one is in service: each version may lose up to the tolerance
+ * against the one before, so without a fixed reference a chain of promotions could drift
+ * down by a tolerance per step.
+ */
+export function decidePromotionWithReference(
+  candidate: HeldOutEvaluation,
+  current: HeldOutEvaluation,
+  reference?: { readonly version: string; readonly evaluation: HeldOutEvaluation },
+): PromotionDecision {
+  const decision = decidePromotion(candidate, current);
+  if (!decision.promote || !reference) return decision;
+  const shipped = decidePromotion(candidate, reference.evaluation);
+  if (shipped.promote) return decision;
+  return {
+    promote: false,
+    reason: `worse than the shipped model ${reference.version}: ${shipped.reason.replace('current → candidate', 'shipped → candidate')}`,
+  };
+}
+
+/**
  * Whether recall fell by more than the tolerance. Shares are counts over the same total, so a
  * loss of exactly the tolerance must not be decided by floating-point rounding: hence the 1e-9.
  */

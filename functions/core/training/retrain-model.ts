@@ -11,7 +11,7 @@ import {
   type ScoringSettings,
 } from './evaluate.ts';
 import type { MessageFeatures } from './message-features.ts';
-import { decidePromotion, type PromotionDecision } from './promotion.ts';
+import { decidePromotionWithReference, type PromotionDecision } from './promotion.ts';
 import { isHeldOutSubmission, type SpamLabel, submissionFold } from './submission-examples.ts';
 import type { BaseDocument, TrainingBase } from './training-base.ts';
 
@@ -57,6 +57,8 @@ export interface RetrainInput {
   readonly submissions: readonly SubmissionFeatures[];
   /** The model in service: the baseline the candidate is compared with. */
   readonly current: StatisticalModel;
+  /** The model shipped with the deployment, when another one is in service: compared with too. */
+  readonly reference?: StatisticalModel;
   /** Thresholds, profile and rule overrides as configured: evaluation scores as the scan does. */
   readonly scoring: ScoringSettings;
 }
@@ -130,7 +132,11 @@ export function retrainModel(input: RetrainInput): RetrainResult {
   ];
   const evaluation = evaluateModel(candidate, heldOutSet, scoring);
   const baselineEvaluation = evaluateModel(current, heldOutSet, scoring);
-  const decision = decidePromotion(evaluation, baselineEvaluation);
+  const reference =
+    input.reference && input.reference.version !== current.version
+      ? { version: input.reference.version, evaluation: evaluateModel(input.reference, heldOutSet, scoring) }
+      : undefined;
+  const decision = decidePromotionWithReference(evaluation, baselineEvaluation, reference);
 
   const labels = (list: readonly SubmissionFeatures[]) => ({
     spam: list.filter((s) => s.label === 'spam').length,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { HeldOutEvaluation } from '../../../functions/core/training/evaluate.ts';
-import { decidePromotion, RECALL_TOLERANCE } from '../../../functions/core/training/promotion.ts';
+import {
+  decidePromotion,
+  decidePromotionWithReference,
+  RECALL_TOLERANCE,
+} from '../../../functions/core/training/promotion.ts';
 
 /** Figures over 400 spam, 800 ham and 50 hard ham, given as counts. */
 function figures(counts: {
@@ -70,5 +74,25 @@ describe('the promotion rule', () => {
     const positive = decidePromotion(figures({ suspect: 380, positive: 291, fp: 0, hardFp: 1 }), current);
     expect(positive).toMatchObject({ promote: false });
     expect(positive.reason).toMatch(/^catches less held-out spam at the positive threshold: /);
+  });
+});
+
+describe('the promotion rule against the shipped model too', () => {
+  it('stops a chain of promotions from drifting down a tolerance per step', () => {
+    const shipped = {
+      version: 'stat2-shipped1',
+      evaluation: figures({ suspect: 380, positive: 300, fp: 0, hardFp: 1 }),
+    };
+    // The model in service already lost 4 at suspect (within 1%); the candidate loses 4 more.
+    const inService = figures({ suspect: 376, positive: 300, fp: 0, hardFp: 1 });
+    const candidate = figures({ suspect: 372, positive: 300, fp: 0, hardFp: 1 });
+    expect(decidePromotion(candidate, inService).promote).toBe(true);
+    const decision = decidePromotionWithReference(candidate, inService, shipped);
+    expect(decision.promote).toBe(false);
+    expect(decision.reason).toMatch(
+      /^worse than the shipped model stat2-shipped1: catches less held-out spam at the suspect threshold: shipped → candidate: .*380\/400 → 372\/400/,
+    );
+    // Without a reference (the shipped model is in service) the rule is the plain one.
+    expect(decidePromotionWithReference(candidate, inService)).toEqual(decidePromotion(candidate, inService));
   });
 });
