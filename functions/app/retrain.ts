@@ -91,7 +91,7 @@ export async function runRetrain(deps: RetrainDeps, request: RetrainRequest): Pr
     graymailOnly: all.filter((s) => !spamLabelOf(s.category)).length,
   };
 
-  const nothingNew = await whyNothingNew(deps, current.version, currentRecord, trainable, counts);
+  const nothingNew = await whyNothingNew(deps, current.version, currentRecord, trainable, heldOut, counts);
   if (nothingNew) {
     log.info('retrain: nothing new to train on', { current: current.version, reason: nothingNew, ...counts });
     return { status: 'nothing-new', current: current.version, reason: nothingNew, submissions: counts };
@@ -301,12 +301,20 @@ async function whyNothingNew(
   currentVersion: string,
   currentRecord: ModelVersionRecord | undefined,
   trainable: readonly { readonly id: string }[],
+  heldOut: readonly { readonly id: string }[],
   counts: SubmissionCounts,
 ): Promise<string | undefined> {
   const inCurrent = new Set(currentRecord?.submissions ?? []);
   const waiting = `${counts.heldOut} held out for evaluation, ${counts.graymailOnly} graymail reports (not for the spam model)`;
   if (trainable.every((s) => inCurrent.has(s.id))) {
-    return `no new submissions to train on since ${currentVersion} (${counts.trainable} to train on, ${waiting})`;
+    // New reports that all fell in the held-out fifth evaluate versions but train none: say so.
+    const heldBefore = new Set(currentRecord?.heldOutSubmissions ?? []);
+    const newlyHeld = heldOut.filter((s) => !heldBefore.has(s.id)).map((s) => s.id);
+    const held =
+      newlyHeld.length > 0
+        ? `; the new report(s) ${newlyHeld.join(', ')} are held out: they evaluate versions and train none`
+        : '';
+    return `no new submissions to train on since ${currentVersion} (${counts.trainable} to train on, ${waiting})${held}`;
   }
   const ids = trainable.map((s) => s.id).join('\n');
   const earlier = (await deps.models.listVersions()).find(

@@ -337,6 +337,24 @@ describe('a retraining run after an admin withdrew a report', () => {
   });
 });
 
+describe('a retraining run whose only new report is held out', () => {
+  it('builds nothing, and says the new report evaluates versions and trains none', async () => {
+    const { deps, submissions } = setup('automatic');
+    for (const [i, id] of submissionIds(false, SCAM_CAMPAIGN_SIZE).entries())
+      await submissions.file(id, 'missed-spam', scamMessage(i));
+    expect((await runRetrain(deps, schedule)).status).toBe('promoted');
+    const [held] = submissionIds(true, 1, '20261106');
+    await submissions.file(held as string, 'missed-spam', invoiceMessage(5));
+
+    const outcome = await runRetrain(deps, schedule);
+
+    expect(outcome.status).toBe('nothing-new');
+    expect(outcome.status === 'nothing-new' && outcome.reason).toContain(
+      `the new report(s) ${held} are held out: they evaluate versions and train none`,
+    );
+  });
+});
+
 describe('a retraining run that cannot read the model in service', () => {
   it('fails instead of comparing the candidate with the bundled model', async () => {
     const { deps, models, submissions } = setup();
