@@ -5,7 +5,6 @@ import {
   describeUnverifiedMatch,
   type ListMatch,
   type SenderIdentities,
-  safelistableAddress,
 } from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
@@ -204,10 +203,9 @@ async function carryOut(
       const retention = deps.config.quarantine.retentionDays;
       // A recipient's safelist entry cannot lift a blocklist, nor apply to an unauthenticated sender.
       // Nor is malware ever "always allowed" (see PlanInput.malware).
+      // The authenticated sender the scan recorded (see allowSenderOf in scan-stage.ts).
       const allowSender =
-        plan.list?.verdict === 'blocklisted' || isMalware(message)
-          ? undefined
-          : safelistableAddress(senderIdentities(message, record));
+        plan.list?.verdict === 'blocklisted' || isMalware(message) ? undefined : record.allowSender;
       // Applied on release, as on delivery (signed or encrypted graymail stays unmodified).
       const modifiers = plan.graymail && signed ? {} : modifiersOf(settings);
       for (const recipient of plan.recipients) {

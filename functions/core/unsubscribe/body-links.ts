@@ -103,12 +103,7 @@ export function findHtmlAnchors(html: string): HtmlAnchor[] {
         close();
         const attribute = tag.attributes.find((a) => a.name === 'href');
         if (!attribute || anchors.length >= MAX_ANCHORS) return;
-        const raw = html.slice(
-          attribute.valueStart,
-          Math.min(attribute.valueEnd, attribute.valueStart + MAX_URI_LENGTH * 2),
-        );
-        const written = decodeHtmlEntities(raw).trim();
-        const href = /^[a-z][a-z0-9+.-]*:/i.test(written) || !base ? written : resolveAgainst(written, base);
+        const href = attributeUrl(html, attribute, base, MAX_URI_LENGTH * 2);
         if (!/^(https?:\/\/|mailto:)/i.test(href) || href.length > MAX_URI_LENGTH) return;
         open = { href, attribute, text: '', context: normalise(recent) };
         if (tag.name === 'area') {
@@ -167,13 +162,7 @@ export function findUnsubscribeForms(html: string, listUris: ReadonlySet<string>
       if (tag.name !== 'form' || forms.length >= MAX_LINKS) return;
       const actionAttribute = tag.attributes.find((a) => a.name === 'action');
       if (!actionAttribute) return;
-      const written = decodeHtmlEntities(
-        html.slice(
-          actionAttribute.valueStart,
-          Math.min(actionAttribute.valueEnd, actionAttribute.valueStart + MAX_URI_LENGTH),
-        ),
-      ).trim();
-      const action = /^[a-z][a-z0-9+.-]*:/i.test(written) || !base ? written : resolveAgainst(written, base);
+      const action = attributeUrl(html, actionAttribute, base, MAX_URI_LENGTH);
       if (!/^https?:\/\//i.test(action)) return;
       if (!listUris.has(action) && !hasKeyword(asciiLower(action), HREF_KEYWORDS)) return;
       const methodAttribute = tag.attributes.find((a) => a.name === 'method');
@@ -193,20 +182,31 @@ function documentBase(html: string): string | undefined {
       const attribute = tag.attributes.find((a) => a.name === 'href');
       if (!attribute) return;
       seen = true;
-      const href = decodeHtmlEntities(
-        html.slice(attribute.valueStart, Math.min(attribute.valueEnd, attribute.valueStart + MAX_URI_LENGTH)),
-      ).trim();
+      const href = attributeUrl(html, attribute, undefined, MAX_URI_LENGTH);
       if (/^https?:\/\//i.test(href)) base = href;
     },
   });
   return base;
 }
 
-function resolveAgainst(href: string, base: string): string {
+/**
+ * A URL attribute as a browser reads it: at most `maxChars` of it, entities decoded, trimmed,
+ * and a relative one resolved against the document's base when it has one.
+ */
+function attributeUrl(
+  html: string,
+  attribute: HtmlAttribute,
+  base: string | undefined,
+  maxChars: number,
+): string {
+  const written = decodeHtmlEntities(
+    html.slice(attribute.valueStart, Math.min(attribute.valueEnd, attribute.valueStart + maxChars)),
+  ).trim();
+  if (/^[a-z][a-z0-9+.-]*:/i.test(written) || !base) return written;
   try {
-    return new URL(href, base).href;
+    return new URL(written, base).href;
   } catch {
-    return href;
+    return written;
   }
 }
 
