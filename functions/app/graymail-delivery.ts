@@ -12,11 +12,12 @@ import {
   dkimSignatures,
   verifiedSignatureCoversListUnsubscribe,
 } from '../core/unsubscribe/list-unsubscribe.ts';
+import type { Refusal } from '../core/unsubscribe/refusal.ts';
 import { rewriteForSafeUnsubscribe } from '../core/unsubscribe/rewrite-message.ts';
 import { deliver } from './deliver.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { Transport } from './ports.ts';
-import { offerUnsubscribe } from './safe-unsubscribe.ts';
+import { offerUnsubscribe, screenLinks } from './safe-unsubscribe.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
@@ -124,16 +125,17 @@ export async function safeUnsubscribeCopy(
     text: parsed.text,
     dkimPass: dkimCoversListUnsubscribe(parsed, target.sesDkim),
   });
-  if (request.listUnsubscribe.length === 0 && request.bodyLinks.length === 0) {
+  const screened = screenLinks(deps, request);
+  if (screened.worthTrying.length === 0) {
     // A button that can do nothing would promise what we cannot keep: the copy goes as it is.
+    const why =
+      screened.refused.length === 0
+        ? 'the message offers no unsubscribe link or address'
+        : `every unsubscribe link the message offers is one our safety checks refuse: ${describeRefused(screened.refused)}`;
     await deps.tracking.appendEvents(target.messageId, [
-      trackingEvent(
-        deps.clock,
-        stage,
-        'unsubscribe-offered',
-        'safe unsubscribe not added: the message offers no unsubscribe link or address',
-        [target.recipient],
-      ),
+      trackingEvent(deps.clock, stage, 'unsubscribe-offered', `safe unsubscribe not added: ${why}`, [
+        target.recipient,
+      ]),
     ]);
     return raw;
   }
@@ -155,6 +157,18 @@ export async function safeUnsubscribeCopy(
     trackingEvent(deps.clock, stage, 'unsubscribe-offered', note, [target.recipient]),
   ]);
   return rewritten.raw;
+}
+
+/** The refused links for the timeline: each cut short, at most five, with the check's code. */
+function describeRefused(refused: ReadonlyArray<{ uri: string; refusal: Refusal }>): string {
+  const shown = refused
+    .slice(0, 5)
+    .map(
+      (r) =>
+        `${r.uri.length > 120 ? `${r.uri.slice(0, 120)}…` : r.uri} (${r.refusal.code.toLowerCase().replace(/_/g, ' ')})`,
+    );
+  const more = refused.length > 5 ? ` and ${refused.length - 5} more` : '';
+  return `${shown.join('; ')}${more}`;
 }
 
 /**

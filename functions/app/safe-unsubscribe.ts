@@ -12,7 +12,7 @@ import {
   successPage,
   unablePage,
 } from '../core/unsubscribe/pages.ts';
-import { REFUSAL, refuse } from '../core/unsubscribe/refusal.ts';
+import { REFUSAL, type Refusal, refuse } from '../core/unsubscribe/refusal.ts';
 import {
   type UnsubscribeAttempt,
   type UnsubscribeRequest,
@@ -25,7 +25,7 @@ import {
   TOKEN_REJECTION,
   verifyUnsubscribeToken,
 } from '../core/unsubscribe/unsubscribe-token.ts';
-import { checkUnsubscribeUri } from '../core/unsubscribe/uri-safety.ts';
+import { checkUnsubscribeUri, type UriSafetyOptions } from '../core/unsubscribe/uri-safety.ts';
 import { recordUnsubscribeAttempt } from './operational-metrics.ts';
 import type {
   Clock,
@@ -197,6 +197,38 @@ export async function retryDueUnsubscribes(
   return tried;
 }
 
+/** The safety checks' settings for links used on `recipient`'s behalf. */
+function uriSafetyOptions(deps: UnsubscribeDeps, recipient: string): UriSafetyOptions {
+  const { unsubscribe } = deps.config;
+  return {
+    allowLoopback: unsubscribe.allowLoopback,
+    blockedHosts: unsubscribe.blockedHosts,
+    ownDomains: deps.config.domains,
+    ownAddresses: [recipient, ...deps.config.submissions.mailboxes.map((m) => m.address)],
+  };
+}
+
+/**
+ * The request's links sorted by the checks decided by the URI alone (scheme, host, port,
+ * userinfo, our blocklist and our own addresses). Where a host resolves and where it
+ * redirects are only known when the link is used, so a link worth trying may still be
+ * refused then; a refused one here would be refused every time.
+ */
+export function screenLinks(
+  deps: UnsubscribeDeps,
+  request: UnsubscribeRequest,
+): { worthTrying: string[]; refused: Array<{ uri: string; refusal: Refusal }> } {
+  const options = uriSafetyOptions(deps, request.recipient);
+  const worthTrying: string[] = [];
+  const refused: Array<{ uri: string; refusal: Refusal }> = [];
+  for (const candidate of unsubscribeCandidates(request)) {
+    const check = checkUnsubscribeUri(candidate.uri, options);
+    if (!check.ok) refused.push({ uri: candidate.uri, refusal: check.refusal });
+    else if (check.target.kind !== 'mailto' || candidate.method === 'MAILTO') worthTrying.push(candidate.uri);
+  }
+  return { worthTrying, refused };
+}
+
 /**
  * Tries every candidate URI in order (one-click POST, https/http GET, body links, mailto),
  * each through the safety checks first, and stops at the first success. All refused:
@@ -207,14 +239,8 @@ async function attempt(
   request: UnsubscribeRequest,
   budgetMs: number,
 ): Promise<UnsubscribeRequest> {
-  const { unsubscribe } = deps.config;
   const deadline = deps.clock.now().getTime() + budgetMs;
-  const options = {
-    allowLoopback: unsubscribe.allowLoopback,
-    blockedHosts: unsubscribe.blockedHosts,
-    ownDomains: deps.config.domains,
-    ownAddresses: [request.recipient, ...deps.config.submissions.mailboxes.map((m) => m.address)],
-  };
+  const options = uriSafetyOptions(deps, request.recipient);
   const attempts: UnsubscribeAttempt[] = [];
   const at = () => deps.clock.now().toISOString();
   const key = (c: { method: string; uri: string }) => `${c.method} ${c.uri}`;

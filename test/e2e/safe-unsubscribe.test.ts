@@ -346,21 +346,34 @@ describe('the unsubscribe link', () => {
     expect(sender.requestsTo('/last-ok')).toHaveLength(1);
   });
 
-  it('refuses a mailto link to our own domains, our submission mailbox or the recipient', async () => {
+  it('adds no banner when the only link is a mailto to our own domains, our submission mailbox or the recipient', async () => {
     for (const address of ['ceo@example.com', 'someone@sub.example.com']) {
-      const { link } = await newsletter(
+      const { id, link, delivered } = await newsletter(
         `<mailto:${address}?subject=Urgent%3A%20wire%20transfer&body=Please%20wire%2050k>`,
         {},
         { body: '<html><body>Weekly list</body></html>\n' },
       );
-      const result = await page('POST', link);
-      expect(result.html).toContain('<h1>Unsubscribe link blocked</h1>');
-      expect(result.html).toContain('would send a message from you to your own organisation');
+      expect(link).toMatch(/^mailto:/);
+      expect(delivered).not.toContain('/u/');
+      const events = (await gw.deps.tracking.get(id))?.events ?? [];
+      expect(events.find((e) => e.type === 'unsubscribe-offered')?.detail).toBe(
+        'safe unsubscribe not added: every unsubscribe link the message offers is one our safety checks refuse: ' +
+          `mailto:${address}?subject=Urgent%3A%20wire%20transfer&body=Please%20wire%2050k (mailto own address)`,
+      );
     }
     const store = (await (await fetch(`${gw.emulators.endpoints.ses}/store`)).json()) as {
       emails: Array<{ subject: string }>;
     };
     expect(store.emails.some((e) => e.subject.startsWith('Urgent'))).toBe(false);
+  });
+
+  it('offers the banner for the usable link when another one is refused, and tries only the usable one', async () => {
+    sender.on('/usable', () => ({ status: 200 }));
+    const { link } = await newsletter(`<mailto:ceo@example.com?subject=wire>, <${sender.httpBase}/usable>`);
+    expect(link).toContain('/u/');
+    const result = await page('POST', link);
+    expect(result.html).toContain('Successfully unsubscribed');
+    expect(sender.requestsTo('/usable')).toHaveLength(1);
   });
 
   it('shows a page that says so for graymail with no unsubscribe link, and adds no banner', async () => {
@@ -395,14 +408,35 @@ describe('unsafe unsubscribe links are refused with the reason', () => {
     return { id, html: result.html };
   };
 
+  // Refused by the link's text alone: no banner is offered for it (it would be refused on
+  // every click), and the timeline names the link and the check.
   it.each([
-    ['a non-web scheme', '<ftp://files.example.org/unsub>'],
-    ['an IP-literal host', '<http://10.1.2.3/unsub>'],
-    ['a host name that resolves to a private address', '<http://evil-internal.example.net/unsub>'],
-    ['a punycode lookalike of a Latin name', '<http://xn--pple-43d.com/unsub>'],
-    ['a host on the local blocklist', '<http://mail.blocked.example.org/unsub>'],
-  ])('%s', async (_kind, uri) => {
-    const { html } = await refused(uri);
+    ['an IP-literal host', 'http://10.1.2.3/unsub', 'private address'],
+    ['a punycode lookalike of a Latin name', 'http://xn--pple-43d.com/unsub', 'mixed script host'],
+    ['a host on the local blocklist', 'http://mail.blocked.example.org/unsub', 'blocklisted host'],
+  ])('%s: no banner, the reason in the timeline', async (_kind, uri, code) => {
+    const { id, link, delivered } = await newsletter(`<${uri}>`);
+    // The copy goes unedited: the sender's own link stays, no banner, no link of ours.
+    expect(link).toBe(uri);
+    expect(delivered).not.toContain('/u/');
+    const offered = (await gw.deps.tracking.get(id))?.events.find((e) => e.type === 'unsubscribe-offered');
+    expect(offered?.detail).toBe(
+      `safe unsubscribe not added: every unsubscribe link the message offers is one our safety checks refuse: ${uri} (${code})`,
+    );
+  });
+
+  it('a non-web scheme is not read as an unsubscribe link at all', async () => {
+    const { id, link } = await newsletter('<ftp://files.example.org/unsub>');
+    expect(link).toBe('ftp://files.example.org/unsub');
+    const offered = (await gw.deps.tracking.get(id))?.events.find((e) => e.type === 'unsubscribe-offered');
+    expect(offered?.detail).toBe(
+      'safe unsubscribe not added: the message offers no unsubscribe link or address',
+    );
+  });
+
+  // Refused only once the link is used: where the host resolves to, or redirects to.
+  it('a host name that resolves to a private address', async () => {
+    const { html } = await refused('<http://evil-internal.example.net/unsub>');
     expect(html).toContain('<h1>Unsubscribe link blocked</h1>');
   });
 

@@ -101,7 +101,11 @@ export function findHtmlAnchors(html: string): HtmlAnchor[] {
     startTag(tag) {
       if (tag.name === 'a' || tag.name === 'area') {
         close();
-        const attribute = tag.attributes.find((a) => a.name === 'href');
+        // An SVG link may name its target in xlink:href (SVG 1.1); href wins when both are
+        // there (SVG 2 §16.2). Rewritten, it becomes a plain href, which SVG 2 reads.
+        const attribute =
+          tag.attributes.find((a) => a.name === 'href') ??
+          (tag.name === 'a' ? tag.attributes.find((a) => a.name === 'xlink:href') : undefined);
         if (!attribute || anchors.length >= MAX_ANCHORS) return;
         const href = attributeUrl(html, attribute, base, MAX_URI_LENGTH * 2);
         if (!/^(https?:\/\/|mailto:)/i.test(href) || href.length > MAX_URI_LENGTH) return;

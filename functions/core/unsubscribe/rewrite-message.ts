@@ -322,20 +322,25 @@ function editHtml(
 
 /**
  * Right after the first `<body ...>` tag (as a browser tokenizes: not one in a comment or a
- * script); without one, after `</head>`, after `<html ...>`, after a leading doctype (text
- * before it would switch the page to quirks mode), or at the very start.
+ * script, nor one inside a `<template>`, whose content is never shown: WHATWG HTML §4.12.3);
+ * without one, after `</head>`, after `<html ...>`, after a leading doctype (text before it
+ * would switch the page to quirks mode), or at the very start.
  */
 function bannerInsertionPoint(html: string): number {
   let body: number | undefined;
   let headEnd: number | undefined;
   let htmlStart: number | undefined;
+  let templates = 0;
   scanHtml(html, {
     startTag(tag) {
-      if (tag.name === 'body') body ??= tag.end;
+      if (tag.name === 'template') templates++;
+      else if (templates > 0) return;
+      else if (tag.name === 'body') body ??= tag.end;
       else if (tag.name === 'html') htmlStart ??= tag.end;
     },
     endTag(name, _start, end) {
-      if (name === 'head') headEnd ??= end;
+      if (name === 'template') templates = Math.max(0, templates - 1);
+      else if (name === 'head' && templates === 0) headEnd ??= end;
     },
   });
   if (body !== undefined) return body;

@@ -406,6 +406,27 @@ describe('hostile HTML', () => {
     expect((await parseMessage(result.raw)).html).toContain(`<body class="real">${banner.html}<p>Hi</p>`);
   });
 
+  it('does not put the banner into a <template>, whose content is never shown', async () => {
+    const html =
+      '<html><head><template><body><p>never shown</p></body></template></head>' +
+      '<body class="real"><p>Hi</p></body></html>';
+    const raw = crlf(`${headers}\nContent-Type: text/html; charset=utf-8\n\n${html}\n`);
+    const result = rewriteForSafeUnsubscribe(raw, edit);
+    const out = (await parseMessage(result.raw)).html;
+    expect(out).toContain(`<body class="real">${banner.html}<p>Hi</p>`);
+    expect(out.split(banner.html)).toHaveLength(2);
+  });
+
+  it("replaces a sender's unsubscribe link inside SVG, written as xlink:href", async () => {
+    const html =
+      '<body><svg><a xlink:href="https://esp.example.net/u/abc?l=1"><text>Unsubscribe</text></a></svg></body>';
+    const raw = crlf(`${headers}\nContent-Type: text/html; charset=utf-8\n\n${html}\n`);
+    const result = rewriteForSafeUnsubscribe(raw, edit);
+    const out = (await parseMessage(result.raw)).html;
+    expect(out).not.toContain('esp.example.net/u/abc');
+    expect(out).toContain(`<a href="${OUR_URL}"><text>Unsubscribe</text></a>`);
+  });
+
   it('escapes what it writes into HTML: the replacement URL and the banner text', async () => {
     const nasty = renderUnsubscribeBanner({
       url: `${OUR_URL}?a="><script>`,
