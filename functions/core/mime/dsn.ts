@@ -35,6 +35,8 @@ export function composeDsn(input: DsnInput): Buffer {
     .toString('latin1')
     .replace(/\r?\n/g, '\r\n')
     .trimEnd();
+  // No Original-Recipient field: RFC 3464 §2.3.1 takes it from the sender's ORCPT parameter
+  // (RFC 3461), which SES does not pass on, and it is not to be made up from the recipient.
   const perRecipient = input.recipients
     .map(
       (recipient) =>
