@@ -2,7 +2,7 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
 export interface EncryptedTopicProps {
   /** What the topic carries; becomes the key's description and the topic's display name. */
@@ -12,6 +12,11 @@ export interface EncryptedTopicProps {
    * `cloudwatch.amazonaws.com`). It is allowed to use the key, for this account only.
    */
   readonly publisherService: string;
+  /**
+   * The resources of `publisherService` that may publish (`aws:SourceArn`, wildcards allowed):
+   * our receipt rules, this account's alarms.
+   */
+  readonly publisherSourceArn: string;
 }
 
 /**
@@ -25,10 +30,19 @@ export interface EncryptedTopicProps {
  * this account (confused-deputy protection). SNS itself needs no grant: it delivers to
  * subscribers in the clear over TLS, and the queues it delivers to use SQS-managed
  * encryption, not this key.
+ *
+ * The topic's own policy must allow the publisher too. A topic is created with a default
+ * policy that lets any principal of this account publish, services included (AWS:SourceOwner);
+ * `enforceSSL` writes an AWS::SNS::TopicPolicy, and a topic policy replaces that default. With
+ * only the TLS Deny left, CloudWatch could not publish an alarm and SES could not publish a
+ * receipt notification. The Allow names the service and, against confused deputies, this
+ * account and the publishing resources.
  */
 export class EncryptedTopic extends Construct {
   public readonly key: Key;
   public readonly topic: Topic;
+  /** The topic policy: whatever publishes must be created after it (a rule's setup test message). */
+  public readonly policy: IConstruct;
 
   constructor(scope: Construct, id: string, props: EncryptedTopicProps) {
     super(scope, id);
@@ -53,5 +67,20 @@ export class EncryptedTopic extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowPublisherServiceToPublish',
+        principals: [new ServicePrincipal(props.publisherService)],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+          ArnLike: { 'aws:SourceArn': props.publisherSourceArn },
+        },
+      }),
+    );
+    const policy = this.topic.node.tryFindChild('Policy');
+    if (!policy) throw new Error('EncryptedTopic: the topic policy was not created');
+    this.policy = policy;
   }
 }

@@ -89,10 +89,20 @@ export class MailIngress extends Construct {
       );
     }
 
-    this.notificationTopic = new EncryptedTopic(this, 'Notifications', {
+    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
+    // Our rules, by the rule set's Ref (see the bucket's guard below).
+    const ourRules = Stack.of(this).formatArn({
+      service: 'ses',
+      resource: 'receipt-rule-set',
+      resourceName: `${this.ruleSet.receiptRuleSetName}:receipt-rule/*`,
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const notifications = new EncryptedTopic(this, 'Notifications', {
       description: 'SES receipt notifications',
       publisherService: 'ses.amazonaws.com',
-    }).topic;
+      publisherSourceArn: ourRules,
+    });
+    this.notificationTopic = notifications.topic;
     this.notificationTopic.addSubscription(
       new SqsSubscription(props.inboundQueue, {
         rawMessageDelivery: true,
@@ -100,7 +110,6 @@ export class MailIngress extends Construct {
       }),
     );
 
-    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
     // The S3 action also adds the bucket policy letting ses.amazonaws.com put objects under
     // incoming/ for this account only (aws:SourceAccount), and makes the rule depend on it.
     this.rule = this.ruleSet.addRule('Inbound', {
@@ -116,6 +125,8 @@ export class MailIngress extends Construct {
         }),
       ],
     });
+    // SES checks that it may publish to the topic when the rule is created: the topic policy first.
+    this.rule.node.addDependency(notifications.policy);
 
     // Confused-deputy guard: SES may write under incoming/ for this rule set only. The S3 action's
     // own statement allows any SES rule of this account (aws:SourceAccount); AWS recommends
@@ -127,16 +138,7 @@ export class MailIngress extends Construct {
         principals: [new ServicePrincipal('ses.amazonaws.com')],
         actions: ['s3:PutObject'],
         resources: [props.mailBucket.arnForObjects(`${INCOMING_PREFIX}*`)],
-        conditions: {
-          StringNotLike: {
-            'aws:SourceArn': Stack.of(this).formatArn({
-              service: 'ses',
-              resource: 'receipt-rule-set',
-              resourceName: `${this.ruleSet.receiptRuleSetName}:receipt-rule/*`,
-              arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
-            }),
-          },
-        },
+        conditions: { StringNotLike: { 'aws:SourceArn': ourRules } },
       }),
     );
 

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -232,6 +232,12 @@ export class Pipeline extends Construct {
     this.alarmTopic = new EncryptedTopic(this, 'Alarms', {
       description: 'pipeline alarms',
       publisherService: 'cloudwatch.amazonaws.com',
+      publisherSourceArn: Stack.of(this).formatArn({
+        service: 'cloudwatch',
+        resource: 'alarm',
+        resourceName: '*',
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
     }).topic;
     if (config.alarms.email) this.alarmTopic.addSubscription(new EmailSubscription(config.alarms.email));
 

@@ -149,6 +149,52 @@ describe('the receipt notification topic', () => {
     });
   });
 
+  // enforceSSL writes a topic policy, which replaces the default one that let this account's
+  // services publish: without this Allow, SES could not announce a single message.
+  it('lets SES publish from our receipt rules, for this account only', () => {
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: ids.topic }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Sid: 'AllowPublisherServiceToPublish',
+            Effect: 'Allow',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: { Ref: ids.topic },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: {
+                'aws:SourceArn': {
+                  'Fn::Join': [
+                    '',
+                    [
+                      'arn:',
+                      { Ref: 'AWS::Partition' },
+                      ':ses:',
+                      { Ref: 'AWS::Region' },
+                      ':',
+                      { Ref: 'AWS::AccountId' },
+                      ':receipt-rule-set/',
+                      { Ref: ids.ruleSet },
+                      ':receipt-rule/*',
+                    ],
+                  ],
+                },
+              },
+            },
+          },
+        ]),
+      },
+    });
+    // SES tests the topic when the rule is created: the policy must be in place by then.
+    const policies = Object.entries(template.findResources('AWS::SNS::TopicPolicy')).filter(([, r]) =>
+      JSON.stringify(r.Properties.Topics).includes(ids.topic),
+    );
+    expect(policies).toHaveLength(1);
+    expect(template.toJSON().Resources[ids.rule].DependsOn).toContain(policies[0]?.[0]);
+  });
+
   it('delivers raw to the inbound queue, with undeliverable notifications kept in its dead-letter queue', () => {
     template.hasResourceProperties('AWS::SNS::Subscription', {
       TopicArn: { Ref: ids.topic },
