@@ -257,7 +257,7 @@ export const configSchema = z
         deliveryConcurrency: z.number().int().min(2).max(1000).default(10),
         /**
          * Attempts of the action stage (delivery) before its dead-letter queue. Retries back
-         * off from 1 minute, doubling up to 12 hours: 12 attempts span about 29 hours, so a
+         * off from 1 minute, doubling up to 11¾ hours: 12 attempts span about 29 hours, so a
          * downstream outage of up to a day costs delay, not dead letters.
          */
         deliveryAttempts: z.number().int().min(1).max(20).default(12),
