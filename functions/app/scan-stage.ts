@@ -31,6 +31,9 @@ import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
  * Idempotent on the SES message id: a redelivered notification re-sends the stored verdict
  * instead of scanning again, and the later stages are idempotent on the same id.
  */
+/** The message id of the test notification SES sends when a receipt rule is created. */
+export const SES_SETUP_NOTIFICATION_ID = 'AMAZON_SES_SETUP_NOTIFICATION';
+
 export async function runScanStage(
   deps: PipelineDeps,
   notified: InboundMail,
@@ -41,6 +44,13 @@ export async function runScanStage(
     throw new GraywallError(
       `notification names bucket ${mail.bucket}, but this stack stores mail in ${deps.mail.bucket}`,
     );
+  }
+  // When a receipt rule with an S3 action is created, SES writes a test object and notifies
+  // it under this fixed message id: it proves SES can write and publish, and is no one's
+  // mail. Not tracked, counted or delivered (to whatever recipient SES put on it).
+  if (mail.messageId === SES_SETUP_NOTIFICATION_ID) {
+    log.info('SES setup notification: SES can store mail in the bucket and notify us', { key: mail.key });
+    return undefined;
   }
   // Scanning without the statistical model would silently weaken every verdict: a
   // deployment that lost the artifact must fail (and dead-letter), not pass spam.

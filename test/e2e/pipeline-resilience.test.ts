@@ -81,6 +81,41 @@ describe('at-least-once events', () => {
   });
 });
 
+describe('SES setup notification', () => {
+  it('is acknowledged, not tracked, counted or delivered: SES sends it when the receipt rule is created', async () => {
+    const { receiptNotification } = await import('../../functions/local/smtp-inbound.ts');
+    const { SendMessageCommand } = await import('@aws-sdk/client-sqs');
+    const key = `${INCOMING_PREFIX}AMAZON_SES_SETUP_NOTIFICATION`;
+    await gw.deps.mail.put(
+      key,
+      Buffer.from(
+        'From: no-reply-aws@amazon.com\r\nTo: postmaster@example.com\r\nSubject: Amazon SES Setup Notification\r\n\r\nThis is a test.\r\n',
+      ),
+    );
+    await gw.clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: gw.queues.inbound.url,
+        MessageBody: JSON.stringify(
+          receiptNotification(
+            'AMAZON_SES_SETUP_NOTIFICATION',
+            gw.deps.mail.bucket,
+            key,
+            'no-reply-aws@amazon.com',
+            ['postmaster@example.com'],
+            new Date(),
+          ),
+        ),
+      }),
+    );
+    const deadline = Date.now() + 10_000;
+    const noted = () => gw.logLines.some((l) => String(l.message).startsWith('SES setup notification'));
+    while (!noted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(noted()).toBe(true);
+    expect(await gw.deps.tracking.get('AMAZON_SES_SETUP_NOTIFICATION')).toBeUndefined();
+    expect(deliveredWith('Amazon SES Setup Notification')).toHaveLength(0);
+  });
+});
+
 describe('bad input', () => {
   // 2000 nested multiparts: the parser refuses it (too many child nodes).
   const nested = Array.from(
