@@ -4,6 +4,7 @@ import type { SesDeliveryConfig } from '../core/config/schema.ts';
 import { forwardAddress, rewriteForForwarding } from '../core/delivery/forwarding.ts';
 import { DeliveryError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
+import { readHeaderBlock } from '../core/mime/raw-message.ts';
 
 /**
  * Forwards mail through SES (SendEmail with raw content) for organisations whose mailboxes
@@ -37,9 +38,12 @@ export class SesTransport implements Transport {
         response: 'no forward address configured',
       });
     }
+    // Only the header is read: the rewrite needs From and Reply-To, and parsing a body of up to
+    // SES's 40 MB would hold several decoded copies of it in the function's memory.
+    const header = await parseMessage(mail.raw.subarray(0, readHeaderBlock(mail.raw).bodyStart));
     const raw = rewriteForForwarding(
       mail.raw,
-      await parseMessage(mail.raw),
+      header,
       this.config.fromAddress,
       this.orgName,
     );
