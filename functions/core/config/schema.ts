@@ -231,7 +231,10 @@ export const configSchema = z
     policies: policiesSchema,
     limits: z
       .strictObject({
-        /** SES accepts up to 40 MB; the gateway refuses larger mail with 552 (RFC 5321 §4.5.3.1.10). */
+        /**
+         * The local gateway refuses larger mail with 552 (RFC 5321 §4.5.3.1.10). In AWS, SES
+         * accepts up to 40 MB and a receipt rule cannot set a lower limit: not applied there.
+         */
         maxMessageBytes: z
           .number()
           .int()
