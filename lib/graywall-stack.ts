@@ -72,6 +72,13 @@ export class GraywallStack extends Stack {
         'unsubscribe.allowLoopback is for the local gateway and tests only: remove it before deploying',
       );
     }
+    if (config.delivery.type === 'smtp' && config.delivery.port === 25 && !config.delivery.vpc) {
+      // Lambda outside a VPC cannot open connections to port 25: every delivery would time
+      // out, be retried for a day and dead-letter. Refused here rather than found in production.
+      throw new ConfigError(
+        'delivery.port 25: Lambda cannot connect to port 25 from outside a VPC. Use a port your server accepts relayed mail on (587), or set delivery.vpc (private subnets routed through a NAT gateway)',
+      );
+    }
     const {
       mailBucket,
       trackingTable,

@@ -41,12 +41,7 @@ export class SesTransport implements Transport {
     // Only the header is read: the rewrite needs From and Reply-To, and parsing a body of up to
     // SES's 40 MB would hold several decoded copies of it in the function's memory.
     const header = await parseMessage(mail.raw.subarray(0, readHeaderBlock(mail.raw).bodyStart));
-    const raw = rewriteForForwarding(
-      mail.raw,
-      header,
-      this.config.fromAddress,
-      this.orgName,
-    );
+    const raw = rewriteForForwarding(mail.raw, header, this.config.fromAddress, this.orgName);
     try {
       const out = await this.ses.send(
         new SendEmailCommand({

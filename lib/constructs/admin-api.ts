@@ -117,6 +117,7 @@ export class AdminApi extends Construct {
 
     this.adminFunction = new GraywallFunction(this, 'Admin', {
       handler: 'admin-api',
+      delivers: true,
       description: 'Graywall admin API: quarantine and message tracking',
       memorySize: 512,
       // HTTP APIs stop waiting for an integration after 30 s.

@@ -56,6 +56,7 @@ export class AdminUi extends Construct {
 
     this.pagesFunction = new GraywallFunction(this, 'Pages', {
       handler: 'admin-ui',
+      delivers: true,
       description: 'Graywall admin web page: reports as charts, quarantine search and release',
       memorySize: 512,
       // HTTP APIs stop waiting for an integration after 30 s.

@@ -3,13 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SecurityGroup, Subnet, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { ManagedPolicy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -60,6 +61,12 @@ export interface GraywallFunctionProps {
    * @default RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * The function delivers mail (or releases it) over the configured transport: with SMTP
+   * delivery and `delivery.vpc`, it runs in those subnets.
+   * @default false
+   */
+  readonly delivers?: boolean;
 }
 
 /**
@@ -76,6 +83,7 @@ export class GraywallFunction extends Construct {
   public readonly logGroup: LogGroup;
   /** Files shipped beside the bundle besides graywall.config.json: name → source path. */
   public readonly bundledFiles: Readonly<Record<string, string>>;
+  private readonly delivers: boolean;
 
   constructor(scope: Construct, id: string, props: GraywallFunctionProps) {
     super(scope, id);
@@ -89,6 +97,7 @@ export class GraywallFunction extends Construct {
     this.logGroup.grantWrite(this.role);
 
     const config = props.config;
+    this.delivers = props.delivers ?? false;
     this.bundledFiles = { ...props.bundledFiles };
     this.function = new NodejsFunction(this, 'Function', {
       entry: fileURLToPath(new URL(`../../functions/handlers/${props.handler}.ts`, import.meta.url)),
@@ -100,6 +109,7 @@ export class GraywallFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
+      ...(props.delivers ? this.deliveryNetwork(config) : {}),
       environment: {
         ...props.environment,
         // Stack traces point at the TypeScript sources through the bundled source map.
@@ -142,6 +152,51 @@ export class GraywallFunction extends Construct {
     });
   }
 
+  /**
+   * Where a delivering function runs: in the configured subnets (see `delivery.vpc`), or
+   * outside any VPC. Lambda attaches the function through network interfaces it creates with
+   * the role's rights: the AWS managed policy AWSLambdaVPCAccessExecutionRole.
+   */
+  private deliveryNetwork(config: GraywallConfig | undefined): Partial<NodejsFunctionProps> {
+    if (config?.delivery.type !== 'smtp' || !config.delivery.vpc) return {};
+    const { vpcId, subnetIds, securityGroupIds } = config.delivery.vpc;
+    // The subnets are named, so the VPC needs no lookup (synth stays offline). An imported VPC
+    // must be given zones; with the subnets chosen explicitly, nothing here reads them.
+    const vpc = Vpc.fromVpcAttributes(this, 'DeliveryVpc', { vpcId, availabilityZones: Fn.getAzs() });
+    Annotations.of(vpc).acknowledgeWarning(
+      '@aws-cdk/aws-ec2:vpcAttributeIsListTokenavailabilityZones',
+      'The subnets are named explicitly, so no subnet is selected by zone.',
+    );
+    // CDK adds this policy only to roles it creates itself; the function has its own role.
+    this.role.addManagedPolicy(
+      ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+    );
+    const subnets = subnetIds.map((id) => {
+      const subnet = Subnet.fromSubnetId(this, `Subnet-${id}`, id);
+      Annotations.of(subnet).acknowledgeWarning(
+        '@aws-cdk/aws-ec2:noSubnetRouteTableId',
+        'Lambda is only placed in the subnet; nothing here reads or changes its routes.',
+      );
+      return subnet;
+    });
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      reason:
+        'AWSLambdaVPCAccessExecutionRole holds the network-interface actions Lambda needs to attach a function to a VPC (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DeleteNetworkInterface ...); they cannot be scoped to interfaces Lambda has not created yet.',
+    });
+    return {
+      vpc,
+      vpcSubnets: { subnets },
+      ...(securityGroupIds
+        ? {
+            securityGroups: securityGroupIds.map((id) =>
+              SecurityGroup.fromSecurityGroupId(this, `SecurityGroup-${id}`, id),
+            ),
+          }
+        : { allowAllOutbound: true }),
+    };
+  }
+
   /** Allows `actions` on objects under `prefix` (e.g. `incoming/`) of the mail bucket, and nothing else there. */
   allowObjects(bucket: IBucket, prefix: string, actions: readonly string[], why: string): void {
     const objects = bucket.arnForObjects(`${prefix}*`);
@@ -179,6 +234,7 @@ export class GraywallFunction extends Construct {
    * only. SMTP delivery needs no AWS permission, so nothing is granted for it.
    */
   allowDelivery(config: GraywallConfig): void {
+    if (!this.delivers) throw new Error(`${this.node.path} delivers mail: create it with delivers: true`);
     if (config.delivery.type !== 'ses') return;
     const identities = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
     this.role.addToPrincipalPolicy(

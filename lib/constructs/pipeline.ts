@@ -280,6 +280,7 @@ export class Pipeline extends Construct {
         config,
         environment: functionEnvironment({ ...stores, ...nextQueue }),
         ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        delivers: name === 'action',
       });
 
     // Stage 1: scan. Creates the tracking record (and its per-recipient index items).

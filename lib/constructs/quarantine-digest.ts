@@ -71,6 +71,7 @@ export class QuarantineDigest extends Construct {
 
     this.digestFunction = new GraywallFunction(this, 'Digest', {
       handler: 'digest',
+      delivers: true,
       description: 'Graywall: mail end users their quarantine digest',
       memorySize: 512,
       timeout: Duration.minutes(10),
@@ -99,6 +100,7 @@ export class QuarantineDigest extends Construct {
 
     this.pagesFunction = new GraywallFunction(this, 'Pages', {
       handler: 'public-pages',
+      delivers: true,
       description: 'Graywall end-user quarantine pages (digest links)',
       memorySize: 512,
       timeout: Duration.seconds(29),

@@ -26,6 +26,18 @@ const ses = buildStack(
   }),
 );
 
+// The delivering functions in a VPC: the role takes AWS's VPC-access managed policy.
+const vpc = buildStack(
+  exampleConfig({
+    delivery: {
+      type: 'smtp',
+      host: 'mail.internal.example.com',
+      port: 25,
+      vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'] },
+    },
+  }),
+);
+
 function findings(scope: IConstruct): string[] {
   const report = new AwsSolutionsChecks().validateScope(scope);
   return report.violations.flatMap((violation) =>
@@ -60,6 +72,7 @@ function findingsIgnoringAcknowledgements(stack: Stack): Set<string> {
 describe.each([
   ['SMTP delivery', smtp],
   ['SES forwarding, archiving and bouncing', ses],
+  ['SMTP delivery from a VPC', vpc],
 ])('cdk-nag AwsSolutions with %s', (_name, built) => {
   it('reports no unacknowledged finding', () => {
     expect(findings(built.stack)).toEqual([]);

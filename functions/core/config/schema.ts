@@ -30,6 +30,28 @@ const smtpDelivery = z.strictObject({
   connectTimeoutSeconds: z.number().int().min(1).max(60).default(10),
   /** Name we announce in EHLO. */
   heloName: hostName.optional(),
+  /**
+   * AWS only: run the functions that deliver (action, release, digest) in these subnets of
+   * your VPC. A function outside a VPC connects from addresses shared with all of Lambda, so
+   * the downstream server could only relay for "any AWS address"; from private subnets routed
+   * through a NAT gateway, the connections come from the NAT's fixed Elastic IP, which the
+   * server can allow. The subnets also need a route to the AWS APIs (the NAT, or VPC endpoints).
+   */
+  vpc: z
+    .strictObject({
+      vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id (vpc-0123abcd...)'),
+      subnetIds: z
+        .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet id (subnet-0123abcd...)'))
+        .min(1, 'name at least one subnet (two, in different zones, to survive a zone outage)')
+        .max(16),
+      /** Default: one security group per function, outbound only. */
+      securityGroupIds: z
+        .array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'must be a security group id (sg-0123abcd...)'))
+        .min(1)
+        .max(5)
+        .optional(),
+    })
+    .optional(),
 });
 
 const sesDelivery = z.strictObject({
