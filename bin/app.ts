@@ -21,10 +21,16 @@ try {
   const stackName = (app.node.tryGetContext('stackName') as string | undefined) ?? 'Graywall';
   // -c activateRuleSet=false leaves the account's active SES rule set alone (see MailIngress).
   const activate = app.node.tryGetContext('activateRuleSet') as unknown;
+  // -c ruleSet=<name> adds our rule to that existing rule set instead of creating one.
+  const ruleSet = app.node.tryGetContext('ruleSet') as unknown;
+  if (ruleSet !== undefined && typeof ruleSet !== 'string') {
+    throw new ConfigError('-c ruleSet= takes the name of an existing SES receipt rule set');
+  }
   new GraywallStack(app, stackName, {
     config,
     description: `Graywall email filter for ${config.domains.join(', ')}`,
     activateRuleSet: !(activate === false || activate === 'false'),
+    ...(ruleSet === undefined ? {} : { existingRuleSetName: ruleSet }),
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

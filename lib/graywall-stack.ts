@@ -26,6 +26,11 @@ export interface GraywallStackProps extends StackProps {
    */
   readonly activateRuleSet?: boolean;
   /**
+   * Add the receipt rule to this existing rule set instead of creating one (see MailIngress).
+   * @default - a rule set of our own
+   */
+  readonly existingRuleSetName?: string;
+  /**
    * Whether SES refuses mail not received over TLS.
    * @default TlsPolicy.OPTIONAL
    */
@@ -108,6 +113,7 @@ export class GraywallStack extends Stack {
       notificationDeadLetterQueue: this.pipeline.inbound.deadLetterQueue,
       ...(props.tlsPolicy ? { tlsPolicy: props.tlsPolicy } : {}),
       ...(props.activateRuleSet === undefined ? {} : { activateRuleSet: props.activateRuleSet }),
+      ...(props.existingRuleSetName === undefined ? {} : { existingRuleSetName: props.existingRuleSetName }),
     });
 
     this.adminApi = new AdminApi(this, 'AdminApi', { config, ...data });

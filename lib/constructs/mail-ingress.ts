@@ -2,7 +2,7 @@ import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { type IReceiptRuleSet, type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { S3 } from 'aws-cdk-lib/aws-ses-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -17,6 +17,9 @@ import { acknowledgeWildcardResource } from './nag.ts';
 
 /** SES accepts at most 100 recipients (addresses or domains) per receipt rule. */
 export const MAX_RULE_RECIPIENTS = 100;
+
+/** SES rule set names (CreateReceiptRuleSet): letters, digits, . _ -, alphanumeric at both ends, at most 64. */
+const RULE_SET_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,62}[A-Za-z0-9])?$/;
 
 export interface MailIngressProps {
   /**
@@ -50,6 +53,14 @@ export interface MailIngressProps {
    */
   readonly activateRuleSet?: boolean;
   /**
+   * Add the rule to this existing rule set of the account (for example the active set an
+   * organisation already receives other mail with) instead of creating one. The stack then
+   * neither activates nor deactivates any set: the rule is appended to the named set and
+   * removed from it when the stack is deleted. `activateRuleSet` does not apply.
+   * @default - a rule set of our own
+   */
+  readonly existingRuleSetName?: string;
+  /**
    * How long the activation function's logs are kept.
    * @default RetentionDays.THREE_MONTHS
    */
@@ -71,14 +82,18 @@ export interface MailIngressProps {
  * stack deletes it (SES refuses to delete an active set), and only if it is the active one.
  */
 export class MailIngress extends Construct {
-  public readonly ruleSet: ReceiptRuleSet;
+  /** Our rule set, or the existing one named by `existingRuleSetName`. */
+  public readonly ruleSet: IReceiptRuleSet;
   public readonly rule: ReceiptRule;
   /** SES receipt notifications (KMS-encrypted, TLS-only). */
   public readonly notificationTopic: Topic;
-  /** The custom resource that activates the rule set (with activation off, it only reads which set is active). */
-  public readonly activation: AwsCustomResource;
-  /** Deactivates the rule set before the stack deletes it, only if it is the active one. */
-  public readonly guard: CustomResource;
+  /**
+   * The custom resource that activates our rule set (with activation off, it only reads which
+   * set is active). None when the rule goes into an existing set.
+   */
+  public readonly activation: AwsCustomResource | undefined;
+  /** Deactivates our rule set before the stack deletes it, only if it is the active one. None for an existing set. */
+  public readonly guard: CustomResource | undefined;
 
   constructor(scope: Construct, id: string, props: MailIngressProps) {
     super(scope, id);
@@ -89,7 +104,16 @@ export class MailIngress extends Construct {
       );
     }
 
-    this.ruleSet = new ReceiptRuleSet(this, 'RuleSet');
+    const existing = props.existingRuleSetName;
+    if (existing !== undefined && !RULE_SET_NAME.test(existing)) {
+      throw new ConfigError(
+        `ruleSet "${existing}": an SES rule set name is 1-64 letters, digits, periods, underscores or dashes, starting and ending with a letter or digit`,
+      );
+    }
+    this.ruleSet =
+      existing === undefined
+        ? new ReceiptRuleSet(this, 'RuleSet')
+        : ReceiptRuleSet.fromReceiptRuleSetName(this, 'RuleSet', existing);
     // Our rules, by the rule set's Ref (see the bucket's guard below).
     const ourRules = Stack.of(this).formatArn({
       service: 'ses',
@@ -142,11 +166,11 @@ export class MailIngress extends Construct {
       }),
     );
 
-    this.activation = this.activate(
-      props.activateRuleSet !== false,
-      props.logRetention ?? RetentionDays.THREE_MONTHS,
-    );
-    this.guard = this.guardDeletion(props.logRetention ?? RetentionDays.THREE_MONTHS);
+    // A set of the organisation's: which set is active is theirs to decide, before and after us.
+    const retention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    this.activation =
+      existing === undefined ? this.activate(props.activateRuleSet !== false, retention) : undefined;
+    this.guard = existing === undefined ? this.guardDeletion(retention) : undefined;
   }
 
   /**

@@ -309,3 +309,67 @@ describe('deleting the rule set', () => {
     });
   });
 });
+
+describe('an existing rule set (-c ruleSet=<name>)', () => {
+  const into = buildStack(exampleConfig(), { existingRuleSetName: 'inbound-main' });
+  const sourceArn = {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ses:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ':receipt-rule-set/inbound-main:receipt-rule/*',
+      ],
+    ],
+  };
+
+  it('gets our rule, and no rule set of ours is created', () => {
+    into.template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);
+    into.template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: 'inbound-main',
+      Rule: Match.objectLike({ Enabled: true, ScanEnabled: true }),
+    });
+  });
+
+  it('is neither activated nor deactivated: which set is active stays the organisation’s decision', () => {
+    into.template.resourceCountIs('Custom::SesActiveReceiptRuleSet', 0);
+    into.template.resourceCountIs('Custom::GraywallReceiptRuleSetGuard', 0);
+    expect(into.stack.ingress.activation).toBeUndefined();
+    expect(into.stack.ingress.guard).toBeUndefined();
+  });
+
+  it('lets SES write to the bucket and publish to the topic from rules of that set only', () => {
+    into.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { Service: 'ses.amazonaws.com' },
+            Condition: { StringNotLike: { 'aws:SourceArn': sourceArn } },
+          }),
+        ]),
+      },
+    });
+    into.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowPublisherServiceToPublish',
+            Condition: Match.objectLike({ ArnLike: { 'aws:SourceArn': sourceArn } }),
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('must be a valid SES rule set name', () => {
+    expect(() => buildStack(exampleConfig(), { existingRuleSetName: 'my rule set' })).toThrow(
+      /ruleSet "my rule set": an SES rule set name is 1-64 letters/,
+    );
+    expect(() => buildStack(exampleConfig(), { existingRuleSetName: '-main' })).toThrow(ConfigError);
+  });
+});
