@@ -1,4 +1,5 @@
 import { GraywallError } from '../core/errors.ts';
+import type { GraymailCategory } from '../core/graymail/classify-graymail.ts';
 import {
   decideLists,
   describeListMatch,
@@ -145,6 +146,16 @@ function listReason(list: NonNullable<RecipientPlan['list']>): Reason {
   };
 }
 
+function graymailReason(category: Exclude<GraymailCategory, 'none'>, policy: string): Reason {
+  const kind = { marketing: 'Marketing', social: 'Social-network', bulk: 'Bulk' }[category];
+  return {
+    id: `GRAYMAIL_${category.toUpperCase()}`,
+    group: 'engine',
+    description: `${kind} mail, held by policy "${policy}"`,
+    score: 0,
+  };
+}
+
 async function carryOut(
   deps: PipelineDeps,
   message: ClassifiedMessage,
@@ -218,9 +229,11 @@ async function carryOut(
           size: raw.byteLength,
           score: message.scan.score,
           verdict: plan.verdict,
-          // A list entry, not the score, decided: it is the first reason shown.
+          // A list entry or a graymail category, not the score, decided: it is the first
+          // reason shown (digest, quarantine list), not whichever spam rule scored highest.
           reasons: [
             ...(plan.list ? [listReason(plan.list)] : []),
+            ...(plan.graymail && !plan.list ? [graymailReason(plan.graymail, plan.policy)] : []),
             ...(record.scan?.reasons ?? message.scan.reasons),
           ],
           policy: plan.policy,

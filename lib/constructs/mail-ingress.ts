@@ -46,9 +46,9 @@ export interface MailIngressProps {
   readonly tlsPolicy?: TlsPolicy;
   /**
    * Make this rule set the account's active one. SES has exactly one active rule set per
-   * account and region: activating ours deactivates any other. Turn this off to merge the
-   * rule into an existing active set by hand; turning it off later leaves whichever set is
-   * active as it is.
+   * account and region: activating ours deactivates any other. Turn this off to activate it
+   * yourself; turning it off later leaves whichever set is active as it is. To keep an
+   * existing active set, use `existingRuleSetName` instead.
    * @default true
    */
   readonly activateRuleSet?: boolean;

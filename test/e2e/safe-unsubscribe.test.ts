@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMessage } from '../../functions/core/mime/parse-message.ts';
 import { headerValues, readHeaderBlock } from '../../functions/core/mime/raw-message.ts';
+import { topReasons } from '../../functions/core/scan/result-header.ts';
 import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 import { type SenderEndpoints, startSenderEndpoints } from '../support/sender-endpoints.ts';
 
@@ -186,6 +187,15 @@ describe('graymail held in quarantine', () => {
     expect(gw.sink?.messages.some((m) => m.raw.includes(Buffer.from('<held-1@news.example.com>')))).toBe(
       false,
     );
+    // The digest and the quarantine list name why it was held: the category, not a spam rule.
+    expect(topReasons((await gw.deps.quarantine.get(id, 'held@example.com'))?.reasons ?? [], 1)).toEqual([
+      {
+        id: 'GRAYMAIL_MARKETING',
+        group: 'engine',
+        description: 'Marketing mail, held by policy "held-marketing"',
+        score: 0,
+      },
+    ]);
     const released = await gw.api<{ released: string[] }>('POST', `/admin/quarantine/${id}/release`);
     expect(released.body.released.sort()).toEqual(['held2@example.com', 'held@example.com']);
     const copies =

@@ -96,7 +96,9 @@ export function resolveGraymailSettings(input: GraymailSettingsInput = {}): Gray
  * when its score reaches its threshold and at least one fired signal is evidence of automated
  * sending; social also needs a social network sender. Social wins when decided (networks
  * send with the same list headers as everyone else); between marketing and bulk the higher
- * score wins, bulk on a tie. Transactional mail, machine replies and conversation replies fire
+ * score wins. On a tie, a fired signal that counts more for marketing than for bulk (a sale
+ * in the subject, a discount code) decides for marketing: the two scores share the list and
+ * sender evidence, so what is left to tell them apart is the promotion. Else bulk. Transactional mail, machine replies and conversation replies fire
  * signals with negative weights that pull the scores below the thresholds.
  */
 /** `skip`: categories a message filter exempts the message from; it can still fall in another. */
@@ -137,7 +139,12 @@ export function assessGraymail(
   let category: GraymailCategory = 'none';
   if (eligible('social')) category = 'social';
   else if (eligible('marketing') && eligible('bulk'))
-    category = scores.marketing > scores.bulk ? 'marketing' : 'bulk';
+    category =
+      scores.marketing > scores.bulk ||
+      (scores.marketing === scores.bulk &&
+        fired.some(({ weights }) => (weights.marketing ?? 0) > (weights.bulk ?? 0)))
+        ? 'marketing'
+        : 'bulk';
   else if (eligible('marketing')) category = 'marketing';
   else if (eligible('bulk')) category = 'bulk';
 
