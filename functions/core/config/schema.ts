@@ -6,6 +6,7 @@ import { KNOWN_RULE_IDS, RULES } from '../scan/rules/index.ts';
 import { digestSchema, isScheduleExpression, SCHEDULE_MESSAGE } from './digest-schema.ts';
 import { domainName, emailAddress, hostName, recipientAddress } from './fields.ts';
 import { filtersSchema } from './filter-schema.ts';
+import { patternCovers } from '../policy/match-policy.ts';
 import { policiesSchema } from './policy-schema.ts';
 import { submissionsSchema } from './submissions-schema.ts';
 import { unsubscribeSchema } from './unsubscribe-schema.ts';
@@ -372,7 +373,8 @@ export const configSchema = z
       policies.forEach((policy, index) => {
         // An absent or empty list matches everyone.
         const covers = (earlier?: readonly string[], later?: readonly string[]) =>
-          !earlier?.length || (!!later?.length && later.every((p) => earlier.includes(p)));
+          !earlier?.length ||
+          (!!later?.length && later.every((p) => earlier.some((e) => patternCovers(e, p))));
         const shadow = policies
           .slice(0, index)
           .find(

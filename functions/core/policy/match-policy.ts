@@ -100,6 +100,19 @@ export function addressMatches(pattern: string, address: string): boolean {
 }
 
 /**
+ * Whether every address `pattern` matches is also matched by `wider` (see addressMatches):
+ * an address by a pattern matching it, a domain by itself or a `.parent` pattern above it,
+ * a `.domain` pattern by itself or a `.parent` pattern at or above it.
+ */
+export function patternCovers(wider: string, pattern: string): boolean {
+  if (wider === pattern) return true;
+  if (pattern.includes('@')) return addressMatches(wider, pattern);
+  if (!wider.startsWith('.')) return false;
+  const domain = pattern.replace(/^\./, '');
+  return domain === wider.slice(1) ? pattern.startsWith('.') : domain.endsWith(wider);
+}
+
+/**
  * The policy for one recipient of a message from `sender`: mail from one of our own domains
  * is outgoing, anything else incoming; in that table, the first policy whose recipient
  * patterns match the recipient and whose sender patterns match the sender (a policy naming

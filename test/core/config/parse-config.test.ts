@@ -127,6 +127,19 @@ describe('parseConfig', () => {
     ).toEqual([
       'policies.incoming.1: never applies: policy "all" above matches all its recipients and senders (the first matching policy wins)',
     ]);
+    // Covered by a wider pattern above: an address by its domain, a subdomain by `.parent`.
+    expect(
+      issuesOf(
+        `${minimal}policies: { incoming: [{ name: all, recipients: [example.com] }, { name: bob, recipients: [b@example.com] }] }\n`,
+      ),
+    ).toEqual([
+      'policies.incoming.1: never applies: policy "all" above matches all its recipients and senders (the first matching policy wins)',
+    ]);
+    expect(
+      issuesOf(
+        `${minimal}policies: { incoming: [{ name: subs, recipients: [.example.com] }, { name: sales, recipients: [sales.example.com, x@eu.sales.example.com] }] }\n`,
+      ),
+    ).toHaveLength(1);
     // Subdomains, and a narrower policy above a wider one, are fine.
     expect(() =>
       parseConfig(
