@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { externalEnginesSchema } from '../multiscan/external-engines-config.ts';
+import { patternCovers } from '../policy/match-policy.ts';
 import { relaysSchema } from '../relay/relay-config.ts';
 import { reputationSchema } from '../reputation/reputation-config.ts';
 import { KNOWN_RULE_IDS, RULES } from '../scan/rules/index.ts';
 import { digestSchema, isScheduleExpression, SCHEDULE_MESSAGE } from './digest-schema.ts';
 import { domainName, emailAddress, hostName, recipientAddress } from './fields.ts';
 import { filtersSchema } from './filter-schema.ts';
-import { patternCovers } from '../policy/match-policy.ts';
 import { policiesSchema } from './policy-schema.ts';
 import { submissionsSchema } from './submissions-schema.ts';
 import { unsubscribeSchema } from './unsubscribe-schema.ts';
