@@ -114,7 +114,7 @@ export async function runScanStage(
     // A filter matches on what a sender can forge (MAIL FROM, headers): it may spare a message
     // our spam engines, never SES's malware verdict.
     const malware = (mail.ses.virus ?? readSesVerdictHeaders(header).virus) === 'FAIL';
-    result = skippedByFilter(filtered.matched, deps.model, malware);
+    result = skippedByFilter(filtered.skippedBy.get('skip-spamcheck') ?? [], deps.model, malware);
   } else {
     const scanStarted = clock.now().getTime();
     ({ result, message } = await scanRawMessage(raw, mail.ses, {

@@ -433,6 +433,17 @@ describe('filter conditions on recipients and the connection', () => {
     );
   });
 
+  it('names only the filters that skipped the spam check in its reason', async () => {
+    const record = await run(
+      spam('multi-2', 'support@example.com', { 'X-Member-Notice': 'yes' }),
+      from,
+      ['support@example.com'],
+      states,
+    );
+    expect(scannedDetail(record)).toContain('Filters: member notices, support inbox');
+    expect(record.scan?.reasons[0]?.description).toBe('Spam check skipped by message filter "support inbox"');
+  });
+
   it('senderIp: the connecting address is in one of the listed ranges', async () => {
     const [local, testNet] = await Promise.all([
       run(spam('ip-1', 'ip-local@example.com'), from, ['ip-local@example.com'], states),

@@ -15,6 +15,8 @@ export interface FilterOutcome {
   /** Names of the filters whose conditions all held, in config order. */
   readonly matched: readonly string[];
   readonly skip: ReadonlySet<FilterAction>;
+  /** For each action taken, the matched filters that asked for it, in config order. */
+  readonly skippedBy: ReadonlyMap<FilterAction, readonly string[]>;
 }
 
 /** Input cut before a regular expression sees it: an admin pattern's worst case stays bounded. */
@@ -61,11 +63,12 @@ export function compileFilters(filters: readonly FilterConfig[]): CompiledFilter
 /** Every filter whose conditions all hold contributes its actions. */
 export function evaluateFilters(filters: readonly CompiledFilter[], facts: FilterFacts): FilterOutcome {
   const matched: string[] = [];
-  const skip = new Set<FilterAction>();
+  const skippedBy = new Map<FilterAction, string[]>();
   for (const filter of filters) {
     if (!filter.test(facts)) continue;
     matched.push(filter.name);
-    for (const action of filter.actions) skip.add(action);
+    for (const action of filter.actions)
+      skippedBy.set(action, [...(skippedBy.get(action) ?? []), filter.name]);
   }
-  return { matched, skip };
+  return { matched, skip: new Set(skippedBy.keys()), skippedBy };
 }
