@@ -133,12 +133,24 @@ export function formatScanOutcome(outcome: ScanOutcome): string {
     `${outcome.file}: ${r.score}/100 ${VERDICT_WORDS[r.verdict]}${r.graymail.category !== 'none' ? `, graymail: ${r.graymail.category}` : ''}  (${r.engineVersion})`,
   ];
   if (r.note) lines.push(`  ${r.note}`);
-  const reasons = [...r.reasons, ...r.graymail.reasons];
-  if (reasons.length > 0) {
+  const signed = (n: number) => `  ${n >= 0 ? '+' : ''}${n}`;
+  if (r.reasons.length > 0) {
     lines.push(
       table(
         ['  SCORE', 'RULE', 'DESCRIPTION', 'EVIDENCE'],
-        reasons.map((x) => [`  ${x.score >= 0 ? '+' : ''}${x.score}`, x.id, x.description, x.evidence ?? '']),
+        r.reasons.map((x) => [signed(x.score), x.id, x.description, x.evidence ?? '']),
+        70,
+      ),
+    );
+  }
+  // The graymail signals weigh towards a category, not the spam score: a table of their own,
+  // or an admin adds them into the score and cannot make the sum come out.
+  if (r.graymail.reasons.length > 0) {
+    lines.push(
+      `  Graymail signals (${r.graymail.category === 'none' ? 'not graymail; closest category' : r.graymail.category}), not part of the score:`,
+      table(
+        ['  WEIGHT', 'SIGNAL', 'DESCRIPTION', 'EVIDENCE'],
+        r.graymail.reasons.map((x) => [signed(x.score), x.id, x.description, x.evidence ?? '']),
         70,
       ),
     );

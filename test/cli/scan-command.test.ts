@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../functions/adapters/load-model.ts';
 import { runCli } from '../../functions/cli/run-cli.ts';
+import { formatScanOutcome } from '../../functions/cli/scan-command.ts';
 import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
 import { RULES_VERSION } from '../../functions/core/scan/rules/index.ts';
 import { serializeModel } from '../../functions/core/scan/statistical/model.ts';
@@ -134,5 +135,32 @@ describe('graywall scan', () => {
     expect(bad.err).toContain(
       'model format is something-else, expected graywall-statistical/2 or graywall-statistical/1',
     );
+  });
+});
+
+describe('the human form of a scan', () => {
+  it('keeps graymail signals in a table of their own, apart from the reasons that make the score', () => {
+    const text = formatScanOutcome({
+      file: 'news.eml',
+      report: {
+        score: 20,
+        verdict: 'clean',
+        engineVersion: 'test-engine',
+        reasons: [{ id: 'STAT_CONTENT', group: 'statistical', description: 'content classifier', score: 20 }],
+        graymail: {
+          category: 'marketing',
+          reasons: [
+            { id: 'LIST_UNSUBSCRIBE', group: 'header', description: 'has List-Unsubscribe', score: 2 },
+            { id: 'PROMO_SUBJECT', group: 'header', description: 'sale in the subject', score: 3 },
+          ],
+        },
+      } as never,
+    });
+    const [scoreTable, graymailTable] = text.split('Graymail signals (marketing), not part of the score:');
+    expect(scoreTable).toContain('STAT_CONTENT');
+    expect(scoreTable).not.toContain('LIST_UNSUBSCRIBE');
+    expect(graymailTable).toContain('WEIGHT');
+    expect(graymailTable).toContain('PROMO_SUBJECT');
+    expect(graymailTable).not.toContain('STAT_CONTENT');
   });
 });
