@@ -18,15 +18,28 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
+const USAGE = `Usage: npm start -- [--config file.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--deliver-to-config] [--no-demo] [-v]
+
+  -c, --config FILE      the configuration (default: $GRAYWALL_CONFIG, else graywall.example.yaml)
+  --smtp-port N          where the gateway receives mail over SMTP (default 2525; 0: any free port)
+  --api-port N           the admin API, unsubscribe pages and admin web page (default 8787)
+  --sink-port N          the built-in sink that stands in for your mail server (default 2526)
+  --deliver-to-config    deliver to the config's \`delivery\` instead of the built-in sink
+  --no-demo              start without sending the demo messages
+  -v, --verbose          print the JSON log lines (always written to .graywall/gateway.log)
+  -h, --help             this text`;
+
 let parsedArgs: ReturnType<typeof parseGatewayArgs>;
 try {
   parsedArgs = parseGatewayArgs();
 } catch (error) {
-  usageError(
-    `${(error as Error).message}\nUsage: npm start -- [-c config.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--deliver-to-config] [--no-demo] [-v]`,
-  );
+  usageError(`${(error as Error).message}\n${USAGE}`);
 }
 const { values } = parsedArgs;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 
 function parseGatewayArgs() {
   return parseArgs({
@@ -39,6 +52,7 @@ function parseGatewayArgs() {
       'deliver-to-config': { type: 'boolean', default: false },
       demo: { type: 'boolean', default: true },
       verbose: { type: 'boolean', short: 'v', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
 }
@@ -144,7 +158,7 @@ const shutdown = async (): Promise<void> => {
   if (stopping) return;
   stopping = true;
   process.stdout.write('\nStopping...\n');
-  removeLocalState();
+  removeLocalState(process.pid);
   await gateway.stop();
   process.exit(0);
 };
