@@ -207,17 +207,38 @@ async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<B
 /**
  * "Release and report as not spam": the admin's one click for a false positive. The report is
  * filed only when this call released something, so a second click does not file it twice.
+ *
+ * What the report says follows why the copies were held. Spam verdicts: not spam. Held only
+ * as graymail (the verdict was clean): a "not spam" report would teach the spam classifier
+ * nothing it got wrong, so marketing mail is reported as not marketing, and social or bulk
+ * mail (no report category of their own) or a blocklisted sender files nothing, saying why.
  */
 export async function releaseAndReport(
   deps: PipelineDeps,
   messageId: string,
   recipients: readonly string[] | 'all',
   principal: string,
-): Promise<QuarantineOutcome & { readonly submission?: Submission }> {
+): Promise<QuarantineOutcome & { readonly submission?: Submission; readonly notReported?: string }> {
+  const held = await deps.quarantine.listForMessage(messageId);
   const outcome = await releaseQuarantined(deps, messageId, recipients, principal);
   if (outcome.done.length === 0) return outcome;
+  const released = held.filter((item) => outcome.done.includes(item.recipient));
+  let category: SubmissionCategory = 'not-spam';
+  if (released.every((item) => item.verdict === 'clean')) {
+    const graymail = (await deps.tracking.get(messageId))?.graymail?.category ?? 'none';
+    if (graymail !== 'marketing') {
+      return {
+        ...outcome,
+        notReported:
+          graymail === 'none'
+            ? 'it was held by a blocklist entry, not for a spam verdict: nothing to report to the classifier'
+            : `it was held as ${graymail} graymail, not as spam, and there is no report category for ${graymail} mail`,
+      };
+    }
+    category = 'not-marketing';
+  }
   const submission = await submitMessage(deps, {
-    category: 'not-spam',
+    category,
     source: 'quarantine-release',
     submittedBy: principal,
     messageId,

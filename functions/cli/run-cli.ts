@@ -10,6 +10,7 @@ import type { Report } from '../app/reporting.ts';
 import { parseConfig } from '../core/config/parse-config.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 import type { ListEntry } from '../core/lists/sender-lists.ts';
+import { describeCategory, type SubmissionCategory } from '../core/submissions/submission.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { runDemo } from '../local/demo.ts';
 import {
@@ -44,6 +45,8 @@ Usage:
   graywall quarantine show <message-id>
   graywall quarantine release <message-id> [--recipient ADDR ...] [--report-not-spam]
                                                     --report-not-spam also files it for training as a false positive
+                                                    (held as marketing graymail: as not marketing); exit 1 if
+                                                    nothing was released
   graywall quarantine delete <message-id> [--recipient ADDR ...]
   graywall track <message-id>                       full record: verdict, reasons, timeline ("why")
   graywall track [--from ADDR] [--rcpt ADDR] [--subject TEXT] [--message-id ID] [--state STATE]
@@ -364,15 +367,21 @@ async function quarantine(
       const result = await api<{
         released: string[];
         unchanged: Array<{ recipient: string; state: string }>;
-        submission?: { id: string };
+        submission?: { id: string; category: SubmissionCategory };
+        notReported?: string;
       }>('POST', `/admin/quarantine/${encodeURIComponent(needId())}/release`, {}, body);
       if (values.json) json(result);
       else {
         if (result.released.length > 0) io.out(`Released and delivered to ${result.released.join(', ')}`);
         for (const u of result.unchanged) io.out(`Not released for ${u.recipient}: already ${u.state}`);
-        if (result.submission) io.out(`Reported as not spam: submission ${result.submission.id}`);
+        if (result.submission)
+          io.out(
+            `Reported as ${describeCategory(result.submission.category)}: submission ${result.submission.id}`,
+          );
+        if (result.notReported) io.out(`Not reported: ${result.notReported}`);
       }
-      return 0;
+      // Nothing released (every copy already released or deleted): a script should know.
+      return result.released.length > 0 ? 0 : 1;
     }
     case 'delete': {
       const result = await api<{ deleted: string[]; unchanged: Array<{ recipient: string; state: string }> }>(
@@ -385,7 +394,7 @@ async function quarantine(
         if (result.deleted.length > 0) io.out(`Deleted for ${result.deleted.join(', ')}`);
         for (const u of result.unchanged) io.out(`Not deleted for ${u.recipient}: already ${u.state}`);
       }
-      return 0;
+      return result.deleted.length > 0 ? 0 : 1;
     }
     default:
       throw new UsageError(

@@ -111,6 +111,7 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
           released: outcome.done,
           unchanged: outcome.unchanged,
           ...(outcome.submission ? { submission: outcome.submission } : {}),
+          ...(outcome.notReported ? { notReported: outcome.notReported } : {}),
         });
       }
       const outcome = await releaseQuarantined(deps, id, recipients, principal);

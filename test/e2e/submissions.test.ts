@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
 import type { Submission } from '../../functions/core/submissions/submission.ts';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
-import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 
 /**
  * Reporting misclassified mail as an admin does it: from the CLI against the local gateway,
@@ -30,6 +30,48 @@ const listed = async (...args: string[]): Promise<Submission[]> => {
   return (JSON.parse(run.out) as { items: Submission[] }).items;
 };
 
+describe('release and report of graymail held in quarantine', () => {
+  let held: TestGateway;
+  let heldCli: CliRun;
+  beforeAll(async () => {
+    held = await startTestGateway({
+      config: testConfig({
+        policies: {
+          default: { graymail: { marketing: { action: 'quarantine' }, bulk: { action: 'quarantine' } } },
+        },
+      }),
+    });
+    heldCli = cliFor(held);
+  });
+  afterAll(async () => {
+    await held?.stop();
+  });
+
+  const hold = async (fixture: string, to: string) => {
+    const raw = readFileSync(new URL(`../fixtures/graymail/${fixture}`, import.meta.url));
+    const id = await held.inject(raw, { from: 'news@sender.example', to: [to] });
+    await held.waitForState(id, ['quarantined']);
+    return id;
+  };
+
+  it('files marketing mail as not marketing: the spam classifier got nothing wrong', async () => {
+    const id = await hold('marketing/cart-reminder.eml', 'erin@example.com');
+    const run = await heldCli('quarantine', 'release', id, '--report-not-spam');
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/Reported as not marketing mail: submission \S+/);
+  });
+
+  it('files nothing for bulk mail, and says why', async () => {
+    const id = await hold('bulk/alumni-newsletter-ses.eml', 'frank@example.com');
+    const run = await heldCli('quarantine', 'release', id, '--report-not-spam');
+    expect(run.out).toContain('Released and delivered to frank@example.com');
+    expect(run.out).toContain(
+      'Not reported: it was held as bulk graymail, not as spam, and there is no report category for bulk mail',
+    );
+    expect((await held.deps.tracking.get(id))?.events.some((e) => e.type === 'reported')).toBe(false);
+  });
+});
+
 describe('release and report as not spam', () => {
   it('releases once, files the quarantined message for training once, and notes it on the message', async () => {
     const raw = rfc822(
@@ -47,11 +89,14 @@ describe('release and report as not spam', () => {
     const first = await cli('quarantine', 'release', id, '--report-not-spam');
     expect(first.code).toBe(0);
     expect(first.out).toContain('Released and delivered to carol@example.com');
-    const submissionId = /Reported as not spam: submission (\S+)/.exec(first.out)?.[1] ?? '';
+    const submissionId =
+      /Reported as not spam \(a false positive\): submission (\S+)/.exec(first.out)?.[1] ?? '';
     expect(submissionId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
 
     const again = await cli('quarantine', 'release', id, '--report-not-spam');
     expect(again.out).toContain('Not released for carol@example.com: already released');
+    // Nothing was released: a script sees it in the exit code.
+    expect(again.code).toBe(1);
     expect(again.out).not.toContain('Reported as not spam');
 
     const mine = (await listed('--category', 'not-spam')).filter((s) => s.messageId === id);
