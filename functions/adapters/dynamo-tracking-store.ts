@@ -18,6 +18,7 @@ import type {
   TrackingStore,
 } from '../app/ports.ts';
 import { matchesTrackingQuery, normalizeMessageIdHeader } from '../app/tracking-query.ts';
+import type { SpamVerdict } from '../core/scan/types.ts';
 import { summarizeState } from '../core/tracking/summarize-state.ts';
 import {
   type GraymailSummary,
@@ -81,6 +82,7 @@ interface MessageItem {
   score?: number;
   graymail?: GraymailSummary;
   category?: string;
+  policyVerdicts?: Set<string>;
   progress: MessageState;
   state: MessageState;
   version: number;
@@ -227,6 +229,20 @@ export class DynamoTrackingStore implements TrackingStore {
         UpdateExpression: 'SET events = list_append(events, :ev)',
         ConditionExpression: 'attribute_exists(pk)',
         ExpressionAttributeValues: { ':ev': [...events] },
+      }),
+    );
+  }
+
+  async addPolicyVerdicts(messageId: string, verdicts: readonly SpamVerdict[]): Promise<void> {
+    if (verdicts.length === 0) return;
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: messagePk(messageId), sk: 'MSG' },
+        // A string set: a retried action stage adds the same verdicts again, changing nothing.
+        UpdateExpression: 'ADD policyVerdicts :v',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':v': new Set(verdicts) },
       }),
     );
   }
@@ -524,6 +540,9 @@ function toRecord(item: MessageItem): TrackingRecord {
     key: item.key,
     ...(item.scan === undefined ? {} : { scan: item.scan }),
     ...(item.graymail === undefined ? {} : { graymail: item.graymail }),
+    ...(item.policyVerdicts === undefined
+      ? {}
+      : { policyVerdicts: [...item.policyVerdicts].sort() as SpamVerdict[] }),
     state: item.state,
     recipientStates: Object.entries(item.rcpt ?? {}).map(([recipient, r]) => ({
       recipient,

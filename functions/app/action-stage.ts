@@ -94,6 +94,8 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
       ]),
     ),
   });
+  const differing = [...new Set(plans.map((plan) => plan.verdict))].filter((v) => v !== message.scan.verdict);
+  await tracking.addPolicyVerdicts(id, differing);
   for (const plan of plans) {
     const claim = await tracking.claimRecipients(id, plan.recipients, deps.clock.now(), CLAIM_LEASE_MS);
     if (claim.finished.length > 0) {

@@ -120,6 +120,8 @@ export interface TrackingStore {
   /** Stores the graymail result once. Returns false if one is already stored. */
   recordGraymail(messageId: string, graymail: GraymailSummary, event: TrackingEvent): Promise<boolean>;
   appendEvents(messageId: string, events: readonly TrackingEvent[]): Promise<void>;
+  /** Adds verdicts recipients' policies reached besides the score's (a set: repeats are no-ops). */
+  addPolicyVerdicts(messageId: string, verdicts: readonly SpamVerdict[]): Promise<void>;
   /** Sets the state of some recipients, appends the event and recomputes the message state. */
   updateRecipients(
     messageId: string,

@@ -24,6 +24,12 @@ export function matchesTrackingQuery(record: TrackingRecord, query: TrackingQuer
     return false;
   }
   if (query.state && record.state !== query.state) return false;
-  if (query.verdict && record.scan?.verdict !== query.verdict) return false;
+  // The score's verdict, or one a recipient's policy reached (its own thresholds, a list entry).
+  if (
+    query.verdict &&
+    record.scan?.verdict !== query.verdict &&
+    !(record.policyVerdicts ?? []).includes(query.verdict)
+  )
+    return false;
   return true;
 }

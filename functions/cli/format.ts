@@ -108,7 +108,9 @@ export function formatTrackingList(records: readonly TrackingRecord[]): string {
       r.envelopeFrom || '<>',
       r.recipients.join(','),
       r.subject ?? '',
-      r.scan ? `${r.scan.verdict} ${r.scan.score}` : '-',
+      r.scan
+        ? `${r.scan.verdict} ${r.scan.score}${r.policyVerdicts?.length ? ` (policy: ${r.policyVerdicts.join(', ')})` : ''}`
+        : '-',
       r.state,
     ]),
   );

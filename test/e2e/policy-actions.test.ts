@@ -229,6 +229,18 @@ describe('policy actions', () => {
     });
     const record = await gw.waitForState(id, ['mixed']);
     expect(record.graymail?.category).toBe('marketing');
+    // Positive by its score, not spam under noengine@'s policy: a search finds it by either.
+    expect(record.policyVerdicts).toEqual(['clean']);
+    for (const verdict of ['positive', 'clean']) {
+      const found = await gw.api<{ items: Array<{ messageId: string }> }>(
+        'GET',
+        `/admin/messages?verdict=${verdict}&since=1h&sender=deals@shop.example.net`,
+      );
+      expect(
+        found.body.items.map((m) => m.messageId),
+        verdict,
+      ).toContain(id);
+    }
     expect(record.recipientStates.find((r) => r.recipient === 'carol@example.com')?.state).toBe(
       'quarantined',
     );

@@ -95,6 +95,11 @@ export interface TrackingRecord {
   readonly key: string;
   readonly scan?: ScanSummary;
   readonly graymail?: GraymailSummary;
+  /**
+   * Verdicts some recipients' policies reached that differ from the score's (a policy with
+   * its own thresholds, a list entry): `track --verdict` finds the message by them too.
+   */
+  readonly policyVerdicts?: readonly SpamVerdict[];
   readonly state: MessageState;
   readonly recipientStates: readonly RecipientRecord[];
   readonly events: readonly TrackingEvent[];
