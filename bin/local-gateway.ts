@@ -8,6 +8,7 @@ import { createJsonLogger } from '../functions/adapters/json-logger.ts';
 import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../functions/cli/local-state.ts';
 import { oneLine } from '../functions/cli/terminal-text.ts';
 import { ConfigError } from '../functions/core/errors.ts';
+import { parseMessage } from '../functions/core/mime/parse-message.ts';
 import { headerValues, readHeaderBlock } from '../functions/core/mime/raw-message.ts';
 import { runDemo } from '../functions/local/demo.ts';
 import { startGateway } from '../functions/local/gateway.ts';
@@ -95,10 +96,12 @@ const gateway = await startGateway({
   log,
   ...ports,
   deliverTo: values['deliver-to-config'] ? 'config' : 'sink',
-  onDelivered: (message) => {
+  onDelivered: async (message) => {
     const header = readHeaderBlock(message.raw);
-    // The Subject as the sender wrote it: its control characters are shown, not sent.
-    const subject = oneLine(headerValues(header, 'subject')[0] ?? '');
+    // The Subject decoded (RFC 2047 encoded words) from the header alone; its control
+    // characters are shown, not sent to the terminal.
+    const parsed = await parseMessage(message.raw.subarray(0, header.bodyStart)).catch(() => undefined);
+    const subject = oneLine(parsed?.subject ?? headerValues(header, 'subject')[0] ?? '');
     const result = headerValues(header, 'x-graywall-result')[0] ?? '';
     process.stdout.write(
       `  ✉ delivered to ${message.recipients.join(', ')}: "${subject}"  [${result.split(';').slice(0, 3).join(';')}]\n`,

@@ -105,7 +105,8 @@ export function formatTrackingList(records: readonly TrackingRecord[]): string {
     records.map((r) => [
       r.receivedAt.slice(0, 19).replace('T', ' '),
       r.messageId,
-      r.envelopeFrom || '<>',
+      // The address the user saw, as in the quarantine list; `why` shows both.
+      r.from ?? (r.envelopeFrom || '<>'),
       r.recipients.join(','),
       r.subject ?? '',
       r.scan

@@ -41,7 +41,7 @@ export interface CliIo {
 const USAGE = `graywall — operate a Graywall email filter
 
 Usage:
-  graywall quarantine list [--recipient ADDR] [--from ADDR] [--subject TEXT] [--since 7d] [--until TIME] [--state quarantined|released|deleted] [--limit N]
+  graywall quarantine list [--recipient ADDR] [--from ADDR] [--subject TEXT] [--since 7d] [--until TIME] [--state quarantined|released|deleted] [--limit N] [--cursor C]
   graywall quarantine show <message-id>
   graywall quarantine release <message-id> [--recipient ADDR ...] [--report-not-spam]
                                                     --report-not-spam also files it for training as a false positive
@@ -50,7 +50,9 @@ Usage:
   graywall quarantine delete <message-id> [--recipient ADDR ...]
   graywall track <message-id>                       full record: verdict, reasons, timeline ("why")
   graywall track [--from ADDR] [--rcpt ADDR] [--subject TEXT] [--message-id ID] [--state STATE]
-                 [--verdict positive|suspect|clean|unscannable] [--since 2h] [--until TIME] [--limit N]
+                 [--verdict positive|suspect|clean|unscannable] [--since 2h] [--until TIME] [--limit N] [--cursor C]
+                                                    lists show FROM (the From header, else the envelope sender);
+                                                    --cursor C continues a list where "More: --cursor C" said
   graywall why <message-id>                         why the message was treated as it was, and what would change it
   graywall safelist|blocklist list [--for ADDR]      the organisation's list, or one recipient's
   graywall safelist|blocklist add ENTRY... [--for ADDR]
