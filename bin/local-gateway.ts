@@ -108,6 +108,7 @@ const gateway = await startGateway({
     );
   },
 }).catch((error: NodeJS.ErrnoException) => {
+  if (error instanceof ConfigError) return usageError(error.message);
   if (error.code !== 'EADDRINUSE') throw error;
   // Another gateway (or another program) has the port: say which and how to choose another.
   const address = error.message.replace(/^.*EADDRINUSE:? ?(address already in use)? ?/, '');

@@ -6,6 +6,19 @@ import type { DeliveryReceipt, HostTarget, OutboundMail, Transport, TransportFac
 import type { SmtpDeliveryConfig } from '../core/config/schema.ts';
 import { DeliveryError } from '../core/errors.ts';
 
+/** An SMTP AUTH login (RFC 4954). */
+export interface SmtpCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Where the login comes from (Secrets Manager in AWS, the environment locally), read per delivery. */
+export interface SmtpCredentialsSource {
+  get(): Promise<SmtpCredentials>;
+  /** The server refused the login: read it again next time (it may have been rotated). */
+  refused(): void;
+}
+
 interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
@@ -19,12 +32,16 @@ interface SmtpError extends Error {
  */
 export class SmtpTransport implements Transport {
   readonly description: string;
-  private readonly transporter: Transporter<SMTPTransport.SentMessageInfo>;
+  private readonly options: SMTPTransport.Options;
+  private readonly credentials: SmtpCredentialsSource | undefined;
+  private transporter: Transporter<SMTPTransport.SentMessageInfo> | undefined;
+  private login: SmtpCredentials | undefined;
 
-  constructor(config: SmtpDeliveryConfig) {
+  constructor(config: SmtpDeliveryConfig, credentials?: SmtpCredentialsSource) {
     this.description = `smtp://${config.host}:${config.port}`;
+    this.credentials = credentials;
     const timeout = config.connectTimeoutSeconds * 1000;
-    this.transporter = nodemailer.createTransport({
+    this.options = {
       host: config.host,
       port: config.port,
       // Port 465 is implicit TLS (RFC 8314); every other port starts clear and upgrades.
@@ -40,18 +57,47 @@ export class SmtpTransport implements Transport {
       greetingTimeout: timeout,
       socketTimeout: 60_000,
       ...(config.heloName ? { name: config.heloName } : {}),
-    });
+    };
+  }
+
+  /** The transporter for the current login (a rotated secret gets a new one). */
+  private async transporterFor(): Promise<Transporter<SMTPTransport.SentMessageInfo>> {
+    const login = this.credentials ? await this.credentials.get() : undefined;
+    if (
+      !this.transporter ||
+      login?.username !== this.login?.username ||
+      login?.password !== this.login?.password
+    ) {
+      this.transporter?.close();
+      this.transporter = nodemailer.createTransport({
+        ...this.options,
+        ...(login ? { auth: { user: login.username, pass: login.password } } : {}),
+      });
+      this.login = login;
+    }
+    return this.transporter;
   }
 
   async deliver(mail: OutboundMail): Promise<DeliveryReceipt> {
     let info: SMTPTransport.SentMessageInfo;
+    const transporter = await this.transporterFor();
     try {
-      info = await this.transporter.sendMail({
+      info = await transporter.sendMail({
         envelope: { from: mail.envelopeFrom, to: [...mail.recipients] },
         raw: Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength),
       });
     } catch (error) {
       const e = error as SmtpError;
+      if (e.code === 'EAUTH') {
+        // Our login was refused (535, RFC 4954 §6): the message was never judged. Retried, not
+        // bounced or dropped, and the secret is read again for the next attempt.
+        this.credentials?.refused();
+        const response = e.response ?? e.message;
+        throw new DeliveryError(
+          `${this.description} refused our login (check the delivery.auth secret): ${response}`,
+          { cause: error, permanent: false, response },
+        );
+      }
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
       const response = e.response ?? `${e.code ?? 'ERROR'}: ${e.message}`;
       // A reply code means the server answered and refused; without one the connection or the

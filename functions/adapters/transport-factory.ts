@@ -2,11 +2,16 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Transport, TransportFactory } from '../app/ports.ts';
 import type { GraywallConfig, SmtpDeliveryConfig } from '../core/config/schema.ts';
 import { SesTransport } from './ses-transport.ts';
-import { SmtpTransport, SmtpTransportFactory } from './smtp-transport.ts';
+import { type SmtpCredentialsSource, SmtpTransport, SmtpTransportFactory } from './smtp-transport.ts';
 
-export function createTransport(config: GraywallConfig, ses: SESv2Client): Transport {
+/** `credentials`: the SMTP login when `delivery.auth` is set (see smtp-credentials.ts). */
+export function createTransport(
+  config: GraywallConfig,
+  ses: SESv2Client,
+  credentials?: SmtpCredentialsSource,
+): Transport {
   return config.delivery.type === 'smtp'
-    ? new SmtpTransport(config.delivery)
+    ? new SmtpTransport(config.delivery, credentials)
     : new SesTransport(ses, config.delivery, config.organisation.name);
 }
 

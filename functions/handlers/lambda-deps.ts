@@ -20,6 +20,7 @@ import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
 import { SecretsManagerSigningKeys } from '../adapters/signing-keys.ts';
+import { SecretsManagerSmtpCredentials } from '../adapters/smtp-credentials.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import { createTransport, createTransportFactory } from '../adapters/transport-factory.ts';
 import { compileEngineInputs } from '../app/engine-inputs.ts';
@@ -45,6 +46,7 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
   const root = env.LAMBDA_TASK_ROOT ?? process.cwd();
   const config = loadConfigFile(env[ENV.configFile] ?? join(root, BUNDLED_CONFIG_FILE));
   const clients = createAwsClients();
+  const secrets = new SecretsManagerClient({});
   const level = env[ENV.logLevel];
   const clock = { now: () => new Date() };
   const log = createJsonLogger(level === 'debug' || level === 'warn' || level === 'error' ? { level } : {});
@@ -81,7 +83,7 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
     lists: new DynamoListsStore(clients.dynamo, required(ENV.listsTable)),
     reports: new DynamoReportsStore(clients.dynamo, required(ENV.reportsTable)),
     unsubscribes: new DynamoUnsubscribeStore(clients.dynamo, required(ENV.unsubscribeTable)),
-    keys: new SecretsManagerSigningKeys(new SecretsManagerClient({}), required(ENV.signingKeySecret)),
+    keys: new SecretsManagerSigningKeys(secrets, required(ENV.signingKeySecret)),
     http: new SafeHttpClient({
       allowLoopback: false,
       blockedHosts: config.unsubscribe.blockedHosts,
@@ -94,7 +96,13 @@ export function lambdaDeps(env: NodeJS.ProcessEnv = process.env): PipelineDeps {
       graymail: env[ENV.graymailQueueUrl] ?? '',
       action: env[ENV.actionQueueUrl] ?? '',
     }),
-    transport: createTransport(config, clients.ses),
+    transport: createTransport(
+      config,
+      clients.ses,
+      config.delivery.type === 'smtp' && config.delivery.auth
+        ? new SecretsManagerSmtpCredentials(secrets, config.delivery.auth.secret)
+        : undefined,
+    ),
     transports: createTransportFactory(config),
     bouncer: new SesBouncer(clients.sesV1, bounceSenderOf(config)),
     clock,

@@ -19,6 +19,8 @@ import { S3SubmissionStore } from '../adapters/s3-submission-store.ts';
 import { type LookupAll, SafeHttpClient } from '../adapters/safe-http.ts';
 import { SesUnsubscribeMailer } from '../adapters/ses-unsubscribe-mailer.ts';
 import { fileSigningKeys, StaticSigningKeys } from '../adapters/signing-keys.ts';
+import { environmentSmtpCredentials } from '../adapters/smtp-credentials.ts';
+import type { SmtpCredentialsSource } from '../adapters/smtp-transport.ts';
 import { redriveDeadLetters } from '../adapters/sqs-redrive.ts';
 import { SqsStageQueue } from '../adapters/sqs-stage-queue.ts';
 import {
@@ -58,6 +60,11 @@ export interface GatewayOptions {
   readonly sinkPort?: number;
   /** `sink` (default) delivers to the gateway's own SMTP sink; `config` to `config.delivery`. */
   readonly deliverTo?: 'sink' | 'config';
+  /**
+   * The SMTP login for `delivery.auth` with deliverTo `config`.
+   * @default GRAYWALL_SMTP_USERNAME and GRAYWALL_SMTP_PASSWORD from the environment
+   */
+  readonly smtpCredentials?: SmtpCredentialsSource;
   /**
    * Seconds a failed message first stays invisible before its retry (the queues' visibility
    * timeout and the backoff's base, which doubles per attempt up to 30 times this). Short
@@ -183,7 +190,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     stops.push(() => api.stop());
 
     const mail = new S3MailStore(clients.s3, LOCAL_NAMES.bucket);
-    const transport = createTransport(config, clients.ses);
+    // The sink takes no login; the config's own server gets the one delivery.auth asks for.
+    const login =
+      config.delivery.type === 'smtp' && config.delivery.auth
+        ? (options.smtpCredentials ?? environmentSmtpCredentials(process.env))
+        : undefined;
+    const transport = createTransport(config, clients.ses, login);
     const clock = options.clock ?? { now: () => new Date() };
     const unsubscribe = config.unsubscribe;
     const models = new S3ModelStore(clients.s3, LOCAL_NAMES.bucket);

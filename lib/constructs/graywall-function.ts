@@ -13,7 +13,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -235,7 +235,10 @@ export class GraywallFunction extends Construct {
    */
   allowDelivery(config: GraywallConfig): void {
     if (!this.delivers) throw new Error(`${this.node.path} delivers mail: create it with delivers: true`);
-    if (config.delivery.type !== 'ses') return;
+    if (config.delivery.type === 'smtp') {
+      if (config.delivery.auth) this.allowSmtpLogin(config.delivery.auth.secret);
+      return;
+    }
     const identities = Stack.of(this).formatArn({ service: 'ses', resource: 'identity', resourceName: '*' });
     this.role.addToPrincipalPolicy(
       new PolicyStatement({
@@ -249,6 +252,20 @@ export class GraywallFunction extends Construct {
       identities,
       'SES authorises a send against the identity it matches (the address or its domain) and, in the sandbox, each recipient identity, none known at synth; ses:FromAddress pins the sender to the configured fromAddress.',
     );
+  }
+
+  /**
+   * Allows reading the SMTP login secret (delivery.auth), named or given by ARN. A secret
+   * encrypted with a customer managed key also needs kms:Decrypt there, which is the key
+   * owner's to grant; the default aws/secretsmanager key needs nothing.
+   */
+  private allowSmtpLogin(secretId: string): void {
+    const secret = !secretId.startsWith('arn:')
+      ? Secret.fromSecretNameV2(this, 'SmtpLogin', secretId)
+      : /-[A-Za-z0-9]{6}$/.test(secretId)
+        ? Secret.fromSecretCompleteArn(this, 'SmtpLogin', secretId)
+        : Secret.fromSecretPartialArn(this, 'SmtpLogin', secretId);
+    secret.grantRead(this.role);
   }
 
   /**

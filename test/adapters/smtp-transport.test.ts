@@ -1,6 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSmtpSecret } from '../../functions/adapters/smtp-credentials.ts';
 import { SmtpTransport } from '../../functions/adapters/smtp-transport.ts';
 
 /** A real SMTP server on 127.0.0.1 that refuses every recipient with 550. */
@@ -70,5 +75,133 @@ describe('SmtpTransport errors', () => {
       ),
       permanent: false,
     });
+  });
+});
+
+describe('SmtpTransport with SMTP AUTH (RFC 4954) over STARTTLS', () => {
+  const accepted: Array<{ user: string; data: string }> = [];
+  let tlsServer: SMTPServer;
+  let tlsPort: number;
+  const password = 'right-horse-battery';
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-smtp-auth-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+      ].concat([
+        '-subj',
+        '/CN=relay.example.com',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ]),
+      { stdio: 'ignore' },
+    );
+    tlsServer = new SMTPServer({
+      key: readFileSync(join(dir, 'key.pem')),
+      cert: readFileSync(join(dir, 'cert.pem')),
+      authMethods: ['PLAIN', 'LOGIN'],
+      onAuth: (auth, _session, callback) =>
+        auth.username === 'graywall' && auth.password === password
+          ? callback(null, { user: auth.username })
+          : callback(
+              Object.assign(new Error('5.7.8 Authentication credentials invalid'), { responseCode: 535 }),
+            ),
+      onData: (stream, session, callback) => {
+        let data = '';
+        stream.on('data', (chunk: Buffer) => {
+          data += chunk.toString('latin1');
+        });
+        stream.on('end', () => {
+          accepted.push({ user: String(session.user), data });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    tlsPort = (tlsServer.server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+  });
+
+  /** The login as the secret holds it; counts how often the server refused it. */
+  function login(username: string, secret: () => string) {
+    const source = {
+      refusals: 0,
+      get: async () => ({ username, password: secret() }),
+      refused: () => {
+        source.refusals++;
+      },
+    };
+    return source;
+  }
+
+  const config = () =>
+    ({
+      type: 'smtp',
+      host: '127.0.0.1',
+      port: tlsPort,
+      tls: 'required',
+      // The test server's certificate is self-signed.
+      verifyCertificate: false,
+      connectTimeoutSeconds: 5,
+    }) as const;
+
+  it('logs in and delivers', async () => {
+    const transport = new SmtpTransport(
+      config(),
+      login('graywall', () => password),
+    );
+    const receipt = await transport.deliver(mail);
+    expect(receipt.accepted).toEqual(['b@example.com']);
+    expect(accepted.at(-1)?.user).toBe('graywall');
+  });
+
+  it('keeps the message for a retry when the login is refused, and reads the secret again', async () => {
+    let current = 'stale-password';
+    const source = login('graywall', () => current);
+    const transport = new SmtpTransport(config(), source);
+    await expect(transport.deliver(mail)).rejects.toMatchObject({
+      name: 'DeliveryError',
+      message: expect.stringContaining('refused our login (check the delivery.auth secret)'),
+      permanent: false,
+    });
+    expect(source.refusals).toBe(1);
+    // The secret was rotated: the next attempt logs in with the new one.
+    current = password;
+    await expect(transport.deliver(mail)).resolves.toMatchObject({ accepted: ['b@example.com'] });
+  });
+
+  it('is delivered to no one without a login when the server requires one', async () => {
+    const before = accepted.length;
+    await expect(new SmtpTransport(config()).deliver(mail)).rejects.toMatchObject({ name: 'DeliveryError' });
+    expect(accepted).toHaveLength(before);
+  });
+});
+
+describe('the delivery.auth secret', () => {
+  it('holds a username and a password', () => {
+    expect(parseSmtpSecret('{"username":"graywall","password":"p"}', 'relay-login')).toEqual({
+      username: 'graywall',
+      password: 'p',
+    });
+    expect(() => parseSmtpSecret('graywall:p', 'relay-login')).toThrow(
+      'secret relay-login is not JSON: it must be {"username": "...", "password": "..."}',
+    );
+    expect(() => parseSmtpSecret('{"user":"graywall","password":""}', 'relay-login')).toThrow(
+      /must hold \{"username": "...", "password": "..."\} with both non-empty/,
+    );
   });
 });

@@ -26,7 +26,8 @@ const ses = buildStack(
   }),
 );
 
-// The delivering functions in a VPC: the role takes AWS's VPC-access managed policy.
+// The delivering functions in a VPC (the role takes AWS's VPC-access managed policy), logging in
+// with a secret's credentials.
 const vpc = buildStack(
   exampleConfig({
     delivery: {
@@ -34,6 +35,8 @@ const vpc = buildStack(
       host: 'mail.internal.example.com',
       port: 25,
       vpc: { vpcId: 'vpc-0123456789abcdef0', subnetIds: ['subnet-0123456789abcdef0'] },
+      tls: 'required',
+      auth: { secret: 'graywall/relay-login' },
     },
   }),
 );
@@ -72,7 +75,7 @@ function findingsIgnoringAcknowledgements(stack: Stack): Set<string> {
 describe.each([
   ['SMTP delivery', smtp],
   ['SES forwarding, archiving and bouncing', ses],
-  ['SMTP delivery from a VPC', vpc],
+  ['SMTP delivery from a VPC with a login', vpc],
 ])('cdk-nag AwsSolutions with %s', (_name, built) => {
   it('reports no unacknowledged finding', () => {
     expect(findings(built.stack)).toEqual([]);

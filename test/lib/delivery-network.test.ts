@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.ts';
 import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
-import { buildStack, exampleConfig, logicalId } from '../support/cdk-stack.ts';
+import { actionsOf, buildStack, exampleConfig, logicalId, statementsOfRole } from '../support/cdk-stack.ts';
 
 const vpc = {
   vpcId: 'vpc-0123456789abcdef0',
@@ -106,5 +106,40 @@ describe('delivery on port 25', () => {
 
   it('is accepted from a VPC', () => {
     expect(() => buildStack(smtp({ port: 25, vpc }))).not.toThrow();
+  });
+});
+
+describe('delivery.auth', () => {
+  const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:graywall/relay-login-AbCdEf';
+
+  it('lets every function that delivers read the login secret, and no other', () => {
+    const built = buildStack(smtp({ port: 587, tls: 'required', auth: { secret: arn } }));
+    const { delivering, other } = functions(built);
+    const reads = (fn: GraywallFunction) =>
+      statementsOfRole(built.template, logicalId(built.stack, fn.role)).some(
+        (s) =>
+          actionsOf(s).includes('secretsmanager:GetSecretValue') && JSON.stringify(s.Resource).includes(arn),
+      );
+    for (const [name, fn] of Object.entries(delivering)) expect(reads(fn), name).toBe(true);
+    for (const [name, fn] of Object.entries(other)) expect(reads(fn), name).toBe(false);
+  });
+
+  it('names the secret by name too (any version suffix)', () => {
+    const built = buildStack(smtp({ port: 587, tls: 'required', auth: { secret: 'graywall/relay-login' } }));
+    const statements = statementsOfRole(
+      built.template,
+      logicalId(built.stack, built.stack.pipeline.actionFunction.role),
+    );
+    expect(JSON.stringify(statements)).toContain(':secret:graywall/relay-login-??????');
+  });
+
+  it('is refused where the password could be read: without TLS required', () => {
+    expect(() => smtp({ port: 587, tls: 'opportunistic', auth: { secret: arn } })).toThrow(
+      /delivery\.auth: needs tls: required \(or port 465\)/,
+    );
+    expect(() => smtp({ port: 465, tls: 'opportunistic', auth: { secret: arn } })).not.toThrow();
+    expect(() => smtp({ port: 587, auth: { secret: 'my secret!' } })).toThrow(
+      /must be a Secrets Manager secret name or ARN/,
+    );
   });
 });

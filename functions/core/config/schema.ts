@@ -17,7 +17,7 @@ import { unsubscribeSchema } from './unsubscribe-schema.ts';
  * each function bundle so the Lambdas and the local gateway read identical settings.
  */
 
-const smtpDelivery = z.strictObject({
+const smtpDeliveryFields = z.strictObject({
   type: z.literal('smtp'),
   host: hostName,
   port: z.number().int().min(1).max(65535).default(25),
@@ -31,6 +31,23 @@ const smtpDelivery = z.strictObject({
   connectTimeoutSeconds: z.number().int().min(1).max(60).default(10),
   /** Name we announce in EHLO. */
   heloName: hostName.optional(),
+  /**
+   * SMTP AUTH (RFC 4954) to the downstream server, for a relay that takes a login instead of
+   * (or besides) an address it knows. The credentials never go into this file: in AWS,
+   * `secret` names a Secrets Manager secret (name or full ARN) whose value is
+   * {"username": "...", "password": "..."}; the local gateway reads GRAYWALL_SMTP_USERNAME and
+   * GRAYWALL_SMTP_PASSWORD instead.
+   */
+  auth: z
+    .strictObject({
+      secret: z
+        .string()
+        .regex(
+          /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/,
+          'must be a Secrets Manager secret name or ARN',
+        ),
+    })
+    .optional(),
   /**
    * AWS only: run the functions that deliver (action, release, digest) in these subnets of
    * your VPC. A function outside a VPC connects from addresses shared with all of Lambda, so
@@ -54,6 +71,17 @@ const smtpDelivery = z.strictObject({
     })
     .optional(),
 });
+
+// The password must not cross the network in clear: with `opportunistic`, anyone on the
+// path can strip STARTTLS from the server's answer and read the AUTH exchange.
+const smtpDelivery = smtpDeliveryFields.refine(
+  (delivery) => delivery.auth === undefined || delivery.tls === 'required' || delivery.port === 465,
+  {
+    path: ['auth'],
+    message:
+      'needs tls: required (or port 465): the password must not be sent where STARTTLS can be stripped',
+  },
+);
 
 const sesDelivery = z.strictObject({
   type: z.literal('ses'),
