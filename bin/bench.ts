@@ -761,7 +761,8 @@ inputs (the classifiers' product, minimum, hinges, and their products with the b
 header rules for sender-infrastructure alignment, auto-replies, ADV: subjects and the recipient named in
 the body; and with the subject 4-grams' 16 seeds: mailing-list subject tags and footers cut from the content
 (+0.1), body layout tokens (-0.3), the share of quoted lines, repeated-word tokens, and character 3- to
-5-grams of the first 256 to 1024 characters of the body (+0.2 to +0.5, less than the subject alone). Before the subject 4-grams, at every seed the cut was set by the fifth-highest of the 200 TRAIN hard
+5-grams of the first 256 to 1024 characters of the body (+0.2 to +0.5, less than the subject alone).
+Before the subject 4-grams, at every seed the cut was set by the fifth-highest of the 200 TRAIN hard
 ham, and the spam missed at every seed scored low on both classifiers with few or weak rules: the
 headroom was in what the classifiers read, not in how the layer combines them.
 The previous engine (classifier only, rules-2026.11.25-1) caught

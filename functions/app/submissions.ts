@@ -211,7 +211,7 @@ async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<B
  * What the report says follows why the copies were held. Spam verdicts: not spam. Held only
  * as graymail (the verdict was clean): a "not spam" report would teach the spam classifier
  * nothing it got wrong, so marketing mail is reported as not marketing, and social or bulk
- * mail (no report category of their own) or a blocklisted sender files nothing, saying why.
+ * mail (no report category of their own) files nothing, saying why.
  */
 export async function releaseAndReport(
   deps: PipelineDeps,
@@ -231,7 +231,7 @@ export async function releaseAndReport(
         ...outcome,
         notReported:
           graymail === 'none'
-            ? 'it was held by a blocklist entry, not for a spam verdict: nothing to report to the classifier'
+            ? 'it was not held for a spam verdict or as graymail: nothing to report to the classifier'
             : `it was held as ${graymail} graymail, not as spam, and there is no report category for ${graymail} mail`,
       };
     }

@@ -98,7 +98,8 @@ export function resolveGraymailSettings(input: GraymailSettingsInput = {}): Gray
  * send with the same list headers as everyone else); between marketing and bulk the higher
  * score wins. On a tie, a fired signal that counts more for marketing than for bulk (a sale
  * in the subject, a discount code) decides for marketing: the two scores share the list and
- * sender evidence, so what is left to tell them apart is the promotion. Else bulk. Transactional mail, machine replies and conversation replies fire
+ * sender evidence, so what is left to tell them apart is the promotion. Else bulk.
+ * Transactional mail, machine replies and conversation replies fire
  * signals with negative weights that pull the scores below the thresholds.
  */
 /** `skip`: categories a message filter exempts the message from; it can still fall in another. */
