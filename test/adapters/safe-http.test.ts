@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LookupAll, SafeHttpClient } from '../../functions/adapters/safe-http.ts';
 import { REFUSAL } from '../../functions/core/unsubscribe/refusal.ts';
+import { hasOpenssl, selfSignedCertificate } from '../support/self-signed.ts';
 
 /**
  * Real servers on 127.0.0.1 play the senders' unsubscribe endpoints. Loopback is allowed in
@@ -351,48 +348,15 @@ describe('SafeHttpClient', () => {
   });
 });
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe.skipIf(!hasOpenssl())('SafeHttpClient over TLS', () => {
   let tlsServer: https.Server;
   let tlsPort = 0;
-  let dir = '';
   let cert = '';
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'graywall-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=unsub.example.com',
-        '-addext',
-        'subjectAltName=DNS:unsub.example.com',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
-    tlsServer = https.createServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+    const made = selfSignedCertificate('unsub.example.com');
+    cert = made.cert;
+    tlsServer = https.createServer({ key: made.key, cert }, (req, res) => {
       if (req.url === '/downgrade') {
         res.writeHead(302, { Location: `http://unsub.example.com:${port}/ok` }).end();
         return;
@@ -405,7 +369,6 @@ describe.skipIf(!hasOpenssl())('SafeHttpClient over TLS', () => {
   afterAll(async () => {
     tlsServer?.closeAllConnections();
     await new Promise((resolve) => tlsServer?.close(resolve));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('sends the name as SNI and checks the certificate against the name, not the pinned address', async () => {

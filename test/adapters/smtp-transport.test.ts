@@ -1,12 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSmtpSecret } from '../../functions/adapters/smtp-credentials.ts';
 import { SmtpTransport } from '../../functions/adapters/smtp-transport.ts';
+import { selfSignedCertificate } from '../support/self-signed.ts';
 
 /** A real SMTP server on 127.0.0.1 that refuses every recipient with 550. */
 let server: SMTPServer;
@@ -85,32 +82,10 @@ describe('SmtpTransport with SMTP AUTH (RFC 4954) over STARTTLS', () => {
   const password = 'right-horse-battery';
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'graywall-smtp-auth-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-      ].concat([
-        '-subj',
-        '/CN=relay.example.com',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ]),
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCertificate('relay.example.com');
     tlsServer = new SMTPServer({
-      key: readFileSync(join(dir, 'key.pem')),
-      cert: readFileSync(join(dir, 'cert.pem')),
+      key,
+      cert,
       authMethods: ['PLAIN', 'LOGIN'],
       onAuth: (auth, _session, callback) =>
         auth.username === 'graywall' && auth.password === password

@@ -3,7 +3,7 @@ import { TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../functions/core/errors.ts';
 import type { GraywallFunction } from '../../lib/constructs/graywall-function.ts';
-import { buildStack, exampleConfig, logicalId, statementsOfRole } from '../support/cdk-stack.ts';
+import { buildStack, exampleConfig, logicalId, stackArn, statementsOfRole } from '../support/cdk-stack.ts';
 
 const { stack, template } = buildStack(exampleConfig({ domains: ['example.com', 'example.org'] }));
 const ids = {
@@ -80,22 +80,12 @@ describe('the SES receipt rule', () => {
             Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.bucket, 'Arn'] }, '/incoming/*']] },
             Condition: {
               StringNotLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':ses:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':receipt-rule-set/',
-                      { Ref: ids.ruleSet },
-                      ':receipt-rule/*',
-                    ],
-                  ],
-                },
+                'aws:SourceArn': stackArn(
+                  'ses',
+                  ':receipt-rule-set/',
+                  { Ref: ids.ruleSet },
+                  ':receipt-rule/*',
+                ),
               },
             },
           },
@@ -165,22 +155,12 @@ describe('the receipt notification topic', () => {
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':ses:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':receipt-rule-set/',
-                      { Ref: ids.ruleSet },
-                      ':receipt-rule/*',
-                    ],
-                  ],
-                },
+                'aws:SourceArn': stackArn(
+                  'ses',
+                  ':receipt-rule-set/',
+                  { Ref: ids.ruleSet },
+                  ':receipt-rule/*',
+                ),
               },
             },
           },
@@ -312,20 +292,7 @@ describe('deleting the rule set', () => {
 
 describe('an existing rule set (-c ruleSet=<name>)', () => {
   const into = buildStack(exampleConfig(), { existingRuleSetName: 'inbound-main' });
-  const sourceArn = {
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':ses:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        ':receipt-rule-set/inbound-main:receipt-rule/*',
-      ],
-    ],
-  };
+  const sourceArn = stackArn('ses', ':receipt-rule-set/inbound-main:receipt-rule/*');
 
   it('gets our rule, and no rule set of ours is created', () => {
     into.template.resourceCountIs('AWS::SES::ReceiptRuleSet', 0);

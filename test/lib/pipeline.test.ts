@@ -13,6 +13,7 @@ import {
   logicalId,
   objectsArn,
   type Statement,
+  stackArn,
   statementsOfRole,
   touches,
 } from '../support/cdk-stack.ts';
@@ -367,20 +368,7 @@ describe('least privilege', () => {
         },
       }),
     );
-    const identity = (name: string) => ({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':ses:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          `:identity/${name}`,
-        ],
-      ],
-    });
+    const identity = (name: string) => stackArn('ses', `:identity/${name}`);
     const statements = statementsOfRole(
       strict.template,
       logicalId(strict.stack, strict.stack.pipeline.actionFunction.role),
@@ -465,20 +453,7 @@ describe('least privilege', () => {
       expect(statementsOfRole(ses.template, logicalId(sesStack, fn.role))).toContainEqual({
         Effect: 'Allow',
         Action: ['ses:SendEmail', 'ses:SendRawEmail'],
-        Resource: {
-          'Fn::Join': [
-            '',
-            [
-              'arn:',
-              { Ref: 'AWS::Partition' },
-              ':ses:',
-              { Ref: 'AWS::Region' },
-              ':',
-              { Ref: 'AWS::AccountId' },
-              ':identity/*',
-            ],
-          ],
-        },
+        Resource: stackArn('ses', ':identity/*'),
         Condition: { StringEquals: { 'ses:FromAddress': 'graywall@example.com' } },
       });
     }
@@ -516,20 +491,7 @@ describe('the alarm topic', () => {
             Condition: {
               StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
               ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':cloudwatch:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':alarm:*',
-                    ],
-                  ],
-                },
+                'aws:SourceArn': stackArn('cloudwatch', ':alarm:*'),
               },
             },
           },

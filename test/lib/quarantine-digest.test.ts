@@ -14,6 +14,7 @@ import {
   logicalId,
   objectsArn,
   sameJson,
+  stackArn,
   statementsOfRole,
   touches,
 } from '../support/cdk-stack.ts';
@@ -82,20 +83,7 @@ const secretRead = {
 const sesDelivery = (fromAddress: string) => ({
   Effect: 'Allow',
   Action: ['ses:SendEmail', 'ses:SendRawEmail'],
-  Resource: {
-    'Fn::Join': [
-      '',
-      [
-        'arn:',
-        { Ref: 'AWS::Partition' },
-        ':ses:',
-        { Ref: 'AWS::Region' },
-        ':',
-        { Ref: 'AWS::AccountId' },
-        ':identity/*',
-      ],
-    ],
-  },
+  Resource: stackArn('ses', ':identity/*'),
   Condition: { StringEquals: { 'ses:FromAddress': fromAddress } },
 });
 

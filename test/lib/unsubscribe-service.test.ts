@@ -12,6 +12,7 @@ import {
   exampleConfig,
   logicalId,
   sameJson,
+  stackArn,
   statementsOfRole,
   touches,
 } from '../support/cdk-stack.ts';
@@ -168,20 +169,7 @@ describe.each([
   });
 
   it('sends mailto: unsubscribes through SES only From addresses in the configured domains', () => {
-    const identity = (domain: string) => ({
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':ses:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          `:identity/${domain}`,
-        ],
-      ],
-    });
+    const identity = (domain: string) => stackArn('ses', `:identity/${domain}`);
     const ses = statementsOf(fn()).filter((s) => actionsOf(s).some((action) => action.startsWith('ses:')));
     expect(ses).toEqual([
       {

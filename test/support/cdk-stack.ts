@@ -59,6 +59,27 @@ export function logicalId(stack: Stack, construct: IConstruct): string {
   return stack.resolve(element.logicalId) as string;
 }
 
+/**
+ * An ARN in the stack's own partition, region and account, as CDK writes it:
+ * `arn:<partition>:<service>:<region>:<account>` followed by `rest` (strings and references).
+ */
+export function stackArn(service: string, ...rest: unknown[]): unknown {
+  return {
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        `:${service}:`,
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        ...rest,
+      ],
+    ],
+  };
+}
+
 export interface Statement {
   readonly Effect: string;
   readonly Action: string | string[];

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { selfSignedCertificate } from './self-signed.ts';
 
 export interface SeenRequest {
   readonly method: string;
@@ -35,31 +32,7 @@ export interface SenderEndpoints {
 }
 
 export async function startSenderEndpoints(hostName: string): Promise<SenderEndpoints> {
-  const dir = mkdtempSync(join(tmpdir(), 'graywall-sender-'));
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${hostName}`,
-      '-addext',
-      `subjectAltName=DNS:${hostName}`,
-      '-keyout',
-      join(dir, 'key.pem'),
-      '-out',
-      join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const ca = readFileSync(join(dir, 'cert.pem'), 'utf8');
+  const { key, cert: ca } = selfSignedCertificate(hostName);
   const seen: SeenRequest[] = [];
   const behaviours = new Map<string, Behaviour>();
   const counts = new Map<string, number>();
@@ -87,7 +60,7 @@ export async function startSenderEndpoints(hostName: string): Promise<SenderEndp
     });
   };
   const http: Server = createServer(handle);
-  const https = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: ca }, handle);
+  const https = createHttpsServer({ key, cert: ca }, handle);
   await Promise.all([
     new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => resolve())),
     new Promise<void>((resolve) => https.listen(0, '127.0.0.1', () => resolve())),
