@@ -26,11 +26,17 @@ try {
   if (ruleSet !== undefined && typeof ruleSet !== 'string') {
     throw new ConfigError('-c ruleSet= takes the name of an existing SES receipt rule set');
   }
+  // -c ruleSetAfter=<rule> puts it after that rule of the set (else first: SES's default).
+  const after = app.node.tryGetContext('ruleSetAfter') as unknown;
+  if (after !== undefined && typeof after !== 'string') {
+    throw new ConfigError('-c ruleSetAfter= takes the name of a rule in the rule set given by -c ruleSet=');
+  }
   new GraywallStack(app, stackName, {
     config,
     description: `Graywall email filter for ${config.domains.join(', ')}`,
     activateRuleSet: !(activate === false || activate === 'false'),
     ...(ruleSet === undefined ? {} : { existingRuleSetName: ruleSet }),
+    ...(after === undefined ? {} : { afterRuleName: after }),
   });
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;

@@ -31,6 +31,11 @@ export interface GraywallStackProps extends StackProps {
    */
   readonly existingRuleSetName?: string;
   /**
+   * With `existingRuleSetName`: the rule of that set ours goes after (see MailIngress).
+   * @default - first in the set
+   */
+  readonly afterRuleName?: string;
+  /**
    * Whether SES refuses mail not received over TLS.
    * @default TlsPolicy.OPTIONAL
    */
@@ -77,11 +82,18 @@ export class GraywallStack extends Stack {
         'unsubscribe.allowLoopback is for the local gateway and tests only: remove it before deploying',
       );
     }
-    if (config.delivery.type === 'smtp' && config.delivery.port === 25 && !config.delivery.vpc) {
-      // Lambda outside a VPC cannot open connections to port 25: every delivery would time
-      // out, be retried for a day and dead-letter. Refused here rather than found in production.
+    // Lambda outside a VPC cannot open connections to port 25: every delivery would time out,
+    // be retried for a day and dead-letter. Refused here rather than found in production.
+    const inVpc = config.delivery.type === 'smtp' && config.delivery.vpc !== undefined;
+    if (config.delivery.type === 'smtp' && config.delivery.port === 25 && !inVpc) {
       throw new ConfigError(
         'delivery.port 25: Lambda cannot connect to port 25 from outside a VPC. Use a port your server accepts relayed mail on (587), or set delivery.vpc (private subnets routed through a NAT gateway)',
+      );
+    }
+    const port25 = alternateHostsOnPort25(config);
+    if (port25.length > 0 && !inVpc) {
+      throw new ConfigError(
+        `${port25.join(', ')}: Lambda cannot connect to port 25 from outside a VPC. Name another port (host:587), or set delivery.vpc (SMTP delivery from private subnets routed through a NAT gateway)`,
       );
     }
     const {
@@ -114,6 +126,7 @@ export class GraywallStack extends Stack {
       ...(props.tlsPolicy ? { tlsPolicy: props.tlsPolicy } : {}),
       ...(props.activateRuleSet === undefined ? {} : { activateRuleSet: props.activateRuleSet }),
       ...(props.existingRuleSetName === undefined ? {} : { existingRuleSetName: props.existingRuleSetName }),
+      ...(props.afterRuleName === undefined ? {} : { afterRuleName: props.afterRuleName }),
     });
 
     this.adminApi = new AdminApi(this, 'AdminApi', { config, ...data });
@@ -287,4 +300,24 @@ export function acceptedRecipients(config: GraywallConfig): string[] {
   if (config.recipients.length === 0) return [...config.domains];
   const mailboxes = config.submissions.mailboxes.map((m) => m.address);
   return [...new Set([...config.recipients, ...mailboxes])];
+}
+
+/**
+ * The policy settings whose alternateHost is reached on port 25 (named, or by default), as
+ * config paths: `policies.incoming.0.suspect.alternateHost (mx2.example.com)`.
+ */
+function alternateHostsOnPort25(config: GraywallConfig): string[] {
+  const found: string[] = [];
+  const visit = (value: unknown, path: string): void => {
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value)) {
+      const here = path ? `${path}.${key}` : key;
+      if (key === 'alternateHost' && child && typeof child === 'object') {
+        const { host, port } = child as { host: string; port?: number };
+        if ((port ?? 25) === 25) found.push(`${here} (${host})`);
+      } else visit(child, here);
+    }
+  };
+  visit(config.policies, 'policies');
+  return found;
 }

@@ -12,6 +12,7 @@ import {
 } from '../core/admin-ui/pages.ts';
 import { BadRequestError, ConflictError, DeliveryError, NotFoundError } from '../core/errors.ts';
 import { topReasons } from '../core/scan/result-header.ts';
+import { describeCategory } from '../core/submissions/submission.ts';
 import { timeWindow } from '../core/time/time-window.ts';
 import {
   signUnsubscribeToken,
@@ -206,10 +207,17 @@ async function release(
   const principal = `${session.principal} (admin web page)`;
   try {
     let submissionId: string | undefined;
+    let report: Parameters<typeof releasedPage>[5];
     let outcome: QuarantineOutcome;
     if (reportNotSpam) {
       const reported = await releaseAndReport(deps, messageId, [wanted], principal);
       submissionId = reported.submission?.id;
+      if (reported.submission)
+        report = {
+          submissionId: reported.submission.id,
+          what: describeCategory(reported.submission.category),
+        };
+      else if (reported.notReported) report = { notReported: reported.notReported };
       outcome = reported;
     } else {
       outcome = await releaseQuarantined(deps, messageId, [wanted], principal);
@@ -220,8 +228,7 @@ async function release(
       released: outcome.done.length > 0,
       ...(submissionId ? { submissionId } : {}),
     });
-    if (outcome.done.length > 0)
-      return releasedPage(branding, session, row, 'released', undefined, submissionId);
+    if (outcome.done.length > 0) return releasedPage(branding, session, row, 'released', undefined, report);
     return releasedPage(branding, session, row, 'unchanged', outcome.unchanged[0]?.state);
   } catch (error) {
     // ConflictError: the item expired between the search and the click.
@@ -244,5 +251,10 @@ function rowOf(item: QuarantineItem): QuarantineRow {
     quarantinedAt: item.quarantinedAt,
     score: item.score,
     why: topReasons(item.reasons, 1)[0]?.description ?? `scored ${item.score}/100`,
+    ...(item.verdict !== 'clean'
+      ? { report: 'not spam' as const }
+      : item.reasons.some((r) => r.id === 'GRAYMAIL_MARKETING')
+        ? { report: 'not marketing' as const }
+        : {}),
   };
 }

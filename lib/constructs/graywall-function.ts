@@ -260,11 +260,12 @@ export class GraywallFunction extends Construct {
    * owner's to grant; the default aws/secretsmanager key needs nothing.
    */
   private allowSmtpLogin(secretId: string): void {
-    const secret = !secretId.startsWith('arn:')
-      ? Secret.fromSecretNameV2(this, 'SmtpLogin', secretId)
-      : /-[A-Za-z0-9]{6}$/.test(secretId)
-        ? Secret.fromSecretCompleteArn(this, 'SmtpLogin', secretId)
-        : Secret.fromSecretPartialArn(this, 'SmtpLogin', secretId);
+    // A name gets its versions' ARNs (name-??????). An ARN is taken as complete: a partial
+    // ARN whose name ends in a dash and six letters ("mail-server") cannot be told apart from
+    // a complete one, so the config refuses partial ARNs (see delivery.auth.secret).
+    const secret = secretId.startsWith('arn:')
+      ? Secret.fromSecretCompleteArn(this, 'SmtpLogin', secretId)
+      : Secret.fromSecretNameV2(this, 'SmtpLogin', secretId);
     secret.grantRead(this.role);
   }
 

@@ -2,7 +2,7 @@ import { ArnFormat, CustomResource, Duration, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { type IReceiptRuleSet, type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
+import { type IReceiptRuleSet, ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { S3 } from 'aws-cdk-lib/aws-ses-actions';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -55,11 +55,18 @@ export interface MailIngressProps {
   /**
    * Add the rule to this existing rule set of the account (for example the active set an
    * organisation already receives other mail with) instead of creating one. The stack then
-   * neither activates nor deactivates any set: the rule is appended to the named set and
-   * removed from it when the stack is deleted. `activateRuleSet` does not apply.
+   * neither activates nor deactivates any set: the rule is added to the named set (first, or
+   * after `afterRuleName`) and removed from it when the stack is deleted. `activateRuleSet`
+   * does not apply.
    * @default - a rule set of our own
    */
   readonly existingRuleSetName?: string;
+  /**
+   * With `existingRuleSetName`: the rule of that set ours goes after. SES runs a set's rules in
+   * order and puts a rule created without a position first, ahead of every rule already there.
+   * @default - first in the set
+   */
+  readonly afterRuleName?: string;
   /**
    * How long the activation function's logs are kept.
    * @default RetentionDays.THREE_MONTHS
@@ -136,7 +143,18 @@ export class MailIngress extends Construct {
 
     // The S3 action also adds the bucket policy letting ses.amazonaws.com put objects under
     // incoming/ for this account only (aws:SourceAccount), and makes the rule depend on it.
+    if (props.afterRuleName !== undefined && existing === undefined) {
+      throw new ConfigError('ruleSetAfter names a rule of an existing rule set: give ruleSet too');
+    }
+    if (props.afterRuleName !== undefined && !RULE_SET_NAME.test(props.afterRuleName)) {
+      throw new ConfigError(
+        `ruleSetAfter "${props.afterRuleName}": an SES rule name is 1-64 letters, digits, periods, underscores or dashes, starting and ending with a letter or digit`,
+      );
+    }
     this.rule = this.ruleSet.addRule('Inbound', {
+      ...(props.afterRuleName
+        ? { after: ReceiptRule.fromReceiptRuleName(this, 'AfterRule', props.afterRuleName) }
+        : {}),
       recipients: [...props.recipients],
       enabled: true,
       scanEnabled: true,

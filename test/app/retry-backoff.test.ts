@@ -37,6 +37,28 @@ describe('retry backoff', () => {
     expect(waited / 3600).toBeCloseTo(28.8, 1);
   });
 
+  it('allows no more delivery attempts than the action queue keeps a message (4 days)', () => {
+    const span = (attempts: number) => {
+      let waited = 0;
+      for (let attempt = 1; attempt < attempts; attempt++)
+        waited += retryDelaySeconds(attempt, AWS_RETRY_BACKOFF);
+      return waited;
+    };
+    expect(span(17)).toBeLessThan(4 * 86_400);
+    expect(span(18)).toBeGreaterThan(4 * 86_400);
+    const config = (deliveryAttempts: number) =>
+      validateConfig(
+        {
+          domains: ['example.com'],
+          delivery: { type: 'smtp', host: 'mail.example.com' },
+          pipeline: { deliveryAttempts },
+        },
+        'test',
+      );
+    expect(config(17).pipeline.deliveryAttempts).toBe(17);
+    expect(() => config(18)).toThrow(/pipeline\.deliveryAttempts: must be 17 or less/);
+  });
+
   it('writes delays for people', () => {
     expect([1, 90, 120, 480, 7_200, 7_260, 43_200].map(formatDelay)).toEqual([
       '1 s',

@@ -146,7 +146,8 @@ describe('release and report from the admin web page', () => {
     });
     const html = await page.text();
     expect(page.status).toBe(200);
-    const submissionId = /reported as not spam \(submission ([^)]+)\)/.exec(html)?.[1] ?? '';
+    const submissionId =
+      /reported as not spam \(a false positive\) \(submission ([^)]+)\)/.exec(html)?.[1] ?? '';
     expect(submissionId).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     expect(await gw.deps.submissions.get(submissionId)).toMatchObject({
       category: 'not-spam',

@@ -107,6 +107,22 @@ describe('delivery on port 25', () => {
   it('is accepted from a VPC', () => {
     expect(() => buildStack(smtp({ port: 25, vpc }))).not.toThrow();
   });
+
+  it('is refused for a policy alternate host outside a VPC, named or by default', () => {
+    const withAlternate = (alternateHost: string, extra: Record<string, unknown> = {}) =>
+      buildStack(
+        exampleConfig({
+          delivery: { type: 'smtp', host: 'mail.internal.example.com', port: 587, ...extra } as never,
+          policies: { default: { suspect: { action: 'deliver', alternateHost } } } as never,
+        }),
+      );
+    expect(() => withAlternate('mx2.example.com')).toThrow(
+      'policies.default.suspect.alternateHost (mx2.example.com): Lambda cannot connect to port 25 from outside a VPC',
+    );
+    expect(() => withAlternate('mx2.example.com:25')).toThrow(ConfigError);
+    expect(() => withAlternate('mx2.example.com:587')).not.toThrow();
+    expect(() => withAlternate('mx2.example.com', { vpc })).not.toThrow();
+  });
 });
 
 describe('delivery.auth', () => {
@@ -139,7 +155,18 @@ describe('delivery.auth', () => {
     );
     expect(() => smtp({ port: 465, tls: 'opportunistic', auth: { secret: arn } })).not.toThrow();
     expect(() => smtp({ port: 587, auth: { secret: 'my secret!' } })).toThrow(
-      /must be a Secrets Manager secret name or ARN/,
+      /must be a Secrets Manager secret name, or its complete ARN/,
     );
+    // A partial ARN: "mail-server" would read as a name with the random suffix "server".
+    expect(() =>
+      smtp({
+        port: 587,
+        auth: { secret: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:graywall/mail' },
+      }),
+    ).toThrow(/its complete ARN/);
+    // Nor to a server whose certificate goes unchecked.
+    expect(() =>
+      smtp({ port: 587, verifyCertificate: false, auth: { secret: 'graywall/relay-login' } }),
+    ).toThrow(/delivery\.auth: needs verifyCertificate: true/);
   });
 });

@@ -333,6 +333,23 @@ describe('an existing rule set (-c ruleSet=<name>)', () => {
     });
   });
 
+  it('goes first in the set, as SES places a rule created without a position, or after the rule named', () => {
+    expect(
+      Object.values(into.template.findResources('AWS::SES::ReceiptRule'))[0]?.Properties.After,
+    ).toBeUndefined();
+    const after = buildStack(exampleConfig(), {
+      existingRuleSetName: 'inbound-main',
+      afterRuleName: 'journal',
+    });
+    after.template.hasResourceProperties('AWS::SES::ReceiptRule', {
+      RuleSetName: 'inbound-main',
+      After: 'journal',
+    });
+    expect(() => buildStack(exampleConfig(), { afterRuleName: 'journal' })).toThrow(
+      'ruleSetAfter names a rule of an existing rule set: give ruleSet too',
+    );
+  });
+
   it('must be a valid SES rule set name', () => {
     expect(() => buildStack(exampleConfig(), { existingRuleSetName: 'my rule set' })).toThrow(
       /ruleSet "my rule set": an SES rule set name is 1-64 letters/,

@@ -41,6 +41,11 @@ export interface QuarantineRow {
   readonly score: number;
   /** The main reason it was held, in words. */
   readonly why: string;
+  /**
+   * What "release and report" files for it: `not spam` when held for a spam verdict, `not
+   * marketing` when held as marketing graymail; absent (no report button) otherwise.
+   */
+  readonly report?: 'not spam' | 'not marketing';
 }
 
 /** The search form's fields as typed (echoed back into the form). */
@@ -174,7 +179,7 @@ export function quarantinePage(
       `<table aria-describedby="results"><thead><tr><th scope="col">Held (UTC)</th><th scope="col">Recipient</th><th scope="col">Sender</th><th scope="col">Subject</th><th scope="col">Why</th><th scope="col"><span class="sr">Action</span></th></tr></thead><tbody>`,
       ...result.rows.map(
         (row) =>
-          `<tr data-message-id="${escapeHtml(row.messageId)}"><td>${escapeHtml(utc(row.quarantinedAt))}</td><td>${escapeHtml(row.recipient)}</td><td>${escapeHtml(row.sender)}</td><td class="text">${escapeHtml(row.subject)}</td><td class="text">${escapeHtml(row.why)} <small>(score ${row.score})</small></td><td><form method="post" action="${escapeHtml(`${base}/release/${row.messageId}`)}"><input type="hidden" name="recipient" value="${escapeHtml(row.recipient)}"><button type="submit" aria-label="${escapeHtml(`Release “${row.subject}” to ${row.recipient}`)}">Release</button> <button type="submit" name="report" value="not-spam" aria-label="${escapeHtml(`Release “${row.subject}” to ${row.recipient} and report it as not spam`)}">Release, not spam</button></form></td></tr>`,
+          `<tr data-message-id="${escapeHtml(row.messageId)}"><td>${escapeHtml(utc(row.quarantinedAt))}</td><td>${escapeHtml(row.recipient)}</td><td>${escapeHtml(row.sender)}</td><td class="text">${escapeHtml(row.subject)}</td><td class="text">${escapeHtml(row.why)} <small>(score ${row.score})</small></td><td><form method="post" action="${escapeHtml(`${base}/release/${row.messageId}`)}"><input type="hidden" name="recipient" value="${escapeHtml(row.recipient)}"><button type="submit" aria-label="${escapeHtml(`Release “${row.subject}” to ${row.recipient}`)}">Release</button> ${row.report ? ` <button type="submit" name="report" value="not-spam" aria-label="${escapeHtml(`Release “${row.subject}” to ${row.recipient} and report it as ${row.report}`)}">Release, ${row.report}</button>` : ''}</form></td></tr>`,
       ),
       '</tbody></table>',
     );
@@ -190,8 +195,8 @@ export function releasedPage(
   row: Pick<QuarantineRow, 'subject' | 'sender' | 'recipient'>,
   outcome: 'released' | 'unchanged',
   state?: string,
-  /** The submission filed when the admin also reported the message as not spam. */
-  submissionId?: string,
+  /** What release-and-report filed (the submission and what it says), or why it filed nothing. */
+  report?: { readonly submissionId: string; readonly what: string } | { readonly notReported: string },
 ): Page {
   const what = `<strong>${escapeHtml(row.subject)}</strong> from ${escapeHtml(row.sender)}`;
   const back = `<p><a href="${escapeHtml(`${session.basePath}/quarantine`)}">Back to the quarantine</a></p>`;
@@ -203,10 +208,13 @@ export function releasedPage(
   return renderAdminPage(branding, session, 'quarantine', 200, 'Released', [
     `<p>${what} was released and delivered to ${escapeHtml(row.recipient)}.</p>`,
     `<p>The message's tracking record names you (${escapeHtml(session.principal)}, admin web page) as who released it.</p>`,
-    ...(submissionId
+    ...(report && 'submissionId' in report
       ? [
-          `<p>It was also reported as not spam (submission ${escapeHtml(submissionId)}): the next retraining learns from it.</p>`,
+          `<p>It was also reported as ${escapeHtml(report.what)} (submission ${escapeHtml(report.submissionId)}).</p>`,
         ]
+      : []),
+    ...(report && 'notReported' in report
+      ? [`<p>It was not reported: ${escapeHtml(report.notReported)}.</p>`]
       : []),
     back,
   ]);

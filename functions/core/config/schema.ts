@@ -34,7 +34,7 @@ const smtpDeliveryFields = z.strictObject({
   /**
    * SMTP AUTH (RFC 4954) to the downstream server, for a relay that takes a login instead of
    * (or besides) an address it knows. The credentials never go into this file: in AWS,
-   * `secret` names a Secrets Manager secret (name or full ARN) whose value is
+   * `secret` names a Secrets Manager secret (its name, or its complete ARN) whose value is
    * {"username": "...", "password": "..."}; the local gateway reads GRAYWALL_SMTP_USERNAME and
    * GRAYWALL_SMTP_PASSWORD instead.
    */
@@ -43,8 +43,8 @@ const smtpDeliveryFields = z.strictObject({
       secret: z
         .string()
         .regex(
-          /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/,
-          'must be a Secrets Manager secret name or ARN',
+          /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}|[A-Za-z0-9/_+=.@-]{1,512})$/,
+          'must be a Secrets Manager secret name, or its complete ARN (ending in the six characters Secrets Manager adds)',
         ),
     })
     .optional(),
@@ -74,14 +74,18 @@ const smtpDeliveryFields = z.strictObject({
 
 // The password must not cross the network in clear: with `opportunistic`, anyone on the
 // path can strip STARTTLS from the server's answer and read the AUTH exchange.
-const smtpDelivery = smtpDeliveryFields.refine(
-  (delivery) => delivery.auth === undefined || delivery.tls === 'required' || delivery.port === 465,
-  {
+// Nor to a server whose certificate is not checked: whoever answers in its place gets it.
+const smtpDelivery = smtpDeliveryFields
+  .refine((delivery) => delivery.auth === undefined || delivery.tls === 'required' || delivery.port === 465, {
     path: ['auth'],
     message:
       'needs tls: required (or port 465): the password must not be sent where STARTTLS can be stripped',
-  },
-);
+  })
+  .refine((delivery) => delivery.auth === undefined || delivery.verifyCertificate, {
+    path: ['auth'],
+    message:
+      'needs verifyCertificate: true: the password must not go to a server whose certificate is not checked',
+  });
 
 const sesDelivery = z.strictObject({
   type: z.literal('ses'),
@@ -314,7 +318,15 @@ export const configSchema = z
          * off from 1 minute, doubling up to 11¾ hours: 12 attempts span about 29 hours, so a
          * downstream outage of up to a day costs delay, not dead letters.
          */
-        deliveryAttempts: z.number().int().min(1).max(20).default(12),
+        // At most 17: the waits after the 10th attempt are 11¾ hours each, and an 18th attempt
+        // would come after the action queue's 4-day retention (STAGE_QUEUE_RETENTION): SQS would
+        // delete the message before its last attempt, without dead-lettering it.
+        deliveryAttempts: z
+          .number()
+          .int()
+          .min(1)
+          .max(17, 'must be 17 or less: an 18th attempt would come after the queue keeps a message (4 days)')
+          .default(12),
       })
       .default({ maxReceiveCount: 5, deliveryConcurrency: 10, deliveryAttempts: 12 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),

@@ -120,6 +120,36 @@ describe('overviewPage', () => {
   });
 });
 
+describe('release and report on the quarantine page', () => {
+  it('offers the report that fits why the row was held, and none where nothing would be filed', () => {
+    const rows = [
+      { ...row, messageId: 'spam1', report: 'not spam' as const },
+      { ...row, messageId: 'mkt1', report: 'not marketing' as const },
+      { ...row, messageId: 'bulk1' },
+    ];
+    const html = quarantinePage(branding, session, {}, { rows }).html;
+    const rowOf = (id: string) => html.slice(html.indexOf(`data-message-id="${id}"`)).split('</tr>')[0] ?? '';
+    expect(rowOf('spam1')).toContain('>Release, not spam</button>');
+    expect(rowOf('mkt1')).toContain('>Release, not marketing</button>');
+    expect(rowOf('bulk1')).toContain('>Release</button>');
+    expect(rowOf('bulk1')).not.toContain('name="report"');
+  });
+
+  it('says what was filed, or why nothing was', () => {
+    const filed = releasedPage(branding, session, row, 'released', undefined, {
+      submissionId: '20261125T120000Z-0123abcd',
+      what: 'not marketing mail',
+    });
+    expect(filed.html).toContain(
+      '<p>It was also reported as not marketing mail (submission 20261125T120000Z-0123abcd).</p>',
+    );
+    const none = releasedPage(branding, session, row, 'released', undefined, {
+      notReported: 'it was held as bulk graymail, not as spam',
+    });
+    expect(none.html).toContain('<p>It was not reported: it was held as bulk graymail, not as spam.</p>');
+  });
+});
+
 describe('quarantinePage', () => {
   it('lists the results, each with a Release button posting to its own message with the recipient', () => {
     const page = quarantinePage(branding, session, { recipient: 'dana@example.com' }, { rows: [row] });
