@@ -7,6 +7,7 @@ import { ConfigError } from '../core/errors.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
+import { bytesToRead } from '../core/scan/scan-message.ts';
 import { renderUnsubscribeBanner } from '../core/unsubscribe/banner.ts';
 import {
   dkimSignatures,
@@ -39,7 +40,7 @@ export async function deliverWithSafeUnsubscribe(
   subject: string | undefined,
 ): Promise<void> {
   const id = message.mail.messageId;
-  const parsed = await parseMessage(raw);
+  const parsed = await parseForSafeUnsubscribe(deps, raw);
   const remaining = [...plan.recipients];
   try {
     while (remaining.length > 0) {
@@ -85,6 +86,16 @@ export async function deliverWithSafeUnsubscribe(
     if (remaining.length > 0) await deps.tracking.releaseClaims(id, remaining);
     throw error;
   }
+}
+
+/**
+ * The header and the text to find the sender's unsubscribe links in, read from at most the
+ * part of the message the scan reads in full (antispam.alwaysScanBelowBytes): parsing a
+ * 40 MB message whole would hold several decoded copies of it in a 512 MB function. The
+ * rewrite itself edits the inline text parts of the whole message, wherever they are.
+ */
+export async function parseForSafeUnsubscribe(deps: PipelineDeps, raw: Buffer): Promise<ParsedMessage> {
+  return parseMessage(bytesToRead(raw, deps.config.antispam.alwaysScanBelowBytes));
 }
 
 export interface SafeUnsubscribeTarget {

@@ -1,11 +1,10 @@
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
-import { parseMessage } from '../core/mime/parse-message.ts';
 import { normalizeBareCr, prependHeaderFields } from '../core/mime/raw-message.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { CLAIM_LEASE_MS } from './action-stage.ts';
 import { deliver } from './deliver.ts';
-import { safeUnsubscribeCopy } from './graymail-delivery.ts';
+import { parseForSafeUnsubscribe, safeUnsubscribeCopy } from './graymail-delivery.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
 import { isExpired, type QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
@@ -129,7 +128,7 @@ export async function releaseQuarantined(
     };
     if (claimed.some((item) => item.safeUnsubscribe)) {
       // Graymail held with safe unsubscribe: each recipient's copy carries their own link.
-      const parsed = await parseMessage(raw);
+      const parsed = await parseForSafeUnsubscribe(deps, raw);
       for (const item of claimed) {
         const copy = item.safeUnsubscribe
           ? await safeUnsubscribeCopy(

@@ -131,6 +131,44 @@ describe('graymail delivered with safe unsubscribe', () => {
     );
   });
 
+  it('edits a newsletter above the full-scan size too, its attachment untouched', async () => {
+    sender.on('/big-ok', () => ({ status: 200 }));
+    const original = `${sender.httpBase}/big-ok`;
+    // 1.5 MB: read in part by the scan and for the sender's links (at most alwaysScanBelowBytes).
+    const attachment = Buffer.alloc(1_100_000, 'Q').toString('base64').replace(/.{76}/g, '$&\n');
+    const { link, delivered } = await newsletter(
+      `<${original}>`,
+      { 'Content-Type': 'multipart/mixed; boundary="mix"' },
+      {
+        body: [
+          '--mix',
+          'Content-Type: text/html; charset=utf-8',
+          '',
+          '<html><body><p>Hello from Deals Weekly. This week our garden team picked rakes, hoses and planters.</p>',
+          `<p><a href="${original}">Unsubscribe</a></p></body></html>`,
+          '--mix',
+          'Content-Type: application/pdf; name=catalogue.pdf',
+          'Content-Disposition: attachment; filename=catalogue.pdf',
+          'Content-Transfer-Encoding: base64',
+          '',
+          attachment,
+          '--mix--',
+          '',
+        ].join('\n'),
+      },
+    );
+    expect(link).toContain('/u/');
+    expect(delivered).toContain('role="note"');
+    expect(delivered).toContain(`href="${link}"`);
+    expect(delivered).not.toContain(`href="${original}"`);
+    // Every line of the attachment is there as sent (line ends made CRLF on the way).
+    expect(delivered.split(/\r?\n/).filter((line) => /^UVFR/.test(line))).toHaveLength(
+      attachment.split('\n').filter((line) => line.length > 0).length,
+    );
+    expect((await page('POST', link)).html).toContain('Successfully unsubscribed');
+    expect(sender.requestsTo('/big-ok')).toHaveLength(1);
+  });
+
   it('leaves S/MIME-signed graymail untouched byte for byte (only our headers on top)', async () => {
     const body =
       'This is a cryptographically signed message in MIME format.\r\n\r\n--sig\r\nContent-Type: text/plain\r\n\r\nDeals! Unsubscribe: https://news.example.com/u\r\n--sig\r\nContent-Type: application/pkcs7-signature; name=smime.p7s\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHAqCAMIACAQExDzANBglghkgBZQMEAgEFADCABgkqhkiG9w0BBwEAAKCAMIIB\r\n--sig--\r\n';
