@@ -5,6 +5,7 @@ import {
 } from '../core/auth/trusted-auth-results.ts';
 import { ConfigError } from '../core/errors.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
+import { replaceHeaderField } from '../core/mime/raw-message.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import { bytesToRead } from '../core/scan/scan-message.ts';
@@ -138,17 +139,27 @@ export async function safeUnsubscribeCopy(
   });
   const screened = screenLinks(deps, request);
   if (screened.worthTrying.length === 0) {
-    // A button that can do nothing would promise what we cannot keep: the copy goes as it is.
+    // A button that can do nothing would promise what we cannot keep: no banner. A refused
+    // List-Unsubscribe goes too: mail programs show it as their own Unsubscribe button and
+    // call it from the reader's machine, inside the network (an intranet address, a
+    // blocklisted host). The body's links stay as the sender wrote them, like any link in mail.
+    const headerRefused = screened.refused.length > 0 && request.listUnsubscribe.length > 0;
     const why =
       screened.refused.length === 0
         ? 'the message offers no unsubscribe link or address'
-        : `every unsubscribe link the message offers is one our safety checks refuse: ${describeRefused(screened.refused)}`;
+        : `every unsubscribe link the message offers is one our safety checks refuse: ${describeRefused(screened.refused)}` +
+          (headerRefused ? "; the sender's List-Unsubscribe header was removed" : '');
     await deps.tracking.appendEvents(target.messageId, [
       trackingEvent(deps.clock, stage, 'unsubscribe-offered', `safe unsubscribe not added: ${why}`, [
         target.recipient,
       ]),
     ]);
-    return raw;
+    if (!headerRefused) return raw;
+    return replaceHeaderField(
+      replaceHeaderField(raw, 'List-Unsubscribe', undefined),
+      'List-Unsubscribe-Post',
+      undefined,
+    );
   }
   const banner = renderUnsubscribeBanner({
     url,

@@ -401,12 +401,15 @@ describe('the unsubscribe link', () => {
         {},
         { body: '<html><body>Weekly list</body></html>\n' },
       );
-      expect(link).toMatch(/^mailto:/);
+      // No banner, and no List-Unsubscribe for a mail program to offer as its own button.
+      expect(link).toBe('');
+      expect(delivered).not.toMatch(/^List-Unsubscribe:/im);
       expect(delivered).not.toContain('/u/');
       const events = (await gw.deps.tracking.get(id))?.events ?? [];
       expect(events.find((e) => e.type === 'unsubscribe-offered')?.detail).toBe(
         'safe unsubscribe not added: every unsubscribe link the message offers is one our safety checks refuse: ' +
-          `mailto:${address}?subject=Urgent%3A%20wire%20transfer&body=Please%20wire%2050k (mailto own address)`,
+          `mailto:${address}?subject=Urgent%3A%20wire%20transfer&body=Please%20wire%2050k (mailto own address); ` +
+          "the sender's List-Unsubscribe header was removed",
       );
     }
     const store = (await (await fetch(`${gw.emulators.endpoints.ses}/store`)).json()) as {
@@ -464,12 +467,15 @@ describe('unsafe unsubscribe links are refused with the reason', () => {
     ['a host on the local blocklist', 'http://mail.blocked.example.org/unsub', 'blocklisted host'],
   ])('%s: no banner, the reason in the timeline', async (_kind, uri, code) => {
     const { id, link, delivered } = await newsletter(`<${uri}>`);
-    // The copy goes unedited: the sender's own link stays, no banner, no link of ours.
-    expect(link).toBe(uri);
+    // No banner and no link of ours; the sender's List-Unsubscribe is removed (a mail program
+    // would call it from inside the network), the body's link stays as written.
+    expect(link).toBe('');
+    expect(delivered).not.toMatch(/^List-Unsubscribe/im);
+    expect(delivered).toContain(`href="${uri}"`);
     expect(delivered).not.toContain('/u/');
     const offered = (await gw.deps.tracking.get(id))?.events.find((e) => e.type === 'unsubscribe-offered');
     expect(offered?.detail).toBe(
-      `safe unsubscribe not added: every unsubscribe link the message offers is one our safety checks refuse: ${uri} (${code})`,
+      `safe unsubscribe not added: every unsubscribe link the message offers is one our safety checks refuse: ${uri} (${code}); the sender's List-Unsubscribe header was removed`,
     );
   });
 
