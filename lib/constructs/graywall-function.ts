@@ -260,13 +260,19 @@ export class GraywallFunction extends Construct {
    * owner's to grant; the default aws/secretsmanager key needs nothing.
    */
   private allowSmtpLogin(secretId: string): void {
-    // A name gets its versions' ARNs (name-??????). An ARN is taken as complete: a partial
-    // ARN whose name ends in a dash and six letters ("mail-server") cannot be told apart from
-    // a complete one, so the config refuses partial ARNs (see delivery.auth.secret).
-    const secret = secretId.startsWith('arn:')
-      ? Secret.fromSecretCompleteArn(this, 'SmtpLogin', secretId)
-      : Secret.fromSecretNameV2(this, 'SmtpLogin', secretId);
-    secret.grantRead(this.role);
+    if (!secretId.startsWith('arn:')) {
+      // A name: the secret's ARN is the name and six characters Secrets Manager adds.
+      Secret.fromSecretNameV2(this, 'SmtpLogin', secretId).grantRead(this.role);
+      return;
+    }
+    // An ARN may be complete (ending in those six characters) or partial, and "mail-server"
+    // reads as either: both forms are granted, so neither is denied at the first delivery.
+    this.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secretId, `${secretId}-??????`],
+      }),
+    );
   }
 
   /**

@@ -34,7 +34,7 @@ const smtpDeliveryFields = z.strictObject({
   /**
    * SMTP AUTH (RFC 4954) to the downstream server, for a relay that takes a login instead of
    * (or besides) an address it knows. The credentials never go into this file: in AWS,
-   * `secret` names a Secrets Manager secret (its name, or its complete ARN) whose value is
+   * `secret` names a Secrets Manager secret (name or ARN) whose value is
    * {"username": "...", "password": "..."}; the local gateway reads GRAYWALL_SMTP_USERNAME and
    * GRAYWALL_SMTP_PASSWORD instead.
    */
@@ -43,8 +43,8 @@ const smtpDeliveryFields = z.strictObject({
       secret: z
         .string()
         .regex(
-          /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}|[A-Za-z0-9/_+=.@-]{1,512})$/,
-          'must be a Secrets Manager secret name, or its complete ARN (ending in the six characters Secrets Manager adds)',
+          /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/,
+          'must be a Secrets Manager secret name or ARN',
         ),
     })
     .optional(),
