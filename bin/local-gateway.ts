@@ -19,12 +19,13 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-const USAGE = `Usage: npm start -- [--config file.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--deliver-to-config] [--no-demo] [-v]
+const USAGE = `Usage: npm start -- [--config file.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--sink-dir DIR] [--deliver-to-config] [--no-demo] [-v]
 
   -c, --config FILE      the configuration (default: $GRAYWALL_CONFIG, else graywall.example.yaml)
   --smtp-port N          where the gateway receives mail over SMTP (default 2525; 0: any free port)
   --api-port N           the admin API, unsubscribe pages and admin web page (default 8787)
   --sink-port N          the built-in sink that stands in for your mail server (default 2526)
+  --sink-dir DIR         also write what the sink receives to DIR as .eml files
   --deliver-to-config    deliver to the config's \`delivery\` instead of the built-in sink
   --no-demo              start without sending the demo messages
   -v, --verbose          print the JSON log lines (always written to .graywall/gateway.log)
@@ -50,6 +51,7 @@ function parseGatewayArgs() {
       'smtp-port': { type: 'string', default: '2525' },
       'api-port': { type: 'string', default: '8787' },
       'sink-port': { type: 'string', default: '2526' },
+      'sink-dir': { type: 'string' },
       'deliver-to-config': { type: 'boolean', default: false },
       demo: { type: 'boolean', default: true },
       verbose: { type: 'boolean', short: 'v', default: false },
@@ -96,6 +98,7 @@ const gateway = await startGateway({
   log,
   ...ports,
   deliverTo: values['deliver-to-config'] ? 'config' : 'sink',
+  ...(values['sink-dir'] ? { sinkDir: values['sink-dir'] } : {}),
   onDelivered: async (message) => {
     const header = readHeaderBlock(message.raw);
     // The Subject decoded (RFC 2047 encoded words) from the header alone; its control

@@ -58,6 +58,8 @@ export interface GatewayOptions {
   readonly smtpPort?: number;
   readonly httpPort?: number;
   readonly sinkPort?: number;
+  /** Where the built-in sink also writes each delivered message as an .eml file. */
+  readonly sinkDir?: string;
   /** `sink` (default) delivers to the gateway's own SMTP sink; `config` to `config.delivery`. */
   readonly deliverTo?: 'sink' | 'config';
   /**
@@ -156,6 +158,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     if ((options.deliverTo ?? 'sink') === 'sink') {
       sink = await startSmtpSink({
         ...(options.sinkPort === undefined ? {} : { port: options.sinkPort }),
+        ...(options.sinkDir === undefined ? {} : { saveDir: options.sinkDir }),
         ...(options.onDelivered ? { onMessage: options.onDelivered } : {}),
       });
       stops.push(() => (sink as SmtpSink).stop());

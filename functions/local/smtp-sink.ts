@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 
 export interface SinkMessage {
@@ -26,11 +28,18 @@ export interface SmtpSink {
 /**
  * The downstream mail host of the local gateway: a real SMTP server on 127.0.0.1 that keeps
  * what it receives. It offers STARTTLS with smtp-server's built-in self-signed certificate,
- * so the relay transport's STARTTLS path runs for real.
+ * so the relay transport's STARTTLS path runs for real. It keeps messages in memory and,
+ * with `saveDir`, as .eml files too.
  */
 export async function startSmtpSink(
-  options: { port?: number; onMessage?: (message: SinkMessage) => void } = {},
+  options: {
+    port?: number;
+    onMessage?: (message: SinkMessage) => void;
+    /** Also write each message there as `<received time>-<n>.eml`, to open in a mail reader. */
+    saveDir?: string;
+  } = {},
 ): Promise<SmtpSink> {
+  if (options.saveDir) mkdirSync(options.saveDir, { recursive: true });
   const messages: SinkMessage[] = [];
   const events = new EventEmitter();
   let refusal: { code: number; message: string } | undefined;
@@ -55,6 +64,10 @@ export async function startSmtpSink(
           receivedAt: new Date(),
         };
         messages.push(message);
+        if (options.saveDir) {
+          const stamp = message.receivedAt.toISOString().replace(/[:.]/g, '-');
+          writeFileSync(join(options.saveDir, `${stamp}-${messages.length}.eml`), message.raw);
+        }
         options.onMessage?.(message);
         events.emit('message', message);
         callback(null, `Ok: stored as #${messages.length}`);
