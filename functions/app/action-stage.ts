@@ -5,7 +5,7 @@ import {
   describeListMatch,
   describeUnverifiedMatch,
   type ListMatch,
-  type SenderIdentities,
+  senderIdentitiesOf,
 } from '../core/lists/sender-lists.ts';
 import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
@@ -57,7 +57,7 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   await noteResumeAfterDeadLetter(tracking, deps.clock, record, 'action');
   const { envelopeFrom, recipients } = message.mail;
   const { matches: listed, unverified } = decideLists(
-    senderIdentities(message, record),
+    senderIdentitiesOf(message.mail.envelopeFrom, record.from, message.mail.ses),
     recipients,
     await deps.lists.lookup(
       [envelopeFrom, record.from].filter((a): a is string => !!a),
@@ -127,15 +127,6 @@ function modifiersOf(settings: Modifiers): Modifiers {
     ...(settings.prependSubject ? { prependSubject: settings.prependSubject } : {}),
     ...(settings.appendSubject ? { appendSubject: settings.appendSubject } : {}),
     ...(settings.addHeader ? { addHeader: settings.addHeader } : {}),
-  };
-}
-
-/** The From address as scanned (bounded); DMARC vouches for it, SPF for the envelope sender. */
-function senderIdentities(message: ClassifiedMessage, record: TrackingRecord): SenderIdentities {
-  const { envelopeFrom, ses } = message.mail;
-  return {
-    ...(envelopeFrom ? { envelope: { address: envelopeFrom, authenticated: ses.spf === 'PASS' } } : {}),
-    ...(record.from ? { header: { address: record.from, authenticated: ses.dmarc === 'PASS' } } : {}),
   };
 }
 

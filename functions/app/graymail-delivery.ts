@@ -173,7 +173,7 @@ export async function safeUnsubscribeCopy(
     replaceLink: () => url,
   });
   const note = rewritten.refusal
-    ? `safe unsubscribe not added: ${rewritten.refusal.code.toLowerCase().replace(/_/g, ' ')}`
+    ? `safe unsubscribe not added: ${inWords(rewritten.refusal.code)}`
     : `safe unsubscribe offered (banner: html ${rewritten.html.toLowerCase()}, text ${rewritten.text.toLowerCase()}; ${rewritten.rewrittenLinks.length} link(s) rewritten; sender's links kept as request ${request.requestId})`;
   await deps.tracking.appendEvents(target.messageId, [
     trackingEvent(deps.clock, stage, 'unsubscribe-offered', note, [target.recipient]),
@@ -181,14 +181,16 @@ export async function safeUnsubscribeCopy(
   return rewritten.raw;
 }
 
+/** A refusal code for the timeline: `IP_LITERAL_HOST` → `ip literal host`. */
+function inWords(code: string): string {
+  return code.toLowerCase().replace(/_/g, ' ');
+}
+
 /** The refused links for the timeline: each cut short, at most five, with the check's code. */
 function describeRefused(refused: ReadonlyArray<{ uri: string; refusal: Refusal }>): string {
   const shown = refused
     .slice(0, 5)
-    .map(
-      (r) =>
-        `${r.uri.length > 120 ? `${r.uri.slice(0, 120)}…` : r.uri} (${r.refusal.code.toLowerCase().replace(/_/g, ' ')})`,
-    );
+    .map((r) => `${r.uri.length > 120 ? `${r.uri.slice(0, 120)}…` : r.uri} (${inWords(r.refusal.code)})`);
   const more = refused.length > 5 ? ` and ${refused.length - 5} more` : '';
   return `${shown.join('; ')}${more}`;
 }

@@ -8,7 +8,7 @@ import {
 import type { AuthResults } from '../core/auth/types.ts';
 import { ConfigError, GraywallError } from '../core/errors.ts';
 import { evaluateFilters } from '../core/filters/evaluate-filters.ts';
-import { safelistableAddress } from '../core/lists/sender-lists.ts';
+import { safelistableAddress, senderIdentitiesOf } from '../core/lists/sender-lists.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
 import { normalizeBareCr, readHeaderBlock } from '../core/mime/raw-message.ts';
 import { topReasons } from '../core/scan/result-header.ts';
@@ -253,13 +253,8 @@ function capitalise(text: string): string {
 
 /** Which sender address a safelist entry would apply to, as `graywall why` suggests it. */
 function allowSenderOf(mail: InboundMail, message: ParsedMessage | undefined): { allowSender?: string } {
-  const address = safelistableAddress({
-    ...(mail.envelopeFrom
-      ? { envelope: { address: mail.envelopeFrom, authenticated: mail.ses.spf === 'PASS' } }
-      : {}),
-    ...(message?.from
-      ? { header: { address: message.from.address, authenticated: mail.ses.dmarc === 'PASS' } }
-      : {}),
-  });
+  const address = safelistableAddress(
+    senderIdentitiesOf(mail.envelopeFrom, message?.from?.address, mail.ses),
+  );
   return address ? { allowSender: address.slice(0, 320) } : {};
 }

@@ -1,5 +1,6 @@
 import { addressMatches } from '../policy/match-policy.ts';
 import type { ListVerdict } from '../policy/plan-actions.ts';
+import type { SesVerdicts } from '../scan/types.ts';
 
 export type ListKind = 'safe' | 'block';
 
@@ -39,6 +40,18 @@ export function candidateEntries(sender: string): string[] {
 export interface SenderIdentities {
   readonly envelope?: { readonly address: string; readonly authenticated: boolean };
   readonly header?: { readonly address: string; readonly authenticated: boolean };
+}
+
+/** The identities of a received message, each vouched for by SES's (or the gateway's) verdicts. */
+export function senderIdentitiesOf(
+  envelopeFrom: string,
+  from: string | undefined,
+  ses: Pick<SesVerdicts, 'spf' | 'dmarc'>,
+): SenderIdentities {
+  return {
+    ...(envelopeFrom ? { envelope: { address: envelopeFrom, authenticated: ses.spf === 'PASS' } } : {}),
+    ...(from ? { header: { address: from, authenticated: ses.dmarc === 'PASS' } } : {}),
+  };
 }
 
 /**
