@@ -174,5 +174,9 @@ export const KNOWN_RULE_IDS: ReadonlySet<string> = new Set([
   ...COMPOSITES.map((c) => c.id),
 ]);
 
-/** Bumped whenever a rule or its default score changes; recorded with every verdict. */
-export const RULES_VERSION = 'rules-2026.11.27-1';
+/**
+ * Bumped whenever a rule or its default score changes; recorded with every verdict. A label
+ * that sorts after every earlier one (date-like, but the day is a release counter: earlier
+ * labels ran ahead of the calendar, so a calendar date would sort before them).
+ */
+export const RULES_VERSION = 'rules-2026.11.28-1';

@@ -124,6 +124,13 @@ const CASES: readonly RuleCase[] = [
     }),
   },
   {
+    rule: MAILER_FORGED_OUTLOOK,
+    fires: 'Outlook 2002 (Build 10.0) without X-MimeOLE',
+    firing: mail({ 'X-Mailer': 'Microsoft Outlook, Build 10.0.2627' }),
+    silentOn: 'Outlook 2016, which writes no X-MimeOLE',
+    silent: mail({ 'X-Mailer': 'Microsoft Outlook 16.0' }),
+  },
+  {
     rule: MESSAGE_ID_MALFORMED,
     fires: 'a Message-ID without angle brackets',
     firing: mail({ 'Message-ID': '12345.abc@' }),

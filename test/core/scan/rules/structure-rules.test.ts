@@ -100,10 +100,12 @@ const CASES: readonly RuleCase[] = [
   },
   {
     rule: HTML_HIDDEN_TEXT,
-    fires: 'white text',
+    fires: 'white text on the page',
     firing: htmlMail('<html><body><font color="#ffffff">innocent words</font><p>Buy</p></body></html>'),
-    silentOn: 'a white background (bgcolor)',
-    silent: htmlMail('<html><body bgcolor="#ffffff"><p>Hello</p></body></html>'),
+    silentOn: 'white text on a coloured button',
+    silent: htmlMail(
+      '<html><body bgcolor="#ffffff"><p>Hello</p><table><tr><td bgcolor="#1a73e8"><a href="https://example.org/" style="color:#fff;">View the comment</a></td></tr></table></body></html>',
+    ),
   },
   {
     rule: HTML_IMAGE_ONLY,

@@ -30,7 +30,6 @@ export const BODY_NOT_SPAM_CLAIM = phraseRule({
     'this is a one time',
     'this is an advertisement',
     'this message is an advertisement',
-    'you are receiving this because',
     'your email address was obtained',
     'your e-mail address was obtained',
     'your address was obtained',

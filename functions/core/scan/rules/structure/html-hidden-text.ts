@@ -1,52 +1,24 @@
+import { findHiddenText } from '../support/hidden-text.ts';
 import { viewOf } from '../support/message-view.ts';
 import { computedRule } from '../support/patterns.ts';
 
 /**
- * Text hidden from the reader but not from the filter: zero or one-pixel fonts, `display:none`,
- * `visibility:hidden`, or white text. Used to pad spam with innocent words.
+ * Text hidden from the reader but not from the filter: text in the colour of what is painted
+ * behind it, zero or one-pixel fonts, `display:none`, `visibility:hidden`. Used to pad spam
+ * with innocent words. Read as a browser paints it (see findHiddenText): white text on a
+ * coloured button, or a newsletter's hidden preview line, is not hidden text.
  */
-const MARKERS = [
-  'font-size:0',
-  'font-size: 0',
-  'font-size:1px',
-  'font-size: 1px',
-  'size="0"',
-  'size=0',
-  'display:none',
-  'display: none',
-  'visibility:hidden',
-  'visibility: hidden',
-  'color="#ffffff"',
-  'color=#ffffff',
-  'color="white"',
-  'color=white',
-  'color:#ffffff',
-  'color: #ffffff',
-  'color:#fff;',
-  'color: white',
-];
-
 export const HTML_HIDDEN_TEXT = computedRule(
   {
     id: 'HTML_HIDDEN_TEXT',
     group: 'structure',
-    description: 'HTML hides text from the reader (tiny font, display:none, white text)',
+    description: 'HTML hides text from the reader (text in the background colour, tiny font, display:none)',
     score: 8,
   },
   ({ message, raw }) => {
     const lower = viewOf(message, raw).htmlLower;
     if (!lower) return null;
-    return MARKERS.find((marker) => containsStyle(lower, marker)) ?? null;
+    const found = findHiddenText(lower);
+    return found ? `${found.chars} characters hidden; ${found.evidence}` : null;
   },
 );
-
-/** The marker as its own attribute or property: `color=` must not match inside `bgcolor=`. */
-function containsStyle(lower: string, marker: string): boolean {
-  let at = lower.indexOf(marker);
-  while (at !== -1) {
-    const before = lower.charCodeAt(at - 1);
-    if (!((before >= 0x61 && before <= 0x7a) || before === 0x2d)) return true;
-    at = lower.indexOf(marker, at + marker.length);
-  }
-  return false;
-}
