@@ -447,6 +447,8 @@ async function main(): Promise<void> {
   process.stderr.write('classifying the labelled graymail fixtures...\n');
   const graymail = await evaluateGraymailFixtures();
   const graymailReport = formatGraymailEvaluation(graymail);
+  process.stderr.write('scanning the graymail fixtures (legitimate mail of today) for spam...\n');
+  const fixtureSpam = await scanGraymailFixtures();
 
   process.stderr.write('measuring throughput on one core...\n');
   const pinned = hasTaskset();
@@ -499,6 +501,7 @@ async function main(): Promise<void> {
   });
   const json = {
     graymail,
+    fixtureSpam,
     date: started.toISOString(),
     machine: env,
     engineVersion,
@@ -712,7 +715,7 @@ Corpus and split: shared/CORPUS.md (TEST = index % 5 == 4 in each group: ${t.spa
 ${t.easyHam} easy ham, ${t.hardHam} hard ham). Everything was learned on TRAIN only (\`npm run train\`):
 both classifiers' hyper-parameters (content and header), the rule weights and the classifiers' weights
 in the combination layer, and both profiles' calibrations, all chosen by cross-validation inside TRAIN.
-TEST is read only by this bench. Disclosure: the bench of this engine was run ten times, and each change
+TEST is read only by this bench. Disclosure: the bench of this engine was run eleven times, and each change
 between runs was made for a reason other than a TEST figure at the suspect cut: (1) first run, normal
 profile 363/379 at 50 and 222/379 at 90: a clamp chosen for the suspect cut alone kept the classifier
 from reaching 90, so training now also prefers, among layers within 0.25 points of the best
@@ -750,7 +753,16 @@ retrained (model stat3-25641508; the chosen point's cross-validated recall 97.96
 was run once more: (9) 374/379 at 50 and 344/379 at 90 with 0/780 and 2/50. It caught no more spam at
 suspect and flagged one more hard ham, missing the hard-ham target run 8 meets, so it was reverted: a
 decision taken on those TEST figures, and the only one; nothing was tuned on them. The bench was run again
-on the reverted engine (the model of run 8, byte for byte): (10) these figures. Also tried on TRAIN
+on the reverted engine (the model of run 8, byte for byte): (10) 374/379 at 50 and 336/379 at 90 with 0/780
+and 1/50. Then three rules were made to read today's mail as it is, for a reason outside the corpus:
+hands-on QA with mail of today saw HTML_HIDDEN_TEXT fire on white text on coloured buttons,
+MAILER_FORGED_OUTLOOK on Outlook 2016 (Outlook stopped writing X-MimeOLE in 2010) and BODY_NOT_SPAM_CLAIM
+on GitHub's "you are receiving this because" footer. HTML_HIDDEN_TEXT now reads the HTML as a browser
+paints it (on TRAIN it fires on 31 spam and no ham, where it fired on 257 spam, 43 hard ham and 1 easy
+ham), the Outlook rule reads the version (no TRAIN message changes) and the footer phrase is gone (it
+fired on 1 TRAIN spam). Retrained (model stat2-1eccf9f1), the chosen point's cross-validated recall is
+unchanged (97.96% at suspect, 86.29% at 90), and the bench was run once more: (11) these figures, the same
+as run 10 at both cuts. Also tried on TRAIN
 cross-validation alone and not shipped (no gain beyond SGD-seed noise: with the shipped grid point the
 chosen point ranges from 95.9% to 98.0% over eight SGD seeds, the shipped seed's being the highest): a
 naive-Bayes and a naive-Bayes-scaled logistic classifier as extra inputs, a hard-ham-versus-spam
@@ -761,7 +773,10 @@ inputs (the classifiers' product, minimum, hinges, and their products with the b
 header rules for sender-infrastructure alignment, auto-replies, ADV: subjects and the recipient named in
 the body; and with the subject 4-grams' 16 seeds: mailing-list subject tags and footers cut from the content
 (+0.1), body layout tokens (-0.3), the share of quoted lines, repeated-word tokens, and character 3- to
-5-grams of the first 256 to 1024 characters of the body (+0.2 to +0.5, less than the subject alone).
+5-grams of the first 256 to 1024 characters of the body (+0.2 to +0.5, less than the subject alone); and over eight SGD seeds of the shipped
+grid point: five SGD runs averaged into one model (mean 96.80% against 96.87% for single runs; the spread
+over seeds falls from 0.76 to 0.28 points, the mean does not rise), 6 or 24 epochs instead of 12 (96.66%,
+96.81%).
 Before the subject 4-grams, at every seed the cut was set by the fifth-highest of the 200 TRAIN hard
 ham, and the spam missed at every seed scored low on both classifiers with few or weak rules: the
 headroom was in what the classifiers read, not in how the layer combines them.
@@ -827,6 +842,15 @@ optimistic.
 \`\`\`text
 ${graymailReport}
 \`\`\`
+
+## Legitimate mail of today, scanned for spam
+
+Every one of those ${fixtureSpam.total} messages is legitimate, and unlike the corpus (2002) they look like
+mail of today. Scanned by the spam engine as \`graywall scan\` does (default settings, offline: no
+SPF/DKIM/DMARC reasons, so none of them has the \`DMARC_PASS\` −5 a signed message gets in the
+pipeline): ${fixtureSpam.atSuspect.length}/${fixtureSpam.total} at suspect or above, ${fixtureSpam.atPositive}/${fixtureSpam.total} at positive; ${fixtureSpam.atForty}/${fixtureSpam.total} at 40 or above. Not a
+target and not used for training or tuning: it shows how far the 2002 corpus carries to today's mail.
+${fixtureSpam.atSuspect.length > 0 ? `At suspect: ${fixtureSpam.atSuspect.map((m) => `${m.name} (${m.score})`).join(', ')}.` : ''}
 `;
   if (!values['no-write']) {
     writeFileSync(join(ROOT, 'BENCHMARKS.md'), md);
@@ -851,6 +875,36 @@ async function evaluateGraymailFixtures(): Promise<GraymailEvaluation> {
     }
   }
   return evaluateGraymail(samples);
+}
+
+interface FixtureSpamScan {
+  readonly total: number;
+  readonly atSuspect: ReadonlyArray<{ readonly name: string; readonly score: number }>;
+  readonly atPositive: number;
+  readonly atForty: number;
+}
+
+/** The graymail fixtures (all legitimate) through the spam engine, as \`graywall scan\` would. */
+async function scanGraymailFixtures(): Promise<FixtureSpamScan> {
+  const { scanRawMessage, model } = await loadScanner(values.model);
+  const dir = join(ROOT, 'test', 'fixtures', 'graymail');
+  const scores: Array<{ name: string; score: number }> = [];
+  for (const label of GRAYMAIL_CATEGORIES) {
+    for (const file of readdirSync(join(dir, label))
+      .filter((f) => f.endsWith('.eml'))
+      .sort()) {
+      const { result } = await scanRawMessage(readFileSync(join(dir, label, file)), {}, scanSettings(model));
+      scores.push({ name: `${label}/${file}`, score: result.score });
+    }
+  }
+  return {
+    total: scores.length,
+    atSuspect: scores
+      .filter((m) => m.score >= DEFAULT_THRESHOLDS.suspectThreshold)
+      .sort((a, b) => b.score - a.score),
+    atPositive: scores.filter((m) => m.score >= DEFAULT_THRESHOLDS.positiveThreshold).length,
+    atForty: scores.filter((m) => m.score >= 40).length,
+  };
 }
 
 function markdownTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
