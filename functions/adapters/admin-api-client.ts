@@ -1,12 +1,16 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface AdminApiClientOptions {
   /** Base URL, e.g. http://127.0.0.1:8787 or https://abc123.execute-api.eu-west-1.amazonaws.com */
   readonly baseUrl: string;
-  /** Sign requests with SigV4 (IAM-authorised API Gateway routes) using the default credential chain. */
-  readonly sigv4?: { readonly region: string };
+  /**
+   * Sign requests with SigV4 (IAM-authorised API Gateway routes) using the default credential
+   * chain; the region as a string, or a function asked when the first request is signed.
+   */
+  readonly sigv4?: { readonly region: string | (() => Promise<string>) };
   readonly fetch?: typeof fetch;
 }
 
@@ -19,6 +23,19 @@ export class ApiError extends Error {
     super(`API answered ${status}: ${message}`);
     this.status = status;
     this.body = body;
+  }
+}
+
+/**
+ * The region of the AWS profile (\`region\` in ~/.aws/config, or in the profile AWS_PROFILE
+ * names), through the SDK's own resolution: for an API behind a custom domain, whose URL
+ * does not name its region.
+ */
+export async function profileRegion(): Promise<string> {
+  try {
+    return await new S3Client({}).config.region();
+  } catch {
+    throw new Error('--aws needs a region: pass --region, set AWS_REGION, or set region in your AWS profile');
   }
 }
 

@@ -1,5 +1,10 @@
 import { parseArgs } from 'node:util';
-import { type AdminApiCall, ApiError, createAdminApiClient } from '../adapters/admin-api-client.ts';
+import {
+  type AdminApiCall,
+  ApiError,
+  createAdminApiClient,
+  profileRegion,
+} from '../adapters/admin-api-client.ts';
 import { loadConfigFile } from '../adapters/config-file.ts';
 import { loadModelFile } from '../adapters/load-model.ts';
 import type { AdminUiSessionLink } from '../app/admin-ui.ts';
@@ -88,7 +93,8 @@ Where:
   By default the CLI talks to the local gateway started by \`npm start\`.
   --api URL        another API (e.g. the AdminApiUrl output of the deployed stack)
   --aws            sign requests with AWS SigV4 (IAM-authorised admin API); credentials from
-                   the usual AWS chain (env, profile, SSO); region from --region or AWS_REGION
+                   the usual AWS chain (env, profile, SSO); region from --region, else
+                   the API URL, AWS_REGION or the profile
   --json           print JSON instead of tables
   Times are ISO 8601 (2026-11-25T10:00:00Z) or durations back from now (30m, 2h, 7d).
 `;
@@ -315,9 +321,24 @@ function apiFor(values: Values, io: CliIo): AdminApiCall {
     );
   }
   if (!values.aws) return createAdminApiClient({ baseUrl });
-  const region = values.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
-  if (!region) throw new UsageError('--aws needs a region: pass --region or set AWS_REGION');
+  const region =
+    values.region ??
+    regionOfApiUrl(baseUrl) ??
+    io.env.AWS_REGION ??
+    io.env.AWS_DEFAULT_REGION ??
+    profileRegion;
   return createAdminApiClient({ baseUrl, sigv4: { region } });
+}
+
+/** The region in an API Gateway URL: https://<id>.execute-api.<region>.amazonaws.com[.cn]/... */
+export function regionOfApiUrl(url: string): string | undefined {
+  try {
+    return /^[a-z0-9]+\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/.exec(
+      new URL(url).hostname,
+    )?.[1];
+  } catch {
+    return undefined;
+  }
 }
 
 async function quarantine(

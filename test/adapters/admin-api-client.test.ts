@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createAdminApiClient } from '../../functions/adapters/admin-api-client.ts';
+import { ApiError, createAdminApiClient, profileRegion } from '../../functions/adapters/admin-api-client.ts';
+import { regionOfApiUrl } from '../../functions/cli/run-cli.ts';
 
 let seen: Array<{ method: string; url: string; headers: IncomingHttpHeaders; body: string }> = [];
 let baseUrl: string;
@@ -57,5 +61,36 @@ describe('admin API client', () => {
       expect.objectContaining({ status: 404, message: 'API answered 404: no message missing' }),
     );
     await expect(call('GET', '/admin/missing')).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it('finds the region of an API Gateway URL, so the stack output AdminApiUrl is enough', () => {
+    expect(regionOfApiUrl('https://abc123.execute-api.eu-west-1.amazonaws.com/')).toBe('eu-west-1');
+    expect(regionOfApiUrl('https://x9.execute-api.cn-northwest-1.amazonaws.com.cn')).toBe('cn-northwest-1');
+    expect(regionOfApiUrl('https://x9.execute-api.us-gov-west-1.amazonaws.com/prod')).toBe('us-gov-west-1');
+    expect(regionOfApiUrl('https://admin.mail.example.com/')).toBeUndefined();
+    expect(regionOfApiUrl('not a url')).toBeUndefined();
+  });
+
+  it("otherwise reads the AWS profile's region, and says how to give one when there is none", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-awscfg-'));
+    const saved = { ...process.env };
+    try {
+      for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_PROFILE']) delete process.env[name];
+      process.env.AWS_CONFIG_FILE = join(dir, 'config');
+      writeFileSync(
+        process.env.AWS_CONFIG_FILE,
+        '[default]\nregion = eu-west-3\n[profile ops]\nregion = ap-south-1\n',
+      );
+      expect(await profileRegion()).toBe('eu-west-3');
+      process.env.AWS_PROFILE = 'ops';
+      expect(await profileRegion()).toBe('ap-south-1');
+      process.env.AWS_CONFIG_FILE = join(dir, 'missing');
+      await expect(profileRegion()).rejects.toThrow(
+        /pass --region, set AWS_REGION, or set region in your AWS profile/,
+      );
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

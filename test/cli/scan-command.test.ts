@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -162,5 +163,31 @@ describe('the human form of a scan', () => {
     expect(graymailTable).toContain('WEIGHT');
     expect(graymailTable).toContain('PROMO_SUBJECT');
     expect(graymailTable).not.toContain('STAT_CONTENT');
+  });
+});
+
+describe('graywall as a process in a pipeline', () => {
+  it('stops quietly when the reader closes the pipe early (`graywall scan dir --json | head -1`)', async () => {
+    // Prepare: enough messages that the output outlives the reader.
+    const dir = mkdtempSync(join(tmpdir(), 'graywall-pipe-'));
+    for (let i = 0; i < 60; i++)
+      writeFileSync(join(dir, `m${i}.eml`), message(`hello ${i}`, 'text '.repeat(50)));
+    // Act: read one line, then close our end, as `head -1` does.
+    const child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, '../../bin/graywall.ts'), 'scan', dir, '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Assess
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
   });
 });
