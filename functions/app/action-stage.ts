@@ -19,7 +19,7 @@ import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import type { Reason } from '../core/scan/types.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
-import { deliverWithSafeUnsubscribe } from './graymail-delivery.ts';
+import { deliverWithSafeUnsubscribe, withoutRefusedListUnsubscribe } from './graymail-delivery.ts';
 import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
@@ -183,8 +183,13 @@ async function carryOut(
         );
         return;
       }
+      // Signed or encrypted graymail stays as it came; any other copy loses a refused List-Unsubscribe.
+      const screened =
+        plan.graymail && signed
+          ? raw
+          : await withoutRefusedListUnsubscribe(deps, id, raw, plan.recipients, 'action');
       const bytes = renderForDelivery(
-        raw,
+        screened,
         { ...message.scan, verdict: plan.verdict },
         { category: message.graymail.category },
         modifiers,

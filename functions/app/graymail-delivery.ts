@@ -5,7 +5,7 @@ import {
 } from '../core/auth/trusted-auth-results.ts';
 import { ConfigError } from '../core/errors.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
-import { replaceHeaderField } from '../core/mime/raw-message.ts';
+import { readHeaderBlock, replaceHeaderField } from '../core/mime/raw-message.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import { bytesToRead } from '../core/scan/scan-message.ts';
@@ -19,7 +19,7 @@ import { rewriteForSafeUnsubscribe } from '../core/unsubscribe/rewrite-message.t
 import { deliver } from './deliver.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { Transport } from './ports.ts';
-import { offerUnsubscribe, screenLinks } from './safe-unsubscribe.ts';
+import { offerUnsubscribe, refusedListUnsubscribeLinks, screenLinks } from './safe-unsubscribe.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
 
@@ -179,6 +179,44 @@ export async function safeUnsubscribeCopy(
     trackingEvent(deps.clock, stage, 'unsubscribe-offered', note, [target.recipient]),
   ]);
   return rewritten.raw;
+}
+
+/**
+ * A copy without the sender's List-Unsubscribe fields when our checks refuse one of its links
+ * for one of `recipients` (an intranet address, a blocklisted host, the recipient's own
+ * address): mail programs show the field as their own Unsubscribe button and call it from
+ * the reader's machine, inside the network. For every copy we deliver or release, whatever
+ * the verdict: the graymail banner path does the same (safeUnsubscribeCopy), and mail
+ * scored as spam carries such links as often as graymail does. The body's links stay as the
+ * sender wrote them, like any link in mail. Unchanged, and nothing recorded, otherwise.
+ */
+export async function withoutRefusedListUnsubscribe(
+  deps: PipelineDeps,
+  messageId: string,
+  raw: Buffer,
+  recipients: readonly string[],
+  stage: 'action' | 'release',
+): Promise<Buffer> {
+  const header = readHeaderBlock(raw);
+  const refused = new Map<string, { uri: string; refusal: Refusal }>();
+  for (const recipient of recipients) {
+    for (const link of refusedListUnsubscribeLinks(deps, header, recipient)) refused.set(link.uri, link);
+  }
+  if (refused.size === 0) return raw;
+  await deps.tracking.appendEvents(messageId, [
+    trackingEvent(
+      deps.clock,
+      stage,
+      'unsubscribe-refused',
+      `the sender's List-Unsubscribe header was removed: our safety checks refuse ${describeRefused([...refused.values()])}`,
+      recipients,
+    ),
+  ]);
+  return replaceHeaderField(
+    replaceHeaderField(raw, 'List-Unsubscribe', undefined),
+    'List-Unsubscribe-Post',
+    undefined,
+  );
 }
 
 /** A refusal code for the timeline: `IP_LITERAL_HOST` → `ip literal host`. */

@@ -4,7 +4,11 @@ import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { CLAIM_LEASE_MS } from './action-stage.ts';
 import { deliver } from './deliver.ts';
-import { parseForSafeUnsubscribe, safeUnsubscribeCopy } from './graymail-delivery.ts';
+import {
+  parseForSafeUnsubscribe,
+  safeUnsubscribeCopy,
+  withoutRefusedListUnsubscribe,
+} from './graymail-delivery.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
 import { isExpired, type QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
@@ -144,7 +148,7 @@ export async function releaseQuarantined(
               parsed,
               'release',
             )
-          : raw;
+          : await withoutRefusedListUnsubscribe(deps, messageId, raw, [item.recipient], 'release');
         await send([item.recipient], item.policy, released(copy, item));
       }
     } else {
@@ -156,11 +160,9 @@ export async function releaseQuarantined(
       }
       for (const group of groups.values()) {
         const head = group[0] as QuarantineItem;
-        await send(
-          group.map((item) => item.recipient),
-          head.policy,
-          released(raw, head),
-        );
+        const recipients = group.map((item) => item.recipient);
+        const copy = await withoutRefusedListUnsubscribe(deps, messageId, raw, recipients, 'release');
+        await send(recipients, head.policy, released(copy, head));
       }
     }
   } catch (error) {

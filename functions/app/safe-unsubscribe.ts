@@ -198,7 +198,7 @@ export async function retryDueUnsubscribes(
 }
 
 /** The safety checks' settings for links used on `recipient`'s behalf. */
-function uriSafetyOptions(deps: UnsubscribeDeps, recipient: string): UriSafetyOptions {
+function uriSafetyOptions(deps: Pick<UnsubscribeDeps, 'config'>, recipient: string): UriSafetyOptions {
   const { unsubscribe } = deps.config;
   return {
     allowLoopback: unsubscribe.allowLoopback,
@@ -206,6 +206,24 @@ function uriSafetyOptions(deps: UnsubscribeDeps, recipient: string): UriSafetyOp
     ownDomains: deps.config.domains,
     ownAddresses: [recipient, ...deps.config.submissions.mailboxes.map((m) => m.address)],
   };
+}
+
+/**
+ * The sender's List-Unsubscribe links that the checks decided by the URI alone refuse when
+ * used on `recipient`'s behalf (see screenLinks).
+ */
+export function refusedListUnsubscribeLinks(
+  deps: Pick<UnsubscribeDeps, 'config'>,
+  header: HeaderBlock,
+  recipient: string,
+): Array<{ uri: string; refusal: Refusal }> {
+  const options = uriSafetyOptions(deps, recipient);
+  const refused: Array<{ uri: string; refusal: Refusal }> = [];
+  for (const uri of readListUnsubscribe(header, false).uris) {
+    const check = checkUnsubscribeUri(uri, options);
+    if (!check.ok) refused.push({ uri, refusal: check.refusal });
+  }
+  return refused;
 }
 
 /**

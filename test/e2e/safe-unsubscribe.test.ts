@@ -32,6 +32,11 @@ beforeAll(async () => {
             recipients: ['held@example.com', 'held2@example.com'],
             graymail: { marketing: { action: 'quarantine' }, bulk: { action: 'quarantine' } },
           },
+          {
+            name: 'spam-tagged',
+            recipients: ['tagged@example.com'],
+            positive: { action: 'deliver', prependSubject: '[SPAM] ' },
+          },
         ],
       },
     }),
@@ -503,5 +508,66 @@ describe('unsafe unsubscribe links are refused with the reason', () => {
     expect(html).toContain('<h1>Unsubscribe link blocked</h1>');
     const event = (await gw.deps.tracking.get(id))?.events.find((e) => e.type === 'unsubscribe-refused');
     expect(event?.detail).toContain('169.254.169.254');
+  });
+});
+
+describe('a refused List-Unsubscribe on mail scored as spam', () => {
+  // Positive spam (the test header) with an unsubscribe link into the network: no banner for
+  // spam, but the mail program's own Unsubscribe button must not call that link either.
+  const spam = (to: string, listUnsubscribe: string, n: number): string =>
+    rfc822(
+      {
+        From: 'Deals Weekly <news@news.example.com>',
+        To: to,
+        Subject: `Last chance (${n})`,
+        Date: 'Tue, 24 Nov 2026 09:00:00 +0000',
+        'Message-ID': `<spam-${n}@news.example.com>`,
+        'X-Advertisement': 'spam',
+        'List-Unsubscribe': listUnsubscribe,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+      'Buy now.\n',
+    );
+  const deliveredCopy = async (n: number): Promise<string> =>
+    (
+      await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from(`<spam-${n}@news.example.com>`)))
+    )?.raw.toString('utf8') ?? '';
+
+  it('is taken out of the copy delivered by policy, and the timeline says why', async () => {
+    const id = await gw.inject(spam('tagged@example.com', '<http://10.0.0.5/unsub?u=1>', 1), {
+      from: 'news@news.example.com',
+      to: ['tagged@example.com'],
+    });
+    await gw.waitForState(id, ['delivered']);
+    const copy = await deliveredCopy(1);
+    expect(copy).toMatch(/^Subject: \[SPAM\] Last chance/m);
+    expect(copy).not.toMatch(/^List-Unsubscribe(-Post)?:/im);
+    const events = (await gw.deps.tracking.get(id))?.events ?? [];
+    expect(events.find((e) => e.type === 'unsubscribe-refused')?.detail).toMatch(
+      /^the sender's List-Unsubscribe header was removed: our safety checks refuse http:\/\/10\.0\.0\.5\/unsub\?u=1 \(/,
+    );
+  });
+
+  it('is taken out of the copy released from quarantine', async () => {
+    const id = await gw.inject(spam('reader-spam@example.com', '<http://10.0.0.5/unsub?u=2>', 2), {
+      from: 'news@news.example.com',
+      to: ['reader-spam@example.com'],
+    });
+    await gw.waitForState(id, ['quarantined']);
+    expect((await gw.api('POST', `/admin/quarantine/${id}/release`, {})).status).toBe(200);
+    const copy = await deliveredCopy(2);
+    expect(copy).toMatch(/^X-Graywall-Released:/m);
+    expect(copy).not.toMatch(/^List-Unsubscribe(-Post)?:/im);
+  });
+
+  it('stays when our checks refuse none of its links', async () => {
+    const id = await gw.inject(spam('tagged@example.com', '<https://news.example.com/unsub?u=3>', 3), {
+      from: 'news@news.example.com',
+      to: ['tagged@example.com'],
+    });
+    await gw.waitForState(id, ['delivered']);
+    expect(await deliveredCopy(3)).toMatch(/^List-Unsubscribe: <https:\/\/news\.example\.com\/unsub\?u=3>/m);
+    const events = (await gw.deps.tracking.get(id))?.events ?? [];
+    expect(events.some((e) => e.type === 'unsubscribe-refused')).toBe(false);
   });
 });
