@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import { readHeaderBlock } from '../core/mime/raw-message.ts';
+import { testSignalIn } from '../core/scan/rules/index.ts';
 import {
   describeCategory,
   MAX_UPLOAD_BYTES,
@@ -64,6 +65,14 @@ export async function submitMessage(deps: PipelineDeps, request: SubmitRequest):
     );
   // Malformed mail is still worth learning from: headers are shown when they can be read.
   const parsed = await parseMessage(raw).catch(() => undefined);
+  // GTUBE or X-Advertisement: spam (the demo sends both): spam by definition whatever the
+  // words around it, so a report of it would teach a classifier only noise.
+  const testSignal = parsed ? testSignalIn(parsed) : undefined;
+  if (testSignal) {
+    throw new BadRequestError(
+      `this is a test message (${testSignal}): it is spam by definition and teaches a classifier nothing, so it is not filed`,
+    );
+  }
   const now = clock.now();
   const from = parsed?.from?.address ?? record?.from;
   const subject = parsed?.subject ?? record?.subject;
@@ -223,9 +232,17 @@ export async function releaseAndReport(
   const outcome = await releaseQuarantined(deps, messageId, recipients, principal);
   if (outcome.done.length === 0) return outcome;
   const released = held.filter((item) => outcome.done.includes(item.recipient));
+  const record = await deps.tracking.get(messageId);
+  const testSignal = record?.scan?.reasons.find((reason) => reason.group === 'test')?.id;
+  if (testSignal) {
+    return {
+      ...outcome,
+      notReported: `it is a test message (${testSignal}): spam by definition, nothing for a classifier to learn`,
+    };
+  }
   let category: SubmissionCategory = 'not-spam';
   if (released.every((item) => item.verdict === 'clean')) {
-    const graymail = (await deps.tracking.get(messageId))?.graymail?.category ?? 'none';
+    const graymail = record?.graymail?.category ?? 'none';
     if (graymail !== 'marketing') {
       return {
         ...outcome,

@@ -1,3 +1,4 @@
+import type { ParsedMessage } from '../../mime/parse-message.ts';
 import { BODY_ADULT } from './body/body-adult.ts';
 import { BODY_ADVANCE_FEE } from './body/body-advance-fee.ts';
 import { BODY_EXCESS_EXCLAMATION } from './body/body-excess-exclamation.ts';
@@ -155,6 +156,14 @@ export const STRUCTURE_RULES: readonly Rule[] = [
   MIME_INVALID,
   MIME_VERSION_MISSING,
 ];
+
+/** The test signals: spam by definition, for admins to exercise their policies. */
+export const TEST_SIGNAL_RULES: readonly Rule[] = [GTUBE, X_ADVERTISEMENT_SPAM];
+
+/** The id of the first test signal a message carries, if any (see TEST_SIGNAL_RULES). */
+export function testSignalIn(message: ParsedMessage): string | undefined {
+  return TEST_SIGNAL_RULES.find((rule) => rule.check({ message, ses: {} }) !== null)?.id;
+}
 
 /** Every rule the engine runs, in evaluation order: test signals and SES first. */
 export const RULES: readonly Rule[] = [
