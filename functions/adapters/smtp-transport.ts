@@ -23,6 +23,8 @@ interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
   response?: string;
+  /** The SMTP command being answered (nodemailer's `command`), e.g. `STARTTLS`, `RCPT TO`. */
+  command?: string;
 }
 
 /**
@@ -95,6 +97,16 @@ export class SmtpTransport implements Transport {
         const response = e.response ?? e.message;
         throw new DeliveryError(
           `${this.description} refused our login (check the delivery.auth secret): ${response}`,
+          { cause: error, permanent: false, response },
+        );
+      }
+      if (e.code === 'ETLS' || e.command === 'STARTTLS') {
+        // The session never got as far as the message: the server does not do TLS the way
+        // delivery.tls asks (or its certificate failed the check). A setting to fix, not a
+        // verdict on the message: retried, never bounced.
+        const response = e.response ?? e.message;
+        throw new DeliveryError(
+          `${this.description} could not start TLS, which delivery.tls requires (check delivery.tls and verifyCertificate): ${response}`,
           { cause: error, permanent: false, response },
         );
       }

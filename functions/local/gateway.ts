@@ -259,7 +259,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       // a local retry series plays out while someone watches.
       retryBackoff: { baseSeconds: retryDelay, maxSeconds: retryDelay * 30 },
       transport,
-      transports: createTransportFactory(config),
+      // Alternate hosts are the admin's own servers: their TLS settings come from the config's
+      // delivery, as in AWS, not from the built-in sink that stands in for the main host.
+      transports: createTransportFactory(options.config),
       // Locally a bounce is a DSN handed to the downstream transport (the sink), where it can
       // be inspected; in AWS, SES sends it (SendBounce).
       bouncer: new DsnBouncer(transport, {

@@ -37,6 +37,8 @@ export async function startSmtpSink(
     onMessage?: (message: SinkMessage) => void;
     /** Also write each message there as `<received time>-<n>.eml`, to open in a mail reader. */
     saveDir?: string;
+    /** Offer no STARTTLS: a server that speaks plain SMTP only (tests of the TLS settings). */
+    plainOnly?: boolean;
   } = {},
 ): Promise<SmtpSink> {
   if (options.saveDir) mkdirSync(options.saveDir, { recursive: true });
@@ -46,7 +48,7 @@ export async function startSmtpSink(
   const server = new SMTPServer({
     name: 'sink.graywall.local',
     authOptional: true,
-    disabledCommands: ['AUTH'],
+    disabledCommands: options.plainOnly ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -55,6 +55,26 @@ describe('SmtpTransport errors', () => {
     });
   });
 
+  it('says TLS is what failed when the server offers no STARTTLS and tls is required, and keeps it retryable', async () => {
+    // The server above has STARTTLS disabled; it would refuse the recipient with a 5xx, but
+    // the session must end before that, at STARTTLS, and never as a bounce.
+    const transport = new SmtpTransport({
+      type: 'smtp',
+      host: '127.0.0.1',
+      port,
+      tls: 'required',
+      connectTimeoutSeconds: 5,
+      verifyCertificate: false,
+    });
+    await expect(transport.deliver(mail)).rejects.toMatchObject({
+      name: 'DeliveryError',
+      message: expect.stringMatching(
+        new RegExp(`^smtp://127\\.0\\.0\\.1:${port} could not start TLS, which delivery\\.tls requires`),
+      ),
+      permanent: false,
+    });
+  });
+
   it('says the server could not be reached when the connection fails, and keeps it retryable', async () => {
     const free = await closedPort();
     const transport = new SmtpTransport({

@@ -9,9 +9,11 @@ type PositiveSettings = NonNullable<
 
 let gw: TestGateway;
 let backupHost: SmtpSink;
+let plainHost: SmtpSink;
 
 beforeAll(async () => {
   backupHost = await startSmtpSink();
+  plainHost = await startSmtpSink({ plainOnly: true });
   const policy = (name: string, recipient: string, positive: PositiveSettings) => ({
     name,
     recipients: [recipient],
@@ -19,6 +21,15 @@ beforeAll(async () => {
   });
   gw = await startTestGateway({
     config: testConfig({
+      // Alternate hosts take their TLS settings from here, as in AWS; the local sinks have a
+      // self-signed certificate, and one of them speaks no TLS at all.
+      delivery: {
+        type: 'smtp',
+        host: 'mail.internal.example.com',
+        port: 587,
+        tls: 'opportunistic',
+        verifyCertificate: false,
+      },
       policies: {
         incoming: [
           policy('tagging', 'tag@example.com', {
@@ -34,6 +45,10 @@ beforeAll(async () => {
           policy('backup-host', 'althost@example.com', {
             action: 'deliver',
             alternateHost: `127.0.0.1:${backupHost.port}`,
+          }),
+          policy('plain-host', 'plainhost@example.com', {
+            action: 'deliver',
+            alternateHost: `127.0.0.1:${plainHost.port}`,
           }),
           policy('archive-drop', 'archive@example.com', { action: 'drop', archive: true }),
           policy('bouncing', 'bounce@example.com', { action: 'bounce' }),
@@ -57,6 +72,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.stop();
   await backupHost?.stop();
+  await plainHost?.stop();
 });
 
 const spam = (to: string, id: string) =>
@@ -114,6 +130,17 @@ describe('policy actions', () => {
     expect(gw.sink?.messages.some((m) => m.raw.includes(Buffer.from('<host-1@promo.example.net>')))).toBe(
       false,
     );
+  });
+
+  it("reaches an alternate host with the config's TLS settings, not the built-in sink's", async () => {
+    // tls: opportunistic: a host that offers no STARTTLS gets the message in plain SMTP.
+    const id = await gw.send(spam('plainhost@example.com', 'host-2'), {
+      from: 'ads@promo.example.net',
+      to: ['plainhost@example.com'],
+    });
+    await gw.waitForState(id, ['delivered']);
+    const there = await plainHost.waitFor((m) => m.raw.includes(Buffer.from('<host-2@promo.example.net>')));
+    expect(there.recipients).toEqual(['plainhost@example.com']);
   });
 
   it('archives a copy readable as mbox, then drops the message as tracked', async () => {
