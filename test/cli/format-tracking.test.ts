@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { formatTrackingList } from '../../functions/cli/format.ts';
+import type { TrackingRecord } from '../../functions/core/tracking/types.ts';
+
+const record = (policyVerdicts?: TrackingRecord['policyVerdicts']): TrackingRecord => ({
+  messageId: 'abc123',
+  envelopeFrom: 'ads@promo.example',
+  recipients: ['a@example.com', 'b@example.com'],
+  receivedAt: '2026-11-25T10:00:00.000Z',
+  key: 'incoming/abc123',
+  bucket: 'mail',
+  size: 1234,
+  from: 'ads@promo.example',
+  subject: 'Offer',
+  scan: { score: 23, verdict: 'clean', reasons: [], engineVersion: 'test' },
+  ...(policyVerdicts ? { policyVerdicts } : {}),
+  state: 'mixed',
+  recipientStates: [],
+  events: [],
+});
+
+describe('graywall track (list)', () => {
+  it("shows the score's verdict, and the other verdicts some recipients got, without saying who decided", () => {
+    // A blocklist entry or a policy's own thresholds: `why` says which; the list does not guess.
+    expect(formatTrackingList([record(['positive'])])).toMatch(/clean 23 \(for some recipients: positive\)/);
+    expect(formatTrackingList([record()])).toMatch(/clean 23\s+mixed/);
+  });
+});
