@@ -4,6 +4,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createAdminApiClient } from '../functions/adapters/admin-api-client.ts';
 import { loadConfigFile } from '../functions/adapters/config-file.ts';
+import { loadDnsFile } from '../functions/adapters/dns-file.ts';
 import { createJsonLogger } from '../functions/adapters/json-logger.ts';
 import { LOCAL_STATE_FILE, removeLocalState, writeLocalState } from '../functions/cli/local-state.ts';
 import { oneLine } from '../functions/cli/terminal-text.ts';
@@ -19,7 +20,7 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-const USAGE = `Usage: npm start -- [--config file.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--sink-dir DIR] [--deliver-to-config] [--no-demo] [-v]
+const USAGE = `Usage: npm start -- [--config file.yaml] [--smtp-port N] [--api-port N] [--sink-port N] [--sink-dir DIR] [--deliver-to-config] [--dns FILE] [--no-demo] [-v]
 
   -c, --config FILE      the configuration (default: $GRAYWALL_CONFIG, else graywall.example.yaml)
   --smtp-port N          where the gateway receives mail over SMTP (default 2525; 0: any free port)
@@ -27,6 +28,8 @@ const USAGE = `Usage: npm start -- [--config file.yaml] [--smtp-port N] [--api-p
   --sink-port N          the built-in sink that stands in for your mail server (default 2526)
   --sink-dir DIR         also write what the sink receives to DIR as .eml files
   --deliver-to-config    deliver to the config's \`delivery\` instead of the built-in sink
+  --dns FILE             DNS records (YAML) for the SPF, DKIM and DMARC checks on receipt, so
+                         local senders can pass them (see README, "Try it locally")
   --no-demo              start without sending the demo messages
   -v, --verbose          print the JSON log lines (always written to .graywall/gateway.log)
   -h, --help             this text`;
@@ -53,6 +56,7 @@ function parseGatewayArgs() {
       'sink-port': { type: 'string', default: '2526' },
       'sink-dir': { type: 'string' },
       'deliver-to-config': { type: 'boolean', default: false },
+      dns: { type: 'string' },
       demo: { type: 'boolean', default: true },
       verbose: { type: 'boolean', short: 'v', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -82,6 +86,14 @@ try {
   throw error;
 }
 
+let authResolver: ReturnType<typeof loadDnsFile> | undefined;
+try {
+  authResolver = values.dns ? loadDnsFile(values.dns) : undefined;
+} catch (error) {
+  if (error instanceof ConfigError) usageError(error.message);
+  throw error;
+}
+
 mkdirSync('.graywall', { recursive: true });
 const logFile = '.graywall/gateway.log';
 const log = createJsonLogger({
@@ -98,6 +110,7 @@ const gateway = await startGateway({
   log,
   ...ports,
   deliverTo: values['deliver-to-config'] ? 'config' : 'sink',
+  ...(authResolver ? { authResolver } : {}),
   ...(values['sink-dir'] ? { sinkDir: values['sink-dir'] } : {}),
   onDelivered: async (message) => {
     const header = readHeaderBlock(message.raw);

@@ -126,7 +126,8 @@ function headerSafe(text: string): string {
     .trim();
 }
 
-function systemResolver(timeoutMs: number): DnsResolver {
+/** The system's DNS, as configured on the machine (/etc/resolv.conf). */
+export function systemResolver(timeoutMs: number): DnsResolver {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 2 });
   return (name, rrtype) => resolver.resolve(name, rrtype) as Promise<string[] | string[][]>;
 }
