@@ -130,9 +130,15 @@ function modifiersOf(settings: Modifiers): Modifiers {
   };
 }
 
+/** The reason a list entry's decision is held with: first in a quarantine item's reasons. */
+export const LIST_REASON_IDS = {
+  blocklisted: 'SENDER_BLOCKLISTED',
+  safelisted: 'SENDER_SAFELISTED',
+} as const;
+
 function listReason(list: NonNullable<RecipientPlan['list']>): Reason {
   return {
-    id: list.verdict === 'blocklisted' ? 'SENDER_BLOCKLISTED' : 'SENDER_SAFELISTED',
+    id: LIST_REASON_IDS[list.verdict],
     group: 'engine',
     description: list.reason,
     score: 0,

@@ -1,8 +1,9 @@
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { normalizeBareCr, prependHeaderFields } from '../core/mime/raw-message.ts';
+import type { ListVerdict } from '../core/policy/plan-actions.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
-import { CLAIM_LEASE_MS } from './action-stage.ts';
+import { CLAIM_LEASE_MS, LIST_REASON_IDS } from './action-stage.ts';
 import { deliver } from './deliver.ts';
 import {
   parseForSafeUnsubscribe,
@@ -111,9 +112,18 @@ export async function releaseQuarantined(
       engineVersion: 'unknown',
     };
     // Each item under its own policy: the tags and header its quarantine action asked for.
+    // The recipient's verdict, as on delivery: their policy's thresholds or a list entry
+    // may have held it at another verdict than the score's.
     const released = (copy: Buffer, item: QuarantineItem): Buffer =>
       prependHeaderFields(
-        renderForDelivery(copy, scan, record?.graymail, item.modifiers ?? {}, item.policy),
+        renderForDelivery(
+          copy,
+          { ...scan, verdict: item.verdict },
+          record?.graymail,
+          item.modifiers ?? {},
+          item.policy,
+          listVerdictOf(item),
+        ),
         [['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`]],
       );
     const send = async (recipients: readonly string[], policy: string, bytes: Buffer): Promise<void> => {
@@ -239,4 +249,12 @@ function selectItems(
   if (missing.length > 0)
     throw new BadRequestError(`message ${messageId} is not quarantined for ${missing.join(', ')}`);
   return selected;
+}
+
+/** The list entry that decided for this recipient, read back from the reason it was held with. */
+function listVerdictOf(item: QuarantineItem): ListVerdict | undefined {
+  const id = item.reasons[0]?.id;
+  if (id === LIST_REASON_IDS.blocklisted) return 'blocklisted';
+  if (id === LIST_REASON_IDS.safelisted) return 'safelisted';
+  return undefined;
 }

@@ -58,6 +58,15 @@ describe('safelists and blocklists', () => {
       "(the score's verdict: for some recipients a list entry or their policy decided, see below)",
     );
     expect(why).toContain('next time: remove the matching blocklist entry');
+    // Released, the copy says what held it for this recipient, not the score's "not spam".
+    expect((await gw.api('POST', `/admin/quarantine/${id}/release`, {})).status).toBe(200);
+    const released = await gw.sink?.waitFor((m) => m.raw.includes(Buffer.from('<bl-1@x>')));
+    const result = /X-Graywall-Result: ([^\r\n]*(?:\r\n[ \t][^\r\n]*)*)/.exec(
+      released?.raw.toString('latin1') ?? '',
+    );
+    expect(result?.[1]?.replace(/\r\n[ \t]+/g, ' ')).toMatch(
+      /^score=\d+; verdict=positive spam; .*list=blocklisted; policy=default$/,
+    );
   });
 
   it("lets a recipient's own safelist deliver spam-scored mail to that recipient only", async () => {
