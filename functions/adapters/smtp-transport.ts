@@ -100,15 +100,21 @@ export class SmtpTransport implements Transport {
           { cause: error, permanent: false, response },
         );
       }
-      if (e.code === 'ETLS' || e.command === 'STARTTLS') {
+      if (
+        e.code === 'ETLS' ||
+        e.command === 'STARTTLS' ||
+        (e.responseCode === undefined && TLS_FAILURE.test(e.message))
+      ) {
         // The session never got as far as the message: the server does not do TLS the way
-        // delivery.tls asks (or its certificate failed the check). A setting to fix, not a
-        // verdict on the message: retried, never bounced.
-        const response = e.response ?? e.message;
-        throw new DeliveryError(
-          `${this.description} could not start TLS, which delivery.tls requires (check delivery.tls and verifyCertificate): ${response}`,
-          { cause: error, permanent: false, response },
-        );
+        // delivery.tls asks, or its certificate failed the check. A setting to fix, not a
+        // verdict on the message: retried, never bounced, and said in the words the timeline
+        // and `graywall why` show.
+        const response = `TLS failed (check delivery.tls and verifyCertificate): ${e.response ?? e.message}`;
+        throw new DeliveryError(`${this.description} could not start TLS: ${response}`, {
+          cause: error,
+          permanent: false,
+          response,
+        });
       }
       const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600;
       const response = e.response ?? `${e.code ?? 'ERROR'}: ${e.message}`;
@@ -125,6 +131,9 @@ export class SmtpTransport implements Transport {
     return { response: info.response, accepted: info.accepted.map(address), rejected };
   }
 }
+
+/** Node's TLS and certificate errors, as nodemailer passes them on (code ESOCKET). */
+const TLS_FAILURE = /certificate|self[- ]signed|unable to verify|altnames|ssl routines|wrong version number/i;
 
 function address(value: string | { address: string }): string {
   return typeof value === 'string' ? value : value.address;

@@ -69,10 +69,39 @@ describe('SmtpTransport errors', () => {
     await expect(transport.deliver(mail)).rejects.toMatchObject({
       name: 'DeliveryError',
       message: expect.stringMatching(
-        new RegExp(`^smtp://127\\.0\\.0\\.1:${port} could not start TLS, which delivery\\.tls requires`),
+        new RegExp(
+          `^smtp://127\\.0\\.0\\.1:${port} could not start TLS: TLS failed \\(check delivery\\.tls and verifyCertificate\\): `,
+        ),
       ),
       permanent: false,
     });
+  });
+
+  it('says TLS is what failed when the certificate does not pass the check, and keeps it retryable', async () => {
+    // smtp-server's built-in certificate is self-signed for localhost: the check refuses it.
+    const tlsServer = new SMTPServer({ authOptional: true, disabledCommands: ['AUTH'] });
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    const tlsPort = (tlsServer.server.address() as { port: number }).port;
+    try {
+      const transport = new SmtpTransport({
+        type: 'smtp',
+        host: '127.0.0.1',
+        port: tlsPort,
+        tls: 'required',
+        connectTimeoutSeconds: 5,
+        verifyCertificate: true,
+      });
+      await expect(transport.deliver(mail)).rejects.toMatchObject({
+        name: 'DeliveryError',
+        message: expect.stringMatching(
+          /could not start TLS: TLS failed \(check delivery\.tls and verifyCertificate\): .*cert/i,
+        ),
+        response: expect.stringMatching(/^TLS failed/),
+        permanent: false,
+      });
+    } finally {
+      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+    }
   });
 
   it('says the server could not be reached when the connection fails, and keeps it retryable', async () => {
