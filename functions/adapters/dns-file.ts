@@ -57,6 +57,9 @@ export function parseDnsFile(text: string, path: string): Zone {
     const name = normalise(rawName);
     if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/.test(name))
       throw new ConfigError(`${path}: "${rawName}" is not a domain name`);
+    // Names are case-insensitive and the root's dot is optional: two spellings of one name
+    // would silently drop the first one's records.
+    if (zone.has(name)) throw new ConfigError(`${path}: ${rawName}: the name ${name} is listed twice`);
     if (records === null || typeof records !== 'object' || Array.isArray(records))
       throw new ConfigError(
         `${path}: ${rawName}: expected record types (${TYPES.join(', ')}) with their values`,
@@ -66,7 +69,17 @@ export function parseDnsFile(text: string, path: string): Zone {
       const rrtype = type.toUpperCase() as RecordType;
       if (!TYPES.includes(rrtype))
         throw new ConfigError(`${path}: ${rawName}: record type ${type} is not one of ${TYPES.join(', ')}`);
-      const values = (Array.isArray(value) ? value : [value]).map((v) => String(v));
+      if (entry[rrtype] !== undefined)
+        throw new ConfigError(
+          `${path}: ${rawName}: ${rrtype} is listed twice (put several values in one list)`,
+        );
+      const values = (Array.isArray(value) ? value : [value]).map((v) => {
+        if (typeof v !== 'string' && typeof v !== 'number')
+          throw new ConfigError(
+            `${path}: ${rawName} ${rrtype}: each value must be text, got ${JSON.stringify(v)}`,
+          );
+        return String(v);
+      });
       for (const v of values) checkValue(path, rawName, rrtype, v);
       entry[rrtype] = values;
     }
@@ -81,7 +94,12 @@ function checkValue(path: string, name: string, type: RecordType, value: string)
   };
   if (type === 'A' && isIP(value) !== 4) bad('not an IPv4 address');
   if (type === 'AAAA' && isIP(value) !== 6) bad('not an IPv6 address');
-  if (type === 'MX' && !/^\d{1,5}\s+\S+$/.test(value.trim())) bad('expected "<preference> <host>"');
+  if (type === 'MX') {
+    const match = /^(\d{1,5})\s+\S+$/.exec(value.trim());
+    if (!match) bad('expected "<preference> <host>"');
+    // RFC 1035 §3.3.9: the preference is a 16-bit number.
+    else if (Number(match[1]) > 65_535) bad('the preference is at most 65535');
+  }
 }
 
 export function dnsResolverOf(zone: Zone, fallback: DnsResolver): DnsResolver {

@@ -193,7 +193,14 @@ async function carryOut(
       const screened =
         plan.graymail && signed
           ? raw
-          : await withoutRefusedListUnsubscribe(deps, id, raw, plan.recipients, 'action');
+          : await withoutRefusedListUnsubscribe(
+              deps,
+              id,
+              raw,
+              plan.recipients,
+              'action',
+              record.events.some((e) => e.type === 'unsubscribe-refused' && e.stage === 'action'),
+            );
       const bytes = renderForDelivery(
         screened,
         { ...message.scan, verdict: plan.verdict },

@@ -196,6 +196,8 @@ export async function withoutRefusedListUnsubscribe(
   raw: Buffer,
   recipients: readonly string[],
   stage: 'action' | 'release',
+  /** The timeline says so already (an earlier delivery attempt): do not say it again. */
+  noted = false,
 ): Promise<Buffer> {
   const header = readHeaderBlock(raw);
   const refused = new Map<string, { uri: string; refusal: Refusal }>();
@@ -203,15 +205,16 @@ export async function withoutRefusedListUnsubscribe(
     for (const link of refusedListUnsubscribeLinks(deps, header, recipient)) refused.set(link.uri, link);
   }
   if (refused.size === 0) return raw;
-  await deps.tracking.appendEvents(messageId, [
-    trackingEvent(
-      deps.clock,
-      stage,
-      'unsubscribe-refused',
-      `the sender's List-Unsubscribe header was removed: our safety checks refuse ${describeRefused([...refused.values()])}`,
-      recipients,
-    ),
-  ]);
+  if (!noted)
+    await deps.tracking.appendEvents(messageId, [
+      trackingEvent(
+        deps.clock,
+        stage,
+        'unsubscribe-refused',
+        `the sender's List-Unsubscribe header was removed: our safety checks refuse ${describeRefused([...refused.values()])}`,
+        recipients,
+      ),
+    ]);
   return replaceHeaderField(
     replaceHeaderField(raw, 'List-Unsubscribe', undefined),
     'List-Unsubscribe-Post',

@@ -110,7 +110,7 @@ export function formatTrackingList(records: readonly TrackingRecord[]): string {
       r.recipients.join(','),
       r.subject ?? '',
       r.scan
-        ? `${r.scan.verdict} ${r.scan.score}${r.policyVerdicts?.length ? ` (for some recipients: ${r.policyVerdicts.join(', ')})` : ''}`
+        ? `${r.scan.verdict} ${r.scan.score}${r.policyVerdicts?.length ? ` (per recipient: ${r.policyVerdicts.join(', ')})` : ''}`
         : '-',
       r.state,
     ]),

@@ -334,7 +334,7 @@ function apiFor(values: Values, io: CliIo): AdminApiCall {
 export function regionOfApiUrl(url: string): string | undefined {
   try {
     return /^[a-z0-9]+\.execute-api\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com(?:\.cn)?$/.exec(
-      new URL(url).hostname,
+      new URL(url).hostname.replace(/\.$/, ''),
     )?.[1];
   } catch {
     return undefined;

@@ -67,6 +67,7 @@ describe('admin API client', () => {
     expect(regionOfApiUrl('https://abc123.execute-api.eu-west-1.amazonaws.com/')).toBe('eu-west-1');
     expect(regionOfApiUrl('https://x9.execute-api.cn-northwest-1.amazonaws.com.cn')).toBe('cn-northwest-1');
     expect(regionOfApiUrl('https://x9.execute-api.us-gov-west-1.amazonaws.com/prod')).toBe('us-gov-west-1');
+    expect(regionOfApiUrl('https://x9.execute-api.eu-north-1.amazonaws.com./')).toBe('eu-north-1');
     expect(regionOfApiUrl('https://admin.mail.example.com/')).toBeUndefined();
     expect(regionOfApiUrl('not a url')).toBeUndefined();
   });

@@ -67,6 +67,14 @@ describe('the local DNS file', () => {
     );
     expect(() => parseDnsFile('a.example: v=spf1\n', 'z.yaml')).toThrow(/expected record types/);
     expect(() => parseDnsFile('a: [', 'z.yaml')).toThrow(/z\.yaml: not YAML/);
+    expect(() => parseDnsFile('a.example:\n  TXT: one\nA.EXAMPLE.:\n  A: 192.0.2.1\n', 'z.yaml')).toThrow(
+      /A\.EXAMPLE\.: the name a\.example is listed twice/,
+    );
+    expect(() => parseDnsFile('a.example:\n  TXT: one\n  txt: two\n', 'z.yaml')).toThrow(
+      /TXT is listed twice/,
+    );
+    expect(() => parseDnsFile('a.example:\n  TXT: {x: 1}\n', 'z.yaml')).toThrow(/each value must be text/);
+    expect(() => parseDnsFile('a.example:\n  MX: 99999 mx.example\n', 'z.yaml')).toThrow(/at most 65535/);
   });
 });
 

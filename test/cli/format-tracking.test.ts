@@ -22,7 +22,7 @@ const record = (policyVerdicts?: TrackingRecord['policyVerdicts']): TrackingReco
 describe('graywall track (list)', () => {
   it("shows the score's verdict, and the other verdicts some recipients got, without saying who decided", () => {
     // A blocklist entry or a policy's own thresholds: `why` says which; the list does not guess.
-    expect(formatTrackingList([record(['positive'])])).toMatch(/clean 23 \(for some recipients: positive\)/);
+    expect(formatTrackingList([record(['positive'])])).toMatch(/clean 23 \(per recipient: positive\)/);
     expect(formatTrackingList([record()])).toMatch(/clean 23\s+mixed/);
   });
 });

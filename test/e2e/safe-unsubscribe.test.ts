@@ -560,6 +560,28 @@ describe('a refused List-Unsubscribe on mail scored as spam', () => {
     expect(copy).not.toMatch(/^List-Unsubscribe(-Post)?:/im);
   });
 
+  it('is noted once in the timeline, however many delivery attempts it takes', async () => {
+    gw.sink?.refuseWith({ code: 451, message: '4.3.0 try again later' });
+    try {
+      const id = await gw.inject(spam('tagged@example.com', '<http://10.0.0.5/unsub?u=4>', 4), {
+        from: 'news@news.example.com',
+        to: ['tagged@example.com'],
+      });
+      for (let i = 0; i < 100; i++) {
+        const events = (await gw.deps.tracking.get(id))?.events ?? [];
+        if (events.some((e) => e.type === 'delivery-failed')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      gw.sink?.refuseWith(undefined);
+      const record = await gw.waitForState(id, ['delivered']);
+      expect(record.events.filter((e) => e.type === 'delivery-failed').length).toBeGreaterThan(0);
+      expect(record.events.filter((e) => e.type === 'unsubscribe-refused')).toHaveLength(1);
+      expect(await deliveredCopy(4)).not.toMatch(/^List-Unsubscribe:/im);
+    } finally {
+      gw.sink?.refuseWith(undefined);
+    }
+  });
+
   it('stays when our checks refuse none of its links', async () => {
     const id = await gw.inject(spam('tagged@example.com', '<https://news.example.com/unsub?u=3>', 3), {
       from: 'news@news.example.com',
