@@ -10,15 +10,14 @@ import { type DnsResolver, systemResolver } from './mail-auth.ts';
  * the digest's "always allow" and the submission mailboxes act on authenticated senders only.
  *
  *     partner.example.org:
- *       TXT: "v=spf1 ip4:127.0.0.1 -all"
+ *       TXT: "v=spf1 mx -all"
+ *       MX: "10 mail.partner.example.org"
  *     _dmarc.partner.example.org:
  *       TXT: "v=DMARC1; p=reject"
  *     sel1._domainkey.partner.example.org:
  *       TXT: "v=DKIM1; k=rsa; p=MIIBIjANBg..."
  *     mail.partner.example.org:
  *       A: 127.0.0.1
- *     partner.example.org.:
- *       MX: "10 mail.partner.example.org"
  *
  * Names the file holds answer from it only (a type it does not list is "no such record");
  * other names go to the system's DNS. Local only: the functions in AWS read SES's verdicts.
