@@ -1,6 +1,6 @@
 import type { QuarantineItem } from '../app/quarantine-item.ts';
 import { topReasons } from '../core/scan/result-header.ts';
-import type { TrackingRecord } from '../core/tracking/types.ts';
+import { TERMINAL_STATES, type TrackingRecord } from '../core/tracking/types.ts';
 import { oneLine } from './terminal-text.ts';
 
 /** Plain-text tables for a terminal: columns padded, long cells cut with an ellipsis. */
@@ -46,7 +46,7 @@ export function formatTrackingRecord(record: TrackingRecord): string {
     `Envelope  <${oneLine(record.envelopeFrom)}> → ${record.recipients.join(', ')}`,
     `From      ${oneLine(record.from ?? '-')}`,
     `Subject   ${oneLine(record.subject ?? '-')}`,
-    `State     ${record.state}`,
+    `State     ${stateOf(record)}`,
   ];
   if (record.scan) {
     lines.push(
@@ -112,9 +112,19 @@ export function formatTrackingList(records: readonly TrackingRecord[]): string {
       r.scan
         ? `${r.scan.verdict} ${r.scan.score}${r.policyVerdicts?.length ? ` (per recipient: ${r.policyVerdicts.join(', ')})` : ''}`
         : '-',
-      r.state,
+      stateOf(r),
     ]),
   );
+}
+
+/**
+ * The message's state, and "retrying" while a stage is being retried: its recipients keep the
+ * state they had before the failed attempt (`classified`, say), which alone reads as stuck.
+ */
+function stateOf(record: TrackingRecord): string {
+  if (TERMINAL_STATES.includes(record.state)) return record.state;
+  const last = record.events.at(-1);
+  return last?.type === 'stage-failed' ? `${record.state}, retrying (see the timeline)` : record.state;
 }
 
 const VERDICT_WORDS: Record<string, string> = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatTrackingList } from '../../functions/cli/format.ts';
+import { formatTrackingList, formatTrackingRecord } from '../../functions/cli/format.ts';
 import type { TrackingRecord } from '../../functions/core/tracking/types.ts';
 
 const record = (policyVerdicts?: TrackingRecord['policyVerdicts']): TrackingRecord => ({
@@ -24,5 +24,24 @@ describe('graywall track (list)', () => {
     // A blocklist entry or a policy's own thresholds: `why` says which; the list does not guess.
     expect(formatTrackingList([record(['positive'])])).toMatch(/clean 23 \(per recipient: positive\)/);
     expect(formatTrackingList([record()])).toMatch(/clean 23\s+mixed/);
+  });
+
+  it('says a message is being retried, not only the state its recipients kept', () => {
+    const failed = {
+      ...record(),
+      state: 'classified' as const,
+      events: [
+        {
+          at: '2026-11-25T10:00:05.000Z',
+          stage: 'pipeline' as const,
+          type: 'stage-failed',
+          detail: 'action attempt 1 of 12 failed: ...; will retry in 1 min',
+        },
+      ],
+    };
+    expect(formatTrackingList([failed])).toMatch(/classified, retrying \(see the timeline\)/);
+    expect(formatTrackingRecord(failed)).toMatch(/^State {5}classified, retrying \(see the timeline\)$/m);
+    const delivered = { ...failed, state: 'delivered' as const };
+    expect(formatTrackingList([delivered])).not.toMatch(/retrying/);
   });
 });
