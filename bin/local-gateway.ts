@@ -111,6 +111,8 @@ const gateway = await startGateway({
   ...ports,
   deliverTo: values['deliver-to-config'] ? 'config' : 'sink',
   ...(authResolver ? { authResolver } : {}),
+  // In AWS a scheduled function runs the due unsubscribe retries; here a timer does.
+  unsubscribeRetryEveryMs: 30_000,
   ...(values['sink-dir'] ? { sinkDir: values['sink-dir'] } : {}),
   onDelivered: async (message) => {
     const header = readHeaderBlock(message.raw);

@@ -19,7 +19,7 @@ import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import type { Reason } from '../core/scan/types.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
-import { deliverWithSafeUnsubscribe, withoutRefusedListUnsubscribe } from './graymail-delivery.ts';
+import { deliverWithSafeUnsubscribe, withoutUnsafeListUnsubscribe } from './graymail-delivery.ts';
 import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { QuarantineItem } from './quarantine-item.ts';
@@ -189,18 +189,14 @@ async function carryOut(
         );
         return;
       }
-      // Signed or encrypted graymail stays as it came; any other copy loses a refused List-Unsubscribe.
+      // Signed or encrypted graymail stays as it came; any other copy loses an unsafe List-Unsubscribe.
       const screened =
         plan.graymail && signed
           ? raw
-          : await withoutRefusedListUnsubscribe(
-              deps,
-              id,
-              raw,
-              plan.recipients,
-              'action',
-              record.events.some((e) => e.type === 'unsubscribe-refused' && e.stage === 'action'),
-            );
+          : await withoutUnsafeListUnsubscribe(deps, id, raw, plan.recipients, 'action', {
+              ...(plan.verdict === 'suspect' || plan.verdict === 'positive' ? { spam: plan.verdict } : {}),
+              noted: record.events.some((e) => e.type === 'unsubscribe-refused' && e.stage === 'action'),
+            });
       const bytes = renderForDelivery(
         screened,
         { ...message.scan, verdict: plan.verdict },

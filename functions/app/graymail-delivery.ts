@@ -5,7 +5,7 @@ import {
 } from '../core/auth/trusted-auth-results.ts';
 import { ConfigError } from '../core/errors.ts';
 import { type ParsedMessage, parseMessage } from '../core/mime/parse-message.ts';
-import { readHeaderBlock, replaceHeaderField } from '../core/mime/raw-message.ts';
+import { headerValues, readHeaderBlock, replaceHeaderField } from '../core/mime/raw-message.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import { bytesToRead } from '../core/scan/scan-message.ts';
@@ -182,39 +182,58 @@ export async function safeUnsubscribeCopy(
 }
 
 /**
- * A copy without the sender's List-Unsubscribe fields when our checks refuse one of its links
- * for one of `recipients` (an intranet address, a blocklisted host, the recipient's own
- * address): mail programs show the field as their own Unsubscribe button and call it from
- * the reader's machine, inside the network. For every copy we deliver or release, whatever
- * the verdict: the graymail banner path does the same (safeUnsubscribeCopy), and mail
- * scored as spam carries such links as often as graymail does. The body's links stay as the
- * sender wrote them, like any link in mail. Unchanged, and nothing recorded, otherwise.
+ * A copy without the sender's List-Unsubscribe fields (RFC 2369, RFC 8058) where following
+ * them would do harm. Mail programs show the field as their own Unsubscribe button:
+ * - when our checks refuse one of its links for one of `recipients` (an intranet address, a
+ *   blocklisted host, the recipient's own address), since the program calls it from the
+ *   reader's machine, inside the network;
+ * - on a copy delivered as spam (`spam`: suspect or positive), since unsubscribing from spam
+ *   tells its sender the address is read. Safe unsubscribe is for graymail; a copy released
+ *   by an admin is not delivered as spam.
+ * For every copy we deliver or release, graymail with the banner aside (safeUnsubscribeCopy
+ * replaces the field with ours). The body's links stay as the sender wrote them, like any
+ * link in mail. Unchanged, and nothing recorded, otherwise.
  */
-export async function withoutRefusedListUnsubscribe(
+export async function withoutUnsafeListUnsubscribe(
   deps: PipelineDeps,
   messageId: string,
   raw: Buffer,
   recipients: readonly string[],
   stage: 'action' | 'release',
-  /** The timeline says so already (an earlier delivery attempt): do not say it again. */
-  noted = false,
+  options: {
+    /** The verdict the copy is delivered with, when it is spam. */
+    readonly spam?: 'suspect' | 'positive';
+    /** The timeline says so already (an earlier delivery attempt): do not say it again. */
+    readonly noted?: boolean;
+  } = {},
 ): Promise<Buffer> {
   const header = readHeaderBlock(raw);
-  const refused = new Map<string, { uri: string; refusal: Refusal }>();
-  for (const recipient of recipients) {
-    for (const link of refusedListUnsubscribeLinks(deps, header, recipient)) refused.set(link.uri, link);
+  const offered =
+    headerValues(header, 'list-unsubscribe').length + headerValues(header, 'list-unsubscribe-post').length >
+    0;
+  if (!offered) return raw;
+  let why: string | undefined;
+  if (options.spam) {
+    why = `the message is delivered as ${options.spam === 'positive' ? 'positive' : 'suspected'} spam, and unsubscribing from spam tells its sender the address is read`;
+  } else {
+    const refused = new Map<string, { uri: string; refusal: Refusal }>();
+    for (const recipient of recipients) {
+      for (const link of refusedListUnsubscribeLinks(deps, header, recipient)) refused.set(link.uri, link);
+    }
+    if (refused.size > 0) why = `our safety checks refuse ${describeRefused([...refused.values()])}`;
   }
-  if (refused.size === 0) return raw;
-  if (!noted)
+  if (why === undefined) return raw;
+  if (!options.noted) {
     await deps.tracking.appendEvents(messageId, [
       trackingEvent(
         deps.clock,
         stage,
         'unsubscribe-refused',
-        `the sender's List-Unsubscribe header was removed: our safety checks refuse ${describeRefused([...refused.values()])}`,
+        `the sender's List-Unsubscribe header was removed: ${why}`,
         recipients,
       ),
     ]);
+  }
   return replaceHeaderField(
     replaceHeaderField(raw, 'List-Unsubscribe', undefined),
     'List-Unsubscribe-Post',

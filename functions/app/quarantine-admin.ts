@@ -8,7 +8,7 @@ import { deliver } from './deliver.ts';
 import {
   parseForSafeUnsubscribe,
   safeUnsubscribeCopy,
-  withoutRefusedListUnsubscribe,
+  withoutUnsafeListUnsubscribe,
 } from './graymail-delivery.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
 import { isExpired, type QuarantineItem } from './quarantine-item.ts';
@@ -158,7 +158,7 @@ export async function releaseQuarantined(
               parsed,
               'release',
             )
-          : await withoutRefusedListUnsubscribe(deps, messageId, raw, [item.recipient], 'release');
+          : await withoutUnsafeListUnsubscribe(deps, messageId, raw, [item.recipient], 'release');
         await send([item.recipient], item.policy, released(copy, item));
       }
     } else {
@@ -171,7 +171,7 @@ export async function releaseQuarantined(
       for (const group of groups.values()) {
         const head = group[0] as QuarantineItem;
         const recipients = group.map((item) => item.recipient);
-        const copy = await withoutRefusedListUnsubscribe(deps, messageId, raw, recipients, 'release');
+        const copy = await withoutUnsafeListUnsubscribe(deps, messageId, raw, recipients, 'release');
         await send(recipients, head.policy, released(copy, head));
       }
     }

@@ -236,6 +236,21 @@ function toLatin1(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 }
 
+/** Removes every header field whose lowercased name starts with `prefix` (lowercase). */
+export function removeHeaderFieldsStartingWith(raw: Uint8Array, prefix: string): Buffer {
+  const block = readHeaderBlock(raw);
+  const matches = block.fields.filter((field) => field.key.startsWith(prefix));
+  if (matches.length === 0) return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  const parts: Uint8Array[] = [];
+  let pos = 0;
+  for (const field of matches) {
+    parts.push(raw.subarray(pos, field.start));
+    pos = field.end;
+  }
+  parts.push(raw.subarray(pos));
+  return Buffer.concat(parts);
+}
+
 /**
  * Replaces every occurrence of a header field with one new field (or removes them all when
  * `value` is undefined). The new field takes the place of the first occurrence; when there

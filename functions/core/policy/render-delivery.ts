@@ -1,6 +1,11 @@
 import type { ActionSettings } from '../config/policy-schema.ts';
 import type { GraymailResult } from '../graymail/classify-graymail.ts';
-import { appendToSubject, prependHeaderFields, prependToSubject } from '../mime/raw-message.ts';
+import {
+  appendToSubject,
+  prependHeaderFields,
+  prependToSubject,
+  removeHeaderFieldsStartingWith,
+} from '../mime/raw-message.ts';
 import { formatResultHeader } from '../scan/result-header.ts';
 import type { ScanResult } from '../scan/types.ts';
 import type { ListVerdict } from './plan-actions.ts';
@@ -22,7 +27,9 @@ export function renderForDelivery(
   list?: ListVerdict,
   engineDisabled = false,
 ): Buffer {
-  let out = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  // X-Graywall-* fields are ours. Copies from outside (a forged result, a forged digest mark)
+  // go, so that mail rules downstream and readers see only what Graywall wrote.
+  let out = removeHeaderFieldsStartingWith(raw, 'x-graywall-');
   if (modifiers.prependSubject) out = prependToSubject(out, modifiers.prependSubject);
   if (modifiers.appendSubject) out = appendToSubject(out, modifiers.appendSubject);
   const fields: Array<readonly [string, string]> = [];
