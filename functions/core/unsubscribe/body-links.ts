@@ -2,9 +2,11 @@ import { decodeHtmlEntities, type HtmlAttribute, scanHtml } from './html-scan.ts
 import { MAX_URI_LENGTH } from './uri-safety.ts';
 
 /**
- * Unsubscribe links in a message body: the anchors whose target or text says unsubscribe, opt
- * out or manage preferences, and URLs in plain text introduced as such. Senders that offer no
- * List-Unsubscribe header (or a mailto-only one) still put such a link in the footer.
+ * Unsubscribe links in a message body: the anchors whose target or text says unsubscribe or
+ * opt out, and URLs in plain text introduced as such. Senders that offer no List-Unsubscribe
+ * header (or a mailto-only one) still put such a link in the footer. Not "manage preferences"
+ * links: opening a preference page unsubscribes no one (so its answer must not read as
+ * success), and the reader may want that page itself, so it is not rewritten either.
  *
  * Linear in the input: one tokenizer pass over the HTML, one pass over the text, and every
  * keyword test runs on a bounded window.
@@ -16,15 +18,6 @@ const TEXT_KEYWORDS = [
   'opt out',
   'opt-out',
   'optout',
-  'manage preferences',
-  'manage your preferences',
-  'email preferences',
-  'e-mail preferences',
-  'update your preferences',
-  'update preferences',
-  'subscription preferences',
-  'manage subscription',
-  'manage your subscription',
   'stop receiving',
   'abmelden',
   'abbestellen',
@@ -39,21 +32,7 @@ const TEXT_KEYWORDS = [
 ];
 
 /** Fragments of a link target that name an unsubscribe endpoint. */
-const HREF_KEYWORDS = [
-  'unsub',
-  'optout',
-  'opt-out',
-  'opt_out',
-  'abmelden',
-  'desinscri',
-  'desabonn',
-  'email-preferences',
-  'email_preferences',
-  'emailpreferences',
-  'manage-preferences',
-  'managepreferences',
-  'subscription-preferences',
-];
+const HREF_KEYWORDS = ['unsub', 'optout', 'opt-out', 'opt_out', 'abmelden', 'desinscri', 'desabonn'];
 
 /** Anchor text that only makes sense with the sentence before it ("To unsubscribe, click here"). */
 const DEICTIC_TEXT = new Set(['here', 'click here', 'this link', 'link', 'hier', 'ici', 'aquí', 'qui']);

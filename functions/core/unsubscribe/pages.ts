@@ -24,10 +24,26 @@ export function confirmationPage(
   ]);
 }
 
+/**
+ * What succeeded, said no stronger than it is: only an RFC 8058 one-click POST the sender
+ * accepted is an unsubscription by definition. A link that answered a GET may have shown a
+ * page asking to confirm (which we never fill in), and a mail may sit unread.
+ */
 export function successPage(branding: PageBranding, request: UnsubscribeRequest): Page {
-  return renderPage(branding, 'safe unsubscribe', 200, 'Successfully unsubscribed', [
-    `<p>You have been unsubscribed from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong> to ${escapeHtml(request.recipient)}.</p>`,
-    '<p>Some senders take a few days to stop; nothing more needs doing on your side.</p>',
+  const sender = `<strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>`;
+  const recipient = escapeHtml(request.recipient);
+  const method = request.attempts.find((a) => a.outcome === 'succeeded')?.method;
+  if (method === 'ONE_CLICK_POST') {
+    return renderPage(branding, 'safe unsubscribe', 200, 'Successfully unsubscribed', [
+      `<p>You have been unsubscribed from mail sent by ${sender} to ${recipient}.</p>`,
+      '<p>Some senders take a few days to stop; nothing more needs doing on your side.</p>',
+    ]);
+  }
+  return renderPage(branding, 'safe unsubscribe', 200, 'Unsubscribe request sent', [
+    method === 'MAILTO'
+      ? `<p>We sent ${sender} the unsubscribe mail its message asks for, for ${recipient}.</p>`
+      : `<p>The unsubscribe link of ${sender} accepted the request for ${recipient}.</p>`,
+    '<p>Most senders stop within a few days. Some ask for a confirmation on their own page, which we do not fill in for you: if this mail keeps coming, report it or ask your mail administrator to block the sender.</p>',
   ]);
 }
 
@@ -37,7 +53,7 @@ export function inProgressPage(
   statusPath: string,
 ): Page {
   return renderPage(branding, 'safe unsubscribe', 202, 'Unsubscribe in progress', [
-    `<p>The sender's unsubscribe service did not answer yet. We keep trying until ${escapeHtml(formatTime(request.retryUntil))}.</p>`,
+    `<p>The sender's unsubscribe service has not accepted the request yet (it failed or did not answer). We keep trying until ${escapeHtml(formatTime(request.retryUntil))}.</p>`,
     `<p>Check the result later on <a href="${escapeHtml(statusPath)}">the status page</a>.</p>`,
   ]);
 }

@@ -7,7 +7,7 @@ import {
 } from '../../../functions/core/unsubscribe/body-links.ts';
 
 describe('findBodyUnsubscribeLinks in HTML', () => {
-  it('finds anchors whose text says unsubscribe, opt out or manage preferences', () => {
+  it('finds anchors whose text says unsubscribe or opt out, not a preference page', () => {
     // Prepare
     const html = `
       <p>Great deals this week! <a href="https://shop.example.com/sale">Shop now</a></p>
@@ -19,11 +19,13 @@ describe('findBodyUnsubscribeLinks in HTML', () => {
     const links = findBodyUnsubscribeLinks({ html });
 
     // Assess
-    expect(links).toEqual([
-      'https://esp.example.net/c/8f2a',
-      'https://esp.example.net/p/8f2a',
-      'https://esp.example.net/o/8f2a',
-    ]);
+    // "Manage preferences" opens a page where nothing is undone by opening it.
+    expect(links).toEqual(['https://esp.example.net/c/8f2a', 'https://esp.example.net/o/8f2a']);
+    expect(
+      findBodyUnsubscribeLinks({
+        html: '<a href="https://esp.example.net/email-preferences?u=1">Update preferences</a>',
+      }),
+    ).toEqual([]);
   });
 
   it('finds anchors whose target names an unsubscribe endpoint whatever their text', () => {
