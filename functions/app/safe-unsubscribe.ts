@@ -62,8 +62,8 @@ const MAX_ATTEMPTS_KEPT = 40;
  */
 export const PAGE_ATTEMPT_BUDGET_MS = 15_000;
 const RETRY_ATTEMPT_BUDGET_MS = 60_000;
-/** The budget, one HTTP request over it (unsubscribe.timeoutSeconds is at most 30) and a margin. */
-const RETRY_ATTEMPT_WORST_MS = RETRY_ATTEMPT_BUDGET_MS + 30_000 + 10_000;
+/** The budget, one HTTP request over it (unsubscribe.timeoutSeconds is at most 12) and a margin. */
+const RETRY_ATTEMPT_WORST_MS = RETRY_ATTEMPT_BUDGET_MS + 12_000 + 10_000;
 
 export const UNSUBSCRIBE_PATH = '/u/';
 

@@ -44,7 +44,15 @@ export const unsubscribeSchema = z
      * senders' endpoints are local servers; the CDK app refuses to deploy it.
      */
     allowLoopback: z.boolean().default(DEFAULTS.allowLoopback),
-    timeoutSeconds: z.number().int().min(1).max(30).default(DEFAULTS.timeoutSeconds),
+    // The confirmation page tries links for up to 15 s (PAGE_ATTEMPT_BUDGET_MS) and the last
+    // request may run its whole timeout past that: 15 + 12 s stays under the pages function's
+    // 29 s, itself under API Gateway's 30-second integration limit.
+    timeoutSeconds: z
+      .number()
+      .int()
+      .min(1, 'must be 1 or more')
+      .max(12, "must be 12 or less (the confirmation page must answer within API Gateway's 30 s)")
+      .default(DEFAULTS.timeoutSeconds),
     maxRedirects: z.number().int().min(0).max(10).default(DEFAULTS.maxRedirects),
   })
   .default({ ...DEFAULTS, blockedHosts: [] });

@@ -89,6 +89,15 @@ describe('parseConfig', () => {
     ).toBe(true);
   });
 
+  it("keeps an unsubscribe attempt's timeout within what the confirmation page can wait under API Gateway's limit", () => {
+    expect(issuesOf(`${minimal}unsubscribe: { timeoutSeconds: 13 }\n`)).toEqual([
+      "unsubscribe.timeoutSeconds: must be 12 or less (the confirmation page must answer within API Gateway's 30 s) (got 13)",
+    ]);
+    expect(
+      parseConfig(`${minimal}unsubscribe: { timeoutSeconds: 12 }\n`, 'test').unsubscribe.timeoutSeconds,
+    ).toBe(12);
+  });
+
   it('lowercases the addresses we receive for, as recipients are compared (SES hands them over lowercased)', () => {
     const config = parseConfig(`${minimal}recipients: [CEO@Example.com]\n`);
     expect(config.recipients).toEqual(['ceo@example.com']);
