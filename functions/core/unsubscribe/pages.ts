@@ -18,7 +18,7 @@ export function confirmationPage(
 ): Page {
   const sender = request.from ?? request.envelopeFrom;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unsubscribe?', [
-    `<p>Stop receiving mail like <strong>${escapeHtml(request.subject ?? '(no subject)')}</strong> from <strong>${escapeHtml(sender)}</strong> at ${escapeHtml(request.recipient)}?</p>`,
+    `<p>Stop receiving mail from <strong>${escapeHtml(sender)}</strong> at ${escapeHtml(request.recipient)}, like the message with the subject “${escapeHtml(quotedSubject(request.subject))}”?</p>`,
     `<p>We will unsubscribe you on your behalf, after checking the sender's unsubscribe link, so you never have to open it.</p>`,
     `<form method="post" action="${escapeHtml(actionPath)}"><button type="submit">Unsubscribe</button></form>`,
   ]);
@@ -90,6 +90,16 @@ export function invalidLinkPage(branding: PageBranding, reason: string): Page {
   return renderPage(branding, 'safe unsubscribe', 400, 'This link does not work', [
     `<p>${escapeHtml(reason)}</p>`,
   ]);
+}
+
+/** Characters of the sender's subject shown: enough to recognise the mail, too few to pass for our text. */
+const MAX_SUBJECT_CHARS = 80;
+
+/** The subject as a quotation: the sender wrote it, so it is cut short and shown plain. */
+function quotedSubject(subject: string | undefined): string {
+  if (!subject) return '(no subject)';
+  const flat = subject.replace(/\s+/g, ' ').trim();
+  return flat.length > MAX_SUBJECT_CHARS ? `${flat.slice(0, MAX_SUBJECT_CHARS)}…` : flat;
 }
 
 function formatTime(iso: string | undefined): string {

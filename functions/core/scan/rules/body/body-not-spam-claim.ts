@@ -1,10 +1,14 @@
 import { phraseRule } from '../support/patterns.ts';
 
-/** Mail that insists it is not spam, or cites a bill that never became law (S.1618), usually is. */
+/**
+ * Mail that insists it is not spam, cites a bill that never became law (S.1618), or explains
+ * how it came by the address ("you have been selected", "opt-in list"), usually is.
+ */
 export const BODY_NOT_SPAM_CLAIM = phraseRule({
   id: 'BODY_NOT_SPAM_CLAIM',
   group: 'body',
-  description: 'Body claims not to be spam or cites anti-spam law ("this is not spam", "S. 1618", ...)',
+  description:
+    'Body claims not to be spam, cites anti-spam law or says how it got the address ("this is not spam", "S. 1618", "you have been selected", ...)',
   score: 20,
   where: 'body',
   phrases: [

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { confirmationPage } from '../../../functions/core/unsubscribe/pages.ts';
+import type { UnsubscribeRequest } from '../../../functions/core/unsubscribe/request.ts';
+
+const branding = { organisation: 'Example Corp' };
+
+const request = (subject: string): UnsubscribeRequest =>
+  ({
+    requestId: 'r1',
+    messageId: 'm1',
+    recipient: 'bob@example.com',
+    envelopeFrom: 'news@shop.example.net',
+    from: 'news@shop.example.net',
+    subject,
+    attempts: [],
+  }) as unknown as UnsubscribeRequest;
+
+describe('the confirmation page', () => {
+  it("quotes the sender's subject, cut short and escaped, so it cannot pass for our own text", () => {
+    const hostile = `Newsletter</strong> IMPORTANT from Example Corp IT: your mailbox password expires today. Re-validate at https://example-corp-login.evil.example/ ${'now '.repeat(40)}`;
+    const html = confirmationPage(branding, request(hostile), '/u/x').html;
+    expect(html).toContain(
+      'like the message with the subject “Newsletter&#60;/strong&#62; IMPORTANT from Example Corp IT',
+    );
+    expect(html).not.toContain('example-corp-login.evil.example');
+    expect(html).toMatch(/subject “[^”]{1,100}…”\?/);
+    expect(confirmationPage(branding, request(''), '/u/x').html).toContain('“(no subject)”');
+  });
+});
