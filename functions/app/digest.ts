@@ -11,6 +11,7 @@ import {
   quarantineListPage,
 } from '../core/digest/pages.ts';
 import { topReasons } from '../core/scan/result-header.ts';
+import type { Reason } from '../core/scan/types.ts';
 import {
   signUnsubscribeToken,
   TOKEN_PURPOSE,
@@ -102,6 +103,7 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
       date: now,
       uniqueId: randomUUID(),
       retentionDays: config.quarantine.retentionDays,
+      linkLifetimeDays: config.digest.linkLifetimeDays,
     });
     emitMetric(deps.metrics, 'Attempts', 1, { Job: 'digest' });
     try {
@@ -196,7 +198,22 @@ function entryOf(item: QuarantineItem): DigestEntry {
     sender: item.from ?? item.envelopeFrom ?? '(unknown sender)',
     subject: item.subject ?? '(no subject)',
     quarantinedAt: item.quarantinedAt,
-    why: topReasons(item.reasons, 1)[0]?.description ?? `scored ${item.score}/100`,
+    why: heldBecause(topReasons(item.reasons, 1)[0]) ?? `scored ${item.score}/100`,
     ...(item.allowSender ? { allowSender: item.allowSender } : {}),
   };
+}
+
+/**
+ * Why a message was held, in an end user's words: the classifiers' reasons name a model
+ * version and a probability, which say nothing to the person deciding whether to release.
+ */
+export function heldBecause(reason: Reason | undefined): string | undefined {
+  if (reason === undefined) return undefined;
+  const words: Record<string, string> = {
+    STATISTICAL_SPAM: 'Its wording reads like spam',
+    STATISTICAL_HEADERS_SPAM: 'The way it was sent looks like spam',
+    GTUBE: 'A test message for the spam filter',
+    X_ADVERTISEMENT_SPAM: 'A test message for the spam filter',
+  };
+  return words[reason.id] ?? reason.description;
 }

@@ -26,6 +26,16 @@ export interface DigestMail {
   /** Unique token for Message-ID and MIME boundary (no randomness in the core). */
   readonly uniqueId: string;
   readonly retentionDays: number;
+  /** How long its links work (digest.linkLifetimeDays). */
+  readonly linkLifetimeDays: number;
+}
+
+/**
+ * The links need no login (they are signed for this recipient), so whoever holds the digest
+ * can use them until they expire: say so, as a bank says not to forward its codes.
+ */
+function forwardingNote(mail: DigestMail): string {
+  return `Do not forward this message: for ${mail.linkLifetimeDays} day${mail.linkLifetimeDays === 1 ? '' : 's'}, anyone with it can see your held mail, release it to you and allow its senders.`;
 }
 
 /** Mail clients truncate long mails; the review page has the full list. */
@@ -62,6 +72,8 @@ export function composeDigest(mail: DigestMail): Buffer {
       '',
     ]),
     ...(more > 0 ? [`...and ${more} more on the review page.`] : []),
+    '',
+    forwardingNote(mail),
   ].join('\r\n');
   const rows = shown
     .map(
@@ -80,6 +92,7 @@ export function composeDigest(mail: DigestMail): Buffer {
 ${rows}
 </table>
 ${more > 0 ? `<p>...and ${more} more on the <a href="${escapeHtml(mail.viewUrl)}">review page</a>.</p>` : ''}
+<p style="color:#52606d;font-size:12px">${escapeHtml(forwardingNote(mail))}</p>
 </body></html>`;
   const base64 = (value: string): string =>
     (

@@ -30,6 +30,7 @@ describe('composeDigest', () => {
       date: new Date('2026-11-25T11:00:00Z'),
       uniqueId: 'u1',
       retentionDays: 30,
+      linkLifetimeDays: 7,
     });
     const lines = textPart(raw).split('\r\n');
     expect(lines.filter((line) => line.trimStart().startsWith('Release:'))).toEqual([
@@ -40,5 +41,9 @@ describe('composeDigest', () => {
         /^ {2}"Invoice IMPORTANT +Release: https:\/\/evil\.example\/steal" {2}\(spam\)$/.test(line),
       ),
     ).toBe(true);
+    // The links need no login: the digest says not to forward it, and for how long they work.
+    expect(lines).toContain(
+      'Do not forward this message: for 7 days, anyone with it can see your held mail, release it to you and allow its senders.',
+    );
   });
 });
