@@ -197,6 +197,11 @@ export async function retryDueUnsubscribes(
   return tried;
 }
 
+/** An attempt whose link the sender's server said is gone for good (404 Not Found, 410 Gone). */
+function isGone(attempt: UnsubscribeAttempt): boolean {
+  return attempt.outcome === 'failed' && /^HTTP (404|410)$/.test(attempt.detail);
+}
+
 /** The safety checks' settings for links used on `recipient`'s behalf. */
 function uriSafetyOptions(deps: Pick<UnsubscribeDeps, 'config'>, recipient: string): UriSafetyOptions {
   const { unsubscribe } = deps.config;
@@ -250,7 +255,9 @@ export function screenLinks(
 /**
  * Tries every candidate URI in order (one-click POST, https/http GET, body links, mailto),
  * each through the safety checks first, and stops at the first success. All refused:
- * `refused` (final). Some failed: `in-progress` until `retryUntil`, then `failed`.
+ * `refused` (final). Every link refused or gone (HTTP 404 or 410, RFC 9110 §15.5.5, §15.5.11:
+ * no retry brings it back): `failed` at once. Some failed otherwise: `in-progress` until
+ * `retryUntil`, then `failed`.
  */
 async function attempt(
   deps: UnsubscribeDeps,
@@ -265,11 +272,13 @@ async function attempt(
   // A refusal (our safety checks, or where a link redirected to) does not change on a retry:
   // a refused candidate is not tried again, so retries move on to the ones never reached.
   const refusedBefore = new Set(request.attempts.filter((a) => a.outcome === 'refused').map(key));
+  // Nor is a link the sender's server said is gone.
+  const goneBefore = new Set(request.attempts.filter(isGone).map(key));
   const candidates = unsubscribeCandidates(request);
   let succeeded = false;
   let outOfTime = false;
   for (const candidate of candidates) {
-    if (refusedBefore.has(key(candidate))) continue;
+    if (refusedBefore.has(key(candidate)) || goneBefore.has(key(candidate))) continue;
     // Out of time, whatever the outcomes so far (a slow link that ends refused takes as long
     // as one that fails): the rest waits for the retry job, the request stays in progress.
     if (deps.clock.now().getTime() >= deadline) {
@@ -334,14 +343,18 @@ async function attempt(
   }
   const now = deps.clock.now();
   const refusedNow = new Set(attempts.filter((a) => a.outcome === 'refused').map(key));
-  const allRefused =
-    !outOfTime && candidates.every((c) => refusedBefore.has(key(c)) || refusedNow.has(key(c)));
+  const goneNow = new Set(attempts.filter(isGone).map(key));
+  const refusedAny = (c: { method: string; uri: string }) =>
+    refusedBefore.has(key(c)) || refusedNow.has(key(c));
+  const goneAny = (c: { method: string; uri: string }) => goneBefore.has(key(c)) || goneNow.has(key(c));
+  const allRefused = !outOfTime && candidates.every(refusedAny);
+  const nothingLeft = !outOfTime && candidates.every((c) => refusedAny(c) || goneAny(c));
   // No candidate at all is "refused" too (nothing we may use); its page says so (pageFor).
   const state = succeeded
     ? 'succeeded'
     : allRefused
       ? 'refused'
-      : now.toISOString() >= (request.retryUntil ?? '')
+      : nothingLeft || now.toISOString() >= (request.retryUntil ?? '')
         ? 'failed'
         : 'in-progress';
   recordUnsubscribeAttempt(deps.metrics, state);

@@ -330,6 +330,27 @@ describe('the unsubscribe link', () => {
     expect(sender.requestsTo('/flaky')).toHaveLength(2);
   });
 
+  it('does not retry a link the sender says is gone (404, 410): it says at once it could not', async () => {
+    sender.on('/gone', () => ({ status: 410 }));
+    sender.on('/missing', () => ({ status: 404 }));
+    const { link } = await newsletter(`<${sender.httpBase}/gone>, <${sender.httpBase}/missing>`);
+    const first = await page('POST', link);
+    expect(first.html).toContain('<h1>Unable to unsubscribe</h1>');
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    expect(sender.requestsTo('/gone')).toHaveLength(1);
+    expect(sender.requestsTo('/missing')).toHaveLength(1);
+    // A link that failed otherwise is still retried beside one that is gone.
+    sender.on('/busy', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const mixed = await newsletter(`<${sender.httpBase}/gone>, <${sender.httpBase}/busy>`);
+    expect((await page('POST', mixed.link)).status).toBe(202);
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    expect((await page('GET', `${mixed.link}/status`)).html).toContain('Unsubscribe request sent');
+    expect(sender.requestsTo('/busy')).toHaveLength(2);
+    expect(sender.requestsTo('/gone')).toHaveLength(2); // once for each message
+  });
+
   it('gives up after four hours of failures and shows the original link for manual use', async () => {
     sender.on('/down', () => ({ status: 500 }));
     const original = `${sender.httpBase}/down`;

@@ -63,7 +63,7 @@ export function unablePage(branding: PageBranding, request: UnsubscribeRequest):
   // refused (a lookalike domain, an internal address) is never suggested.
   const manual = request.attempts.find((a) => a.outcome === 'failed' && /^https?:/i.test(a.uri))?.uri;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unable to unsubscribe', [
-    `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing.</p>`,
+    `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing, or said the link no longer exists.</p>`,
     manual
       ? `<p>You can try the sender's own link yourself. It is shown here as text; copy it only if you trust the sender:</p><p><code>${escapeHtml(manual)}</code></p>`
       : '<p>The message offered no other way to unsubscribe.</p>',
