@@ -19,6 +19,7 @@ import {
   verifyUnsubscribeToken,
 } from '../core/unsubscribe/unsubscribe-token.ts';
 import type { Page } from '../core/web/page-layout.ts';
+import { LIST_REASON_IDS } from './action-stage.ts';
 import { addToList } from './lists-admin.ts';
 import { emitMetric } from './operational-metrics.ts';
 import { releaseQuarantined } from './quarantine-admin.ts';
@@ -200,6 +201,10 @@ function entryOf(item: QuarantineItem): DigestEntry {
     quarantinedAt: item.quarantinedAt,
     why: heldBecause(topReasons(item.reasons, 1)[0]) ?? `scored ${item.score}/100`,
     ...(item.allowSender ? { allowSender: item.allowSender } : {}),
+    // allowSender is the sender SPF or DMARC vouched for; none, and no list decided: unverified.
+    ...(item.allowSender === undefined && item.reasons[0]?.id !== LIST_REASON_IDS.blocklisted
+      ? { unverified: true }
+      : {}),
   };
 }
 

@@ -75,6 +75,9 @@ describe('the end-user quarantine digest', () => {
     expect(html).toContain('Cheap watches');
     // "Always allow" only where a safelist entry would apply: the SPF-authenticated sender.
     expect(html.match(/>Always allow [^<]+</g)).toEqual(['>Always allow deals@watches.example.net<']);
+    // The sender nobody vouched for is marked, so a forged copy of a known name stands out.
+    expect(html).toContain('>canteen@partner.example.org (sender not verified)<');
+    expect(html).toContain('>deals@watches.example.net<');
     reviewUrl = /<a href="([^"]+)">Review your quarantine<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
     expect(reviewUrl).toMatch(new RegExp(`^${gw.apiUrl}/q/`));
 
@@ -93,6 +96,9 @@ describe('the end-user quarantine digest', () => {
       'Release and always allow deals@watches.example.net',
     ]);
     const item = page.locator('li', { hasText: 'Team lunch menu' });
+    expect(await item.textContent()).toContain(
+      'from canteen@partner.example.org (sender not verified), held',
+    );
     await item.getByRole('button', { name: 'Release', exact: true }).click();
     await page.waitForLoadState();
     expect(await page.locator('h1').textContent()).toBe('Released');

@@ -11,6 +11,16 @@ export interface DigestEntry {
   readonly why: string;
   /** The authenticated address "always allow" would safelist; absent, only release is offered. */
   readonly allowSender?: string;
+  /**
+   * Neither SPF nor DMARC passed for the sender: the From shown may be forged (a copy of a
+   * sender the reader trusts). Said next to it, so it is not released on the name alone.
+   */
+  readonly unverified?: boolean;
+}
+
+/** The sender as the digest and the review page show it. */
+export function shownSender(entry: Pick<DigestEntry, 'sender' | 'unverified'>): string {
+  return entry.unverified ? `${entry.sender} (sender not verified)` : entry.sender;
 }
 
 export interface DigestMail {
@@ -52,7 +62,7 @@ export function composeDigest(mail: DigestMail): Buffer {
   const shown = mail.entries.slice(0, MAX_DIGEST_ENTRIES).map((e) => ({
     ...e,
     subject: oneLine(e.subject),
-    sender: oneLine(e.sender),
+    sender: oneLine(shownSender(e)),
     why: oneLine(e.why),
   }));
   const more = mail.entries.length - shown.length;

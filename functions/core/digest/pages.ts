@@ -1,6 +1,6 @@
 import { escapeHtml } from '../unsubscribe/html-scan.ts';
 import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
-import type { DigestEntry } from './compose-digest.ts';
+import { type DigestEntry, shownSender } from './compose-digest.ts';
 
 /**
  * The end user's quarantine pages, reached from digest links. As with unsubscribe, GET
@@ -23,7 +23,7 @@ export function quarantineListPage(
     .map(
       (
         e,
-      ) => `<li><p><strong>${escapeHtml(e.subject)}</strong><br>from ${escapeHtml(e.sender)}, held ${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))} UTC<br><small>${escapeHtml(e.why)}</small></p>
+      ) => `<li><p><strong>${escapeHtml(e.subject)}</strong><br>from ${escapeHtml(shownSender(e))}, held ${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))} UTC<br><small>${escapeHtml(e.why)}</small></p>
 <form method="post" action="${escapeHtml(`${basePath}/release/${e.messageId}`)}"><button type="submit">Release</button></form>${
         e.allowSender
           ? `\n<form method="post" action="${escapeHtml(`${basePath}/allow/${e.messageId}`)}"><button type="submit">Release and always allow ${escapeHtml(e.allowSender)}</button></form>`
