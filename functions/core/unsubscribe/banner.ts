@@ -35,12 +35,18 @@ export function renderUnsubscribeBanner(content: BannerContent): Banner {
   const message = oneLine(content.message ?? DEFAULT_MESSAGE);
   const button = oneLine(content.buttonLabel ?? DEFAULT_BUTTON);
   const organisation = oneLine(content.organisation);
+  // The message's own style sheet may try to hide the banner (`div[role=note]{display:none
+  // !important}`) and show a look-alike of its own. An inline !important declaration wins
+  // over any style sheet's (CSS Cascading 4 §6.4: same origin and importance, then the style
+  // attribute), so what would hide it is pinned. Kept short: the line must stay under
+  // RFC 5322's 998 characters, or the part is re-encoded.
   const html =
-    '<div role="note" style="margin:0 0 16px 0;padding:12px 16px;border:1px solid #c7d2e0;' +
+    '<div role="note" style="display:block!important;visibility:visible!important;opacity:1!important;' +
+    'margin:0 0 16px 0;padding:12px 16px;border:1px solid #c7d2e0;' +
     'border-radius:4px;background:#f4f7fb;color:#1f2933;font-family:Arial,Helvetica,sans-serif;' +
-    'font-size:14px;line-height:1.5;text-align:left">' +
+    'font-size:14px!important;line-height:1.5;text-align:left">' +
     `<strong>${escapeHtml(organisation)}:</strong> ${escapeHtml(message)} ` +
-    `<a href="${escapeHtml(content.url)}" style="display:inline-block;margin-left:4px;padding:4px 12px;` +
+    `<a href="${escapeHtml(content.url)}" style="display:inline-block!important;visibility:visible!important;margin-left:4px;padding:4px 12px;` +
     'border-radius:4px;background:#1d4ed8;color:#ffffff;font-weight:bold;text-decoration:none">' +
     `${escapeHtml(button)}</a></div>`;
   const text = `[${organisation}] ${message}\n${button}: ${content.url}`;
