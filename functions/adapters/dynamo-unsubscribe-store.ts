@@ -60,6 +60,7 @@ export class DynamoUnsubscribeStore implements UnsubscribeStore {
     from: readonly UnsubscribeState[],
     patch: Pick<UnsubscribeRequest, 'state' | 'attempts'> &
       Partial<Pick<UnsubscribeRequest, 'requestedAt' | 'retryUntil' | 'nextAttemptAt'>>,
+    condition?: { readonly dueBy: string },
   ): Promise<UnsubscribeRequest | undefined> {
     const names: Record<string, string> = { '#state': 'state' };
     const values: Record<string, unknown> = {};
@@ -85,13 +86,20 @@ export class DynamoUnsubscribeStore implements UnsubscribeStore {
       values[`:s${i}`] = state;
       return `:s${i}`;
     });
+    let dueCondition = '';
+    if (condition) {
+      // ISO 8601 UTC times compare as strings.
+      names['#nextDue'] = 'nextAttemptAt';
+      values[':dueBy'] = condition.dueBy;
+      dueCondition = ' AND #nextDue <= :dueBy';
+    }
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { requestId, sk: SK },
           UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-          ConditionExpression: `attribute_exists(requestId) AND #state IN (${allowed.join(', ')})`,
+          ConditionExpression: `attribute_exists(requestId) AND #state IN (${allowed.join(', ')})${dueCondition}`,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',

@@ -356,6 +356,8 @@ export interface UnsubscribeStore {
     from: readonly UnsubscribeState[],
     patch: Pick<UnsubscribeRequest, 'state' | 'attempts'> &
       Partial<Pick<UnsubscribeRequest, 'requestedAt' | 'retryUntil' | 'nextAttemptAt'>>,
+    /** Also only if its next attempt is due by then (a retry run's claim: one run per request). */
+    condition?: { readonly dueBy: string },
   ): Promise<UnsubscribeRequest | undefined>;
   /** In-progress requests whose next attempt is due at `now` or earlier. */
   due(now: string, limit: number): Promise<UnsubscribeRequest[]>;

@@ -186,12 +186,14 @@ export async function retryDueUnsubscribes(
       break;
     }
     tried++;
-    // Claim the slot: push the next attempt out so an overlapping run skips this request.
-    const claimed = await deps.unsubscribes.update(request.requestId, ['in-progress'], {
-      state: 'in-progress',
-      attempts: request.attempts,
-      nextAttemptAt: nextAttempt(deps, now),
-    });
+    // Claim the slot: push the next attempt out, only if it is still due, so that of two
+    // overlapping runs that both listed it (a run can outlast the schedule), one tries it.
+    const claimed = await deps.unsubscribes.update(
+      request.requestId,
+      ['in-progress'],
+      { state: 'in-progress', attempts: request.attempts, nextAttemptAt: nextAttempt(deps, now) },
+      { dueBy: now.toISOString() },
+    );
     if (claimed) await attempt(deps, claimed, RETRY_ATTEMPT_BUDGET_MS);
   }
   return tried;

@@ -291,8 +291,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const ready = deps;
     const retryUnsubscribes = (): Promise<number> => retryDueUnsubscribes(ready);
     if ((options.unsubscribeRetryEveryMs ?? 0) > 0) {
+      // One run at a time: a run can take longer than the interval (slow senders), and two
+      // runs would both pick up a request that is due, and try its links twice.
+      let running = false;
       const timer = setInterval(() => {
-        retryUnsubscribes().catch((error) => log.warn('unsubscribe retry run failed', { error }));
+        if (running) return;
+        running = true;
+        retryUnsubscribes()
+          .catch((error) => log.warn('unsubscribe retry run failed', { error }))
+          .finally(() => {
+            running = false;
+          });
       }, options.unsubscribeRetryEveryMs);
       stops.push(async () => clearInterval(timer));
     }

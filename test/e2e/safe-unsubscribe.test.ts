@@ -336,6 +336,9 @@ describe('the unsubscribe link', () => {
     const { link } = await newsletter(`<${sender.httpBase}/gone>, <${sender.httpBase}/missing>`);
     const first = await page('POST', link);
     expect(first.html).toContain('<h1>Unable to unsubscribe</h1>');
+    // A link the sender calls gone is not offered for manual use either.
+    expect(first.html).not.toContain('<code>');
+    expect(first.html).toContain('The message offered no other way to unsubscribe.');
     clockOffsetMs += 16 * 60_000;
     await gw.retryUnsubscribes();
     expect(sender.requestsTo('/gone')).toHaveLength(1);
@@ -349,6 +352,16 @@ describe('the unsubscribe link', () => {
     expect((await page('GET', `${mixed.link}/status`)).html).toContain('Unsubscribe request sent');
     expect(sender.requestsTo('/busy')).toHaveLength(2);
     expect(sender.requestsTo('/gone')).toHaveLength(2); // once for each message
+  });
+
+  it('is retried by one of two overlapping retry runs, not both', async () => {
+    sender.on('/overlap', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const { link } = await newsletter(`<${sender.httpBase}/overlap>`);
+    expect((await page('POST', link)).status).toBe(202);
+    clockOffsetMs += 16 * 60_000;
+    // Both runs list the request as due; only the first claim while it is still due counts.
+    await Promise.all([gw.retryUnsubscribes(), gw.retryUnsubscribes()]);
+    expect(sender.requestsTo('/overlap')).toHaveLength(2);
   });
 
   it('gives up after four hours of failures and shows the original link for manual use', async () => {

@@ -45,7 +45,7 @@ export function confirmActionPage(
 ): Page {
   const question =
     action === 'release'
-      ? `Release <strong>${escapeHtml(entry.subject)}</strong> from ${escapeHtml(entry.sender)} to your mailbox?`
+      ? `Release <strong>${escapeHtml(entry.subject)}</strong> from ${escapeHtml(shownSender(entry))} to your mailbox?`
       : `Release <strong>${escapeHtml(entry.subject)}</strong> and always allow mail from ${escapeHtml(entry.allowSender ?? entry.sender)}?`;
   return renderPage(
     branding,

@@ -34,6 +34,9 @@ const TEXT_KEYWORDS = [
 /** Fragments of a link target that name an unsubscribe endpoint. */
 const HREF_KEYWORDS = ['unsub', 'optout', 'opt-out', 'opt_out', 'abmelden', 'desinscri', 'desabonn'];
 
+/** Anchor text naming a preference page (see isUnsubscribeAnchor). */
+const PREFERENCES_TEXT = /\bpreferences?\b|\bsettings\b|\bmanage (?:your )?subscriptions?\b/;
+
 /** Anchor text that only makes sense with the sentence before it ("To unsubscribe, click here"). */
 const DEICTIC_TEXT = new Set(['here', 'click here', 'this link', 'link', 'hier', 'ici', 'aquí', 'qui']);
 
@@ -198,6 +201,9 @@ function attributeUrl(
  * says so, or it is a bare "click here" right after a sentence that does.
  */
 export function isUnsubscribeAnchor(anchor: Pick<HtmlAnchor, 'href' | 'text' | 'context'>): boolean {
+  // "Manage preferences" pointing at .../manage-preferences/unsubscribe (HubSpot writes such
+  // links) opens a preference page: the text says what the reader gets, not the path.
+  if (PREFERENCES_TEXT.test(anchor.text) && !hasKeyword(anchor.text, TEXT_KEYWORDS)) return false;
   if (hasKeyword(asciiLower(anchor.href), HREF_KEYWORDS)) return true;
   if (hasKeyword(anchor.text, TEXT_KEYWORDS)) return true;
   return DEICTIC_TEXT.has(anchor.text.replace(/[.!:]+$/, '')) && hasKeyword(anchor.context, TEXT_KEYWORDS);

@@ -41,7 +41,7 @@ export function successPage(branding: PageBranding, request: UnsubscribeRequest)
   }
   return renderPage(branding, 'safe unsubscribe', 200, 'Unsubscribe request sent', [
     method === 'MAILTO'
-      ? `<p>We sent ${sender} the unsubscribe mail its message asks for, for ${recipient}.</p>`
+      ? `<p>We sent the unsubscribe mail that the message from ${sender} asks for (to <strong>${escapeHtml(mailtoAddress(request))}</strong>), for ${recipient}.</p>`
       : `<p>The unsubscribe link of ${sender} accepted the request for ${recipient}.</p>`,
     '<p>Most senders stop within a few days. Some ask for a confirmation on their own page, which we do not fill in for you: if this mail keeps coming, report it or ask your mail administrator to block the sender.</p>',
   ]);
@@ -61,7 +61,10 @@ export function inProgressPage(
 export function unablePage(branding: PageBranding, request: UnsubscribeRequest): Page {
   // Only a web link that passed our safety checks and then failed at the sender's end: one we
   // refused (a lookalike domain, an internal address) is never suggested.
-  const manual = request.attempts.find((a) => a.outcome === 'failed' && /^https?:/i.test(a.uri))?.uri;
+  // Nor one the sender's server called gone (404, 410): nothing to try there.
+  const manual = request.attempts.find(
+    (a) => a.outcome === 'failed' && /^https?:/i.test(a.uri) && !/^HTTP (404|410)$/.test(a.detail),
+  )?.uri;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unable to unsubscribe', [
     `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing, or said the link no longer exists.</p>`,
     manual
@@ -92,14 +95,29 @@ export function invalidLinkPage(branding: PageBranding, reason: string): Page {
   ]);
 }
 
+/** Where the successful unsubscribe mail went: the address of its mailto link. */
+function mailtoAddress(request: UnsubscribeRequest): string {
+  const uri = request.attempts.find((a) => a.outcome === 'succeeded')?.uri ?? '';
+  return decodeURIComponentSafe(uri.replace(/^mailto:/i, '').split('?')[0] ?? '');
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Characters of the sender's subject shown: enough to recognise the mail, too few to pass for our text. */
 const MAX_SUBJECT_CHARS = 80;
 
 /** The subject as a quotation: the sender wrote it, so it is cut short and shown plain. */
 function quotedSubject(subject: string | undefined): string {
   if (!subject) return '(no subject)';
-  const flat = subject.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_SUBJECT_CHARS ? `${flat.slice(0, MAX_SUBJECT_CHARS)}…` : flat;
+  // By code points: a cut through a surrogate pair would show a broken character.
+  const flat = [...subject.replace(/\s+/g, ' ').trim()];
+  return flat.length > MAX_SUBJECT_CHARS ? `${flat.slice(0, MAX_SUBJECT_CHARS).join('')}…` : flat.join('');
 }
 
 function formatTime(iso: string | undefined): string {

@@ -26,6 +26,12 @@ describe('findBodyUnsubscribeLinks in HTML', () => {
         html: '<a href="https://esp.example.net/email-preferences?u=1">Update preferences</a>',
       }),
     ).toEqual([]);
+    // The text says what the reader gets, whatever the path says (HubSpot's preference links).
+    expect(
+      findBodyUnsubscribeLinks({
+        html: '<a href="https://hs.example.net/hs/manage-preferences/unsubscribe?d=1">Manage preferences</a> <a href="https://hs.example.net/hs/manage-preferences/unsubscribe-all?d=1">Unsubscribe from all</a>',
+      }),
+    ).toEqual(['https://hs.example.net/hs/manage-preferences/unsubscribe-all?d=1']);
   });
 
   it('finds anchors whose target names an unsubscribe endpoint whatever their text', () => {

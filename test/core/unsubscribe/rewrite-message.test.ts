@@ -214,7 +214,7 @@ Content-Type: multipart/related; boundary="r"; type="text/html"
 Content-Type: text/html; charset=utf-8
 Content-Transfer-Encoding: quoted-printable
 
-<html><body><img src=3D"cid:logo"><a href=3D"https://x.example.com/opt-out">Manage preferences</a></body></html>
+<html><body><img src=3D"cid:logo"><a href=3D"https://x.example.com/opt-out">Opt out</a></body></html>
 --r
 Content-Type: image/png
 Content-ID: <logo>
@@ -234,7 +234,7 @@ ${image}
     // Assess
     expect(result).toMatchObject({ html: PART_OUTCOME.MODIFIED, text: PART_OUTCOME.MODIFIED });
     expect(parsed.html).toContain(`<body>${banner.html}<img src="cid:logo">`);
-    expect(parsed.html).toContain(`<a href="${OUR_URL}">Manage preferences</a>`);
+    expect(parsed.html).toContain(`<a href="${OUR_URL}">Opt out</a>`);
     expect(parsed.text).toContain('Hello — see the sale.');
     expect(
       result.raw.includes(crlf(`Content-Transfer-Encoding: base64\n\n${image}\n--r--\n--a--\n--m--\n`)),
