@@ -36,18 +36,24 @@ export function renderUnsubscribeBanner(content: BannerContent): Banner {
   const button = oneLine(content.buttonLabel ?? DEFAULT_BUTTON);
   const organisation = oneLine(content.organisation);
   // The message's own style sheet may try to hide the banner (`div[role=note]{display:none
-  // !important}`) and show a look-alike of its own. An inline !important declaration wins
-  // over any style sheet's (CSS Cascading 4 §6.4: same origin and importance, then the style
-  // attribute), so what would hide it is pinned. Kept short: the line must stay under
-  // RFC 5322's 998 characters, or the part is re-encoded.
+  // !important}`, a zero height, a transform, transparent colours, a position off screen) and
+  // show a look-alike of its own. An inline !important declaration wins over any style
+  // sheet's (CSS Cascading 4 §6.4: same origin and importance, then the style attribute), so
+  // what would hide it is pinned. Line breaks between attributes keep every line far under
+  // RFC 5322's 998 characters (the rewriter writes them in the part's own line ending).
+  const pinned =
+    'visibility:visible!important;opacity:1!important;position:static!important;' +
+    'transform:none!important;max-height:none!important;overflow:visible!important;';
   const html =
-    '<div role="note" style="display:block!important;visibility:visible!important;opacity:1!important;' +
-    'margin:0 0 16px 0;padding:12px 16px;border:1px solid #c7d2e0;' +
-    'border-radius:4px;background:#f4f7fb;color:#1f2933;font-family:Arial,Helvetica,sans-serif;' +
-    'font-size:14px!important;line-height:1.5;text-align:left">' +
-    `<strong>${escapeHtml(organisation)}:</strong> ${escapeHtml(message)} ` +
-    `<a href="${escapeHtml(content.url)}" style="display:inline-block!important;visibility:visible!important;margin-left:4px;padding:4px 12px;` +
-    'border-radius:4px;background:#1d4ed8;color:#ffffff;font-weight:bold;text-decoration:none">' +
+    '<div role="note"\nstyle="display:block!important;height:auto!important;' +
+    pinned +
+    '\nmargin:0 0 16px 0;padding:12px 16px!important;border:1px solid #c7d2e0;border-radius:4px;' +
+    'background:#f4f7fb!important;color:#1f2933!important;font-family:Arial,Helvetica,sans-serif;' +
+    '\nfont-size:14px!important;line-height:1.5;text-align:left">' +
+    `<strong>${escapeHtml(organisation)}:</strong> ${escapeHtml(message)}\n` +
+    `<a href="${escapeHtml(content.url)}"\nstyle="display:inline-block!important;${pinned}` +
+    '\nmargin-left:4px;padding:4px 12px;border-radius:4px;background:#1d4ed8!important;' +
+    'color:#ffffff!important;font-weight:bold;text-decoration:none">' +
     `${escapeHtml(button)}</a></div>`;
   const text = `[${organisation}] ${message}\n${button}: ${content.url}`;
   return { html, text };
