@@ -867,20 +867,26 @@ ${fixtureSpam.atSuspect.length > 0 ? `At suspect: ${fixtureSpam.atSuspect.map((m
 
 /** The labelled graymail fixtures, classified as the graymail stage would (default settings). */
 async function evaluateGraymailFixtures(): Promise<GraymailEvaluation> {
-  const dir = join(ROOT, 'test', 'fixtures', 'graymail');
   const samples: GraymailSample[] = [];
-  for (const label of GRAYMAIL_CATEGORIES) {
-    for (const file of readdirSync(join(dir, label))
-      .filter((f) => f.endsWith('.eml'))
-      .sort()) {
-      samples.push({
-        label,
-        name: `${label}/${file}`,
-        message: await parseMessage(readFileSync(join(dir, label, file))),
-      });
-    }
+  for (const { label, name, path } of graymailFixtures()) {
+    samples.push({ label, name, message: await parseMessage(readFileSync(path)) });
   }
   return evaluateGraymail(samples);
+}
+
+/** The labelled graymail fixtures (test/fixtures/graymail/<label>/<name>.eml), in a fixed order. */
+function graymailFixtures(): Array<{
+  label: (typeof GRAYMAIL_CATEGORIES)[number];
+  name: string;
+  path: string;
+}> {
+  const dir = join(ROOT, 'test', 'fixtures', 'graymail');
+  return GRAYMAIL_CATEGORIES.flatMap((label) =>
+    readdirSync(join(dir, label))
+      .filter((f) => f.endsWith('.eml'))
+      .sort()
+      .map((file) => ({ label, name: `${label}/${file}`, path: join(dir, label, file) })),
+  );
 }
 
 interface FixtureSpamScan {
@@ -893,15 +899,10 @@ interface FixtureSpamScan {
 /** The graymail fixtures (all legitimate) through the spam engine, as \`graywall scan\` would. */
 async function scanGraymailFixtures(): Promise<FixtureSpamScan> {
   const { scanRawMessage, model } = await loadScanner(values.model);
-  const dir = join(ROOT, 'test', 'fixtures', 'graymail');
   const scores: Array<{ name: string; score: number }> = [];
-  for (const label of GRAYMAIL_CATEGORIES) {
-    for (const file of readdirSync(join(dir, label))
-      .filter((f) => f.endsWith('.eml'))
-      .sort()) {
-      const { result } = await scanRawMessage(readFileSync(join(dir, label, file)), {}, scanSettings(model));
-      scores.push({ name: `${label}/${file}`, score: result.score });
-    }
+  for (const { name, path } of graymailFixtures()) {
+    const { result } = await scanRawMessage(readFileSync(path), {}, scanSettings(model));
+    scores.push({ name, score: result.score });
   }
   return {
     total: scores.length,

@@ -22,7 +22,7 @@ import { deliver } from './deliver.ts';
 import { deliverWithSafeUnsubscribe, withoutUnsafeListUnsubscribe } from './graymail-delivery.ts';
 import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
-import type { QuarantineItem } from './quarantine-item.ts';
+import { LIST_REASON_IDS, type QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
 import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
@@ -129,12 +129,6 @@ function modifiersOf(settings: Modifiers): Modifiers {
     ...(settings.addHeader ? { addHeader: settings.addHeader } : {}),
   };
 }
-
-/** The reason a list entry's decision is held with: first in a quarantine item's reasons. */
-export const LIST_REASON_IDS = {
-  blocklisted: 'SENDER_BLOCKLISTED',
-  safelisted: 'SENDER_SAFELISTED',
-} as const;
 
 function listReason(list: NonNullable<RecipientPlan['list']>): Reason {
   return {

@@ -19,11 +19,10 @@ import {
   verifyUnsubscribeToken,
 } from '../core/unsubscribe/unsubscribe-token.ts';
 import type { Page } from '../core/web/page-layout.ts';
-import { LIST_REASON_IDS } from './action-stage.ts';
 import { addToList } from './lists-admin.ts';
 import { emitMetric } from './operational-metrics.ts';
 import { releaseQuarantined } from './quarantine-admin.ts';
-import { isAdminOnly, isExpired, type QuarantineItem } from './quarantine-item.ts';
+import { isAdminOnly, isExpired, listVerdictOf, type QuarantineItem } from './quarantine-item.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 
 /** Quarantine items older than this are not put into a first digest any more. */
@@ -202,9 +201,7 @@ function entryOf(item: QuarantineItem): DigestEntry {
     why: heldBecause(topReasons(item.reasons, 1)[0]) ?? `scored ${item.score}/100`,
     ...(item.allowSender ? { allowSender: item.allowSender } : {}),
     // allowSender is the sender SPF or DMARC vouched for; none, and no list decided: unverified.
-    ...(item.allowSender === undefined && item.reasons[0]?.id !== LIST_REASON_IDS.blocklisted
-      ? { unverified: true }
-      : {}),
+    ...(item.allowSender === undefined && listVerdictOf(item) !== 'blocklisted' ? { unverified: true } : {}),
   };
 }
 

@@ -154,12 +154,7 @@ export async function safeUnsubscribeCopy(
         target.recipient,
       ]),
     ]);
-    if (!headerRefused) return raw;
-    return replaceHeaderField(
-      replaceHeaderField(raw, 'List-Unsubscribe', undefined),
-      'List-Unsubscribe-Post',
-      undefined,
-    );
+    return headerRefused ? withoutListUnsubscribe(raw) : raw;
   }
   const banner = renderUnsubscribeBanner({
     url,
@@ -216,11 +211,8 @@ export async function withoutUnsafeListUnsubscribe(
   if (options.spam) {
     why = `the message is delivered as ${options.spam === 'positive' ? 'positive' : 'suspected'} spam, and unsubscribing from spam tells its sender the address is read`;
   } else {
-    const refused = new Map<string, { uri: string; refusal: Refusal }>();
-    for (const recipient of recipients) {
-      for (const link of refusedListUnsubscribeLinks(deps, header, recipient)) refused.set(link.uri, link);
-    }
-    if (refused.size > 0) why = `our safety checks refuse ${describeRefused([...refused.values()])}`;
+    const refused = refusedListUnsubscribeLinks(deps, header, recipients);
+    if (refused.length > 0) why = `our safety checks refuse ${describeRefused(refused)}`;
   }
   if (why === undefined) return raw;
   if (!options.noted) {
@@ -234,6 +226,11 @@ export async function withoutUnsafeListUnsubscribe(
       ),
     ]);
   }
+  return withoutListUnsubscribe(raw);
+}
+
+/** The copy without the sender's List-Unsubscribe and List-Unsubscribe-Post fields. */
+function withoutListUnsubscribe(raw: Buffer): Buffer {
   return replaceHeaderField(
     replaceHeaderField(raw, 'List-Unsubscribe', undefined),
     'List-Unsubscribe-Post',

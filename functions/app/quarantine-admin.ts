@@ -1,9 +1,8 @@
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
 import { normalizeBareCr, prependHeaderFields } from '../core/mime/raw-message.ts';
-import type { ListVerdict } from '../core/policy/plan-actions.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
-import { CLAIM_LEASE_MS, LIST_REASON_IDS } from './action-stage.ts';
+import { CLAIM_LEASE_MS } from './action-stage.ts';
 import { deliver } from './deliver.ts';
 import {
   parseForSafeUnsubscribe,
@@ -11,7 +10,7 @@ import {
   withoutUnsafeListUnsubscribe,
 } from './graymail-delivery.ts';
 import type { Page, QuarantineQuery } from './ports.ts';
-import { isExpired, type QuarantineItem } from './quarantine-item.ts';
+import { isExpired, listVerdictOf, type QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -249,12 +248,4 @@ function selectItems(
   if (missing.length > 0)
     throw new BadRequestError(`message ${messageId} is not quarantined for ${missing.join(', ')}`);
   return selected;
-}
-
-/** The list entry that decided for this recipient, read back from the reason it was held with. */
-function listVerdictOf(item: QuarantineItem): ListVerdict | undefined {
-  const id = item.reasons[0]?.id;
-  if (id === LIST_REASON_IDS.blocklisted) return 'blocklisted';
-  if (id === LIST_REASON_IDS.safelisted) return 'safelisted';
-  return undefined;
 }

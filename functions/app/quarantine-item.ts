@@ -1,3 +1,4 @@
+import type { ListVerdict } from '../core/policy/plan-actions.ts';
 import type { Modifiers } from '../core/policy/render-delivery.ts';
 import type { Reason, SpamVerdict } from '../core/scan/types.ts';
 
@@ -52,6 +53,20 @@ export interface QuarantineItem {
   readonly digestedAt?: string;
   /** When the digest listing the item went out (each item is listed in one digest). */
   readonly digestSentAt?: string;
+}
+
+/** The reason a list entry's decision is held with: first in a quarantine item's reasons. */
+export const LIST_REASON_IDS = {
+  blocklisted: 'SENDER_BLOCKLISTED',
+  safelisted: 'SENDER_SAFELISTED',
+} as const;
+
+/** The list entry that decided for this recipient, read back from the reason it was held with. */
+export function listVerdictOf(item: Pick<QuarantineItem, 'reasons'>): ListVerdict | undefined {
+  const id = item.reasons[0]?.id;
+  if (id === LIST_REASON_IDS.blocklisted) return 'blocklisted';
+  if (id === LIST_REASON_IDS.safelisted) return 'safelisted';
+  return undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
 } from '../core/unsubscribe/pages.ts';
 import { REFUSAL, type Refusal, refuse } from '../core/unsubscribe/refusal.ts';
 import {
+  isGoneAttempt,
   type UnsubscribeAttempt,
   type UnsubscribeRequest,
   unsubscribeCandidates,
@@ -199,11 +200,6 @@ export async function retryDueUnsubscribes(
   return tried;
 }
 
-/** An attempt whose link the sender's server said is gone for good (404 Not Found, 410 Gone). */
-function isGone(attempt: UnsubscribeAttempt): boolean {
-  return attempt.outcome === 'failed' && /^HTTP (404|410)$/.test(attempt.detail);
-}
-
 /** The safety checks' settings for links used on `recipient`'s behalf. */
 function uriSafetyOptions(deps: Pick<UnsubscribeDeps, 'config'>, recipient: string): UriSafetyOptions {
   const { unsubscribe } = deps.config;
@@ -217,20 +213,23 @@ function uriSafetyOptions(deps: Pick<UnsubscribeDeps, 'config'>, recipient: stri
 
 /**
  * The sender's List-Unsubscribe links that the checks decided by the URI alone refuse when
- * used on `recipient`'s behalf (see screenLinks).
+ * used on behalf of one of `recipients` (see screenLinks), each once.
  */
 export function refusedListUnsubscribeLinks(
   deps: Pick<UnsubscribeDeps, 'config'>,
   header: HeaderBlock,
-  recipient: string,
+  recipients: readonly string[],
 ): Array<{ uri: string; refusal: Refusal }> {
-  const options = uriSafetyOptions(deps, recipient);
-  const refused: Array<{ uri: string; refusal: Refusal }> = [];
-  for (const uri of readListUnsubscribe(header, false).uris) {
-    const check = checkUnsubscribeUri(uri, options);
-    if (!check.ok) refused.push({ uri, refusal: check.refusal });
+  const uris = readListUnsubscribe(header, false).uris;
+  const refused = new Map<string, { uri: string; refusal: Refusal }>();
+  for (const recipient of recipients) {
+    const options = uriSafetyOptions(deps, recipient);
+    for (const uri of uris) {
+      const check = checkUnsubscribeUri(uri, options);
+      if (!check.ok && !refused.has(uri)) refused.set(uri, { uri, refusal: check.refusal });
+    }
   }
-  return refused;
+  return [...refused.values()];
 }
 
 /**
@@ -275,7 +274,7 @@ async function attempt(
   // a refused candidate is not tried again, so retries move on to the ones never reached.
   const refusedBefore = new Set(request.attempts.filter((a) => a.outcome === 'refused').map(key));
   // Nor is a link the sender's server said is gone.
-  const goneBefore = new Set(request.attempts.filter(isGone).map(key));
+  const goneBefore = new Set(request.attempts.filter(isGoneAttempt).map(key));
   const candidates = unsubscribeCandidates(request);
   let succeeded = false;
   let outOfTime = false;
@@ -345,7 +344,7 @@ async function attempt(
   }
   const now = deps.clock.now();
   const refusedNow = new Set(attempts.filter((a) => a.outcome === 'refused').map(key));
-  const goneNow = new Set(attempts.filter(isGone).map(key));
+  const goneNow = new Set(attempts.filter(isGoneAttempt).map(key));
   const refusedAny = (c: { method: string; uri: string }) =>
     refusedBefore.has(key(c)) || refusedNow.has(key(c));
   const goneAny = (c: { method: string; uri: string }) => goneBefore.has(key(c)) || goneNow.has(key(c));

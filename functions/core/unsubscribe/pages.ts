@@ -1,6 +1,7 @@
 import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
 import { escapeHtml } from './html-scan.ts';
-import type { UnsubscribeRequest } from './request.ts';
+import { isGoneAttempt, type UnsubscribeRequest } from './request.ts';
+import { checkUnsubscribeUri } from './uri-safety.ts';
 
 /**
  * The public unsubscribe pages: small, accessible, self-contained HTML (no scripts, no
@@ -63,7 +64,7 @@ export function unablePage(branding: PageBranding, request: UnsubscribeRequest):
   // refused (a lookalike domain, an internal address) is never suggested.
   // Nor one the sender's server called gone (404, 410): nothing to try there.
   const manual = request.attempts.find(
-    (a) => a.outcome === 'failed' && /^https?:/i.test(a.uri) && !/^HTTP (404|410)$/.test(a.detail),
+    (a) => a.outcome === 'failed' && /^https?:/i.test(a.uri) && !isGoneAttempt(a),
   )?.uri;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unable to unsubscribe', [
     `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing, or said the link no longer exists.</p>`,
@@ -98,15 +99,8 @@ export function invalidLinkPage(branding: PageBranding, reason: string): Page {
 /** Where the successful unsubscribe mail went: the address of its mailto link. */
 function mailtoAddress(request: UnsubscribeRequest): string {
   const uri = request.attempts.find((a) => a.outcome === 'succeeded')?.uri ?? '';
-  return decodeURIComponentSafe(uri.replace(/^mailto:/i, '').split('?')[0] ?? '');
-}
-
-function decodeURIComponentSafe(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
+  const check = checkUnsubscribeUri(uri);
+  return check.ok && check.target.kind === 'mailto' ? check.target.to : uri.replace(/^mailto:/i, '');
 }
 
 /** Characters of the sender's subject shown: enough to recognise the mail, too few to pass for our text. */

@@ -24,6 +24,14 @@ export interface UnsubscribeAttempt {
   readonly detail: string;
 }
 
+/**
+ * An attempt whose link the sender's server said is gone for good (404 Not Found, 410 Gone;
+ * RFC 9110 §15.5.5, §15.5.11): not retried, and not offered for manual use.
+ */
+export function isGoneAttempt(attempt: Pick<UnsubscribeAttempt, 'outcome' | 'detail'>): boolean {
+  return attempt.outcome === 'failed' && /^HTTP (404|410)$/.test(attempt.detail);
+}
+
 export interface UnsubscribeRequest {
   readonly requestId: string;
   readonly messageId: string;

@@ -167,8 +167,7 @@ export function testSignalIn(message: ParsedMessage): string | undefined {
 
 /** Every rule the engine runs, in evaluation order: test signals and SES first. */
 export const RULES: readonly Rule[] = [
-  GTUBE,
-  X_ADVERTISEMENT_SPAM,
+  ...TEST_SIGNAL_RULES,
   SES_SPAM_VERDICT_FAIL,
   SES_VIRUS_VERDICT_FAIL,
   ...HEADER_RULES,
