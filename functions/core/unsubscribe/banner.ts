@@ -22,6 +22,12 @@ export interface Banner {
   readonly html: string;
   /** Plain-text snippet; line breaks are `\n` (the rewriter uses the part's own). */
   readonly text: string;
+  /**
+   * The button's label as shown. The rewriter also points a sender's anchors with this text at
+   * us: a look-alike of the banner laid over the real one (a positioned element of the
+   * sender's) then leads to our confirmation page too, whatever its label says.
+   */
+  readonly buttonLabel: string;
 }
 
 const DEFAULT_MESSAGE =
@@ -56,7 +62,7 @@ export function renderUnsubscribeBanner(content: BannerContent): Banner {
     'color:#ffffff!important;font-weight:bold;text-decoration:none">' +
     `${escapeHtml(button)}</a></div>`;
   const text = `[${organisation}] ${message}\n${button}: ${content.url}`;
-  return { html, text };
+  return { html, text, buttonLabel: button };
 }
 
 /** Banner text comes from config: no line breaks or controls reach the mail. */

@@ -198,9 +198,16 @@ function attributeUrl(
 
 /**
  * Whether an anchor is an unsubscribe link: its target names an unsubscribe endpoint, its text
- * says so, or it is a bare "click here" right after a sentence that does.
+ * says so, or it is a bare "click here" right after a sentence that does. With `ownLabel` (our
+ * banner's button label, see Banner), an anchor reading exactly that counts too, whatever the
+ * label says: in mail that has not been through us yet it can only be a look-alike of our
+ * banner.
  */
-export function isUnsubscribeAnchor(anchor: Pick<HtmlAnchor, 'href' | 'text' | 'context'>): boolean {
+export function isUnsubscribeAnchor(
+  anchor: Pick<HtmlAnchor, 'href' | 'text' | 'context'>,
+  ownLabel?: string,
+): boolean {
+  if (ownLabel !== undefined && anchor.text !== '' && anchor.text === normalise(ownLabel)) return true;
   // "Manage preferences" pointing at .../manage-preferences/unsubscribe (HubSpot writes such
   // links) opens a preference page: the text says what the reader gets, not the path.
   if (PREFERENCES_TEXT.test(anchor.text) && !hasKeyword(anchor.text, TEXT_KEYWORDS)) return false;

@@ -284,7 +284,8 @@ function editHtml(
   const edits: TextEdit[] = [];
   const links: string[] = [];
   for (const anchor of findHtmlAnchors(html)) {
-    if (!context.listUris.has(anchor.href) && !isUnsubscribeAnchor(anchor)) continue;
+    if (!context.listUris.has(anchor.href) && !isUnsubscribeAnchor(anchor, context.banner.buttonLabel))
+      continue;
     const replacement = context.replace(anchor.href);
     if (replacement === undefined) continue;
     // The whole attribute is rewritten, quoted, so an unquoted original cannot leak into it.

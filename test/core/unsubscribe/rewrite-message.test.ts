@@ -418,6 +418,30 @@ describe('hostile HTML', () => {
     expect(out.split(banner.html)).toHaveLength(2);
   });
 
+  it("points a look-alike of our banner's button at us, whatever the configured label says", async () => {
+    // A sender that has seen our banner lays a copy of it over the real one (position:absolute)
+    // with its own link behind the button; "Stop these mails" names no unsubscribe keyword.
+    const ours = renderUnsubscribeBanner({
+      url: OUR_URL,
+      organisation: 'Example Corp IT',
+      buttonLabel: 'Stop these mails',
+    });
+    const html =
+      '<body><div style="position:absolute;top:0"><b>Example Corp IT:</b> ' +
+      '<a href="https://tracker.example.net/confirm?u=alice">Stop  these\n mails</a></div>' +
+      '<p><a href="https://shop.example.com/stop">Stop the music</a></p></body>';
+    const raw = crlf(`${headers}\nContent-Type: text/html; charset=utf-8\n\n${html}\n`);
+
+    const result = rewriteForSafeUnsubscribe(raw, { ...edit, banner: ours });
+    const out = (await parseMessage(result.raw)).html;
+
+    expect(out).not.toContain('tracker.example.net');
+    expect(out).toContain('<a href="https://shop.example.com/stop">Stop the music</a>');
+    expect(result.rewrittenLinks).toEqual(['https://tracker.example.net/confirm?u=alice']);
+    // With the default label the same anchor is a link like any other.
+    expect(rewriteForSafeUnsubscribe(raw, edit).rewrittenLinks).toEqual([]);
+  });
+
   it("replaces a sender's unsubscribe link inside SVG, written as xlink:href", async () => {
     const html =
       '<body><svg><a xlink:href="https://esp.example.net/u/abc?l=1"><text>Unsubscribe</text></a></svg></body>';
