@@ -104,6 +104,7 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
       uniqueId: randomUUID(),
       retentionDays: config.quarantine.retentionDays,
       linkLifetimeDays: config.digest.linkLifetimeDays,
+      timeZone: config.digest.timeZone,
     });
     emitMetric(deps.metrics, 'Attempts', 1, { Job: 'digest' });
     try {
@@ -161,6 +162,7 @@ export async function digestPage(
       recipient,
       page.items.filter((item) => !isAdminOnly(item)).map(entryOf),
       base,
+      deps.config.digest.timeZone,
     );
   }
   const item = messageId ? await deps.quarantine.get(messageId, recipient) : undefined;

@@ -4,7 +4,7 @@ import type { QuarantineItem } from '../../functions/app/quarantine-item.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
 import { fakeDns } from '../support/fake-dns.ts';
-import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 
 let gw: TestGateway;
 let cli: CliRun;
@@ -13,6 +13,8 @@ let clockOffsetMs = 0;
 
 beforeAll(async () => {
   gw = await startTestGateway({
+    // Times in the digest and its pages are shown in the configured zone.
+    config: testConfig({ digest: { timeZone: 'Europe/Berlin' } }),
     clock: { now: () => new Date(Date.now() + clockOffsetMs) },
     // The test's SMTP client connects from 127.0.0.1: SPF passes for watches.example.net only,
     // so only that sender can be "always allowed" (a safelist entry applies to authenticated senders).
@@ -82,6 +84,8 @@ describe('the end-user quarantine digest', () => {
     // The sender nobody vouched for is marked, so a forged copy of a known name stands out.
     expect(html).toContain('>canteen@partner.example.org (sender not verified)<');
     expect(html).toContain('>deals@watches.example.net<');
+    expect(html).toContain('>Held (Europe/Berlin)</th>');
+    expect(html).toMatch(/>\d{4}-\d\d-\d\d \d\d:\d\d UTC\+0[12]:00<\/td>/);
     reviewUrl = /<a href="([^"]+)">Review your quarantine<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
     expect(reviewUrl).toMatch(new RegExp(`^${gw.apiUrl}/q/`));
 
@@ -103,6 +107,7 @@ describe('the end-user quarantine digest', () => {
     expect(await item.textContent()).toContain(
       'from canteen@partner.example.org (sender not verified), held',
     );
+    expect(await item.textContent()).toMatch(/, held \d{4}-\d\d-\d\d \d\d:\d\d UTC\+0[12]:00/);
     await item.getByRole('button', { name: 'Release', exact: true }).click();
     await page.waitForLoadState();
     expect(await page.locator('h1').textContent()).toBe('Released');
