@@ -244,6 +244,8 @@ async function carryOut(
           state: 'quarantined',
           ...(safeUnsubscribeApplies(deps, plan, signed) ? { safeUnsubscribe: true } : {}),
           ...(allowSender ? { allowSender } : {}),
+          // Recorded even when allowSender is withheld, so a blocklisted forgery is still marked.
+          senderAuthenticated: record.allowSender !== undefined,
           ...(Object.keys(modifiers).length > 0 ? { modifiers } : {}),
         };
         await deps.quarantine.put(item);

@@ -22,7 +22,7 @@ import type { Page } from '../core/web/page-layout.ts';
 import { addToList } from './lists-admin.ts';
 import { emitMetric } from './operational-metrics.ts';
 import { releaseQuarantined } from './quarantine-admin.ts';
-import { isAdminOnly, isExpired, listVerdictOf, type QuarantineItem } from './quarantine-item.ts';
+import { isAdminOnly, isExpired, isSenderAuthenticated, type QuarantineItem } from './quarantine-item.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 
 /** Quarantine items older than this are not put into a first digest any more. */
@@ -104,6 +104,7 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
       uniqueId: randomUUID(),
       retentionDays: config.quarantine.retentionDays,
       linkLifetimeDays: config.digest.linkLifetimeDays,
+      timeZone: config.digest.timeZone,
     });
     emitMetric(deps.metrics, 'Attempts', 1, { Job: 'digest' });
     try {
@@ -161,6 +162,7 @@ export async function digestPage(
       recipient,
       page.items.filter((item) => !isAdminOnly(item)).map(entryOf),
       base,
+      deps.config.digest.timeZone,
     );
   }
   const item = messageId ? await deps.quarantine.get(messageId, recipient) : undefined;
@@ -200,8 +202,7 @@ function entryOf(item: QuarantineItem): DigestEntry {
     quarantinedAt: item.quarantinedAt,
     why: heldBecause(topReasons(item.reasons, 1)[0]) ?? `scored ${item.score}/100`,
     ...(item.allowSender ? { allowSender: item.allowSender } : {}),
-    // allowSender is the sender SPF or DMARC vouched for; none, and no list decided: unverified.
-    ...(item.allowSender === undefined && listVerdictOf(item) !== 'blocklisted' ? { unverified: true } : {}),
+    ...(isSenderAuthenticated(item) ? {} : { unverified: true }),
   };
 }
 

@@ -43,6 +43,13 @@ export interface QuarantineItem {
    */
   readonly allowSender?: string;
   /**
+   * SPF or DMARC vouched for the sender (the scan found a safelistable address). Kept apart
+   * from allowSender, which a blocklist or malware withholds, so the digest can still say
+   * whether the sender is who it claims to be. Absent on items written before it existed:
+   * see isSenderAuthenticated.
+   */
+  readonly senderAuthenticated?: boolean;
+  /**
    * The subject tags and header the quarantine action asked for (`prependSubject`,
    * `appendSubject`, `addHeader`), put on the copy when it is released: held "tagged" means
    * tagged when the user gets it. Kept with the item, so a later config change does not
@@ -67,6 +74,18 @@ export function listVerdictOf(item: Pick<QuarantineItem, 'reasons'>): ListVerdic
   if (id === LIST_REASON_IDS.blocklisted) return 'blocklisted';
   if (id === LIST_REASON_IDS.safelisted) return 'safelisted';
   return undefined;
+}
+
+/**
+ * Whether the sender was authenticated when the message was held. Items written before
+ * senderAuthenticated was recorded count as authenticated only if they carry allowSender
+ * (recorded for authenticated senders only); an old blocklisted item is taken as not
+ * authenticated, since claiming a verification nobody recorded is the worse mistake.
+ */
+export function isSenderAuthenticated(
+  item: Pick<QuarantineItem, 'senderAuthenticated' | 'allowSender'>,
+): boolean {
+  return item.senderAuthenticated ?? item.allowSender !== undefined;
 }
 
 /**

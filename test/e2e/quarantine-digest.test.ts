@@ -1,9 +1,10 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QuarantineItem } from '../../functions/app/quarantine-item.ts';
 import { launchBrowser } from '../support/browser.ts';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
 import { fakeDns } from '../support/fake-dns.ts';
-import { rfc822, startTestGateway, type TestGateway } from '../support/gateway-harness.ts';
+import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 
 let gw: TestGateway;
 let cli: CliRun;
@@ -12,10 +13,15 @@ let clockOffsetMs = 0;
 
 beforeAll(async () => {
   gw = await startTestGateway({
+    // Times in the digest and its pages are shown in the configured zone.
+    config: testConfig({ digest: { timeZone: 'Europe/Berlin' } }),
     clock: { now: () => new Date(Date.now() + clockOffsetMs) },
     // The test's SMTP client connects from 127.0.0.1: SPF passes for watches.example.net only,
     // so only that sender can be "always allowed" (a safelist entry applies to authenticated senders).
-    authResolver: fakeDns({ 'watches.example.net TXT': 'v=spf1 ip4:127.0.0.1 -all' }),
+    authResolver: fakeDns({
+      'watches.example.net TXT': 'v=spf1 ip4:127.0.0.1 -all',
+      'listed.example.net TXT': 'v=spf1 ip4:127.0.0.1 -all',
+    }),
   });
   cli = cliFor(gw);
   browser = await launchBrowser();
@@ -78,6 +84,8 @@ describe('the end-user quarantine digest', () => {
     // The sender nobody vouched for is marked, so a forged copy of a known name stands out.
     expect(html).toContain('>canteen@partner.example.org (sender not verified)<');
     expect(html).toContain('>deals@watches.example.net<');
+    expect(html).toContain('>Held (Europe/Berlin)</th>');
+    expect(html).toMatch(/>\d{4}-\d\d-\d\d \d\d:\d\d UTC\+0[12]:00<\/td>/);
     reviewUrl = /<a href="([^"]+)">Review your quarantine<\/a>/.exec(html)?.[1]?.replace(/&amp;/g, '&') ?? '';
     expect(reviewUrl).toMatch(new RegExp(`^${gw.apiUrl}/q/`));
 
@@ -99,6 +107,7 @@ describe('the end-user quarantine digest', () => {
     expect(await item.textContent()).toContain(
       'from canteen@partner.example.org (sender not verified), held',
     );
+    expect(await item.textContent()).toMatch(/, held \d{4}-\d\d-\d\d \d\d:\d\d UTC\+0[12]:00/);
     await item.getByRole('button', { name: 'Release', exact: true }).click();
     await page.waitForLoadState();
     expect(await page.locator('h1').textContent()).toBe('Released');
@@ -183,6 +192,81 @@ describe('the end-user quarantine digest', () => {
     const html = await response.text();
     expect(html).toContain('<h1>No longer in quarantine</h1>');
     expect((await cli('safelist', 'list', '--for', 'dana@example.com')).out).not.toContain('deals2@');
+  });
+
+  it('marks an unverified sender a blocklist held, and not an authenticated one', async () => {
+    await cli('blocklist', 'add', 'listed.example.net', 'forger.example', '--for', 'dana@example.com');
+    const authenticated = await gw.send(spam('Listed newsletter', 'news@listed.example.net'), {
+      from: 'news@listed.example.net',
+      to: ['dana@example.com'],
+    });
+    const forged = await gw.send(spam('Listed forgery', 'ceo@forger.example'), {
+      from: 'ceo@forger.example',
+      to: ['dana@example.com'],
+    });
+    await gw.waitForState(authenticated, ['quarantined']);
+    await gw.waitForState(forged, ['quarantined']);
+    const held = await gw.deps.quarantine.get(forged, 'dana@example.com');
+    expect(held?.reasons[0]?.id).toBe('SENDER_BLOCKLISTED');
+    expect(held?.senderAuthenticated).toBe(false);
+    // A blocklist withholds "always allow" from both, but not the record of who was verified.
+    expect(await gw.deps.quarantine.get(authenticated, 'dana@example.com')).toMatchObject({
+      senderAuthenticated: true,
+    });
+    expect((await gw.deps.quarantine.get(authenticated, 'dana@example.com'))?.allowSender).toBeUndefined();
+
+    expect((await cli('digest', 'send')).out).toContain('listing 2 message(s)');
+    const mail = await gw.sink?.waitFor(
+      (m) =>
+        m.raw.includes(Buffer.from('X-Graywall-Digest: true')) &&
+        digestHtml(m.raw).includes('Listed forgery'),
+    );
+    const html = digestHtml(mail?.raw ?? Buffer.alloc(0));
+    expect(html).toContain('>ceo@forger.example (sender not verified)<');
+    expect(html).toContain('>news@listed.example.net<');
+    expect(html).not.toContain('Always allow');
+
+    const review = await (await fetch(reviewUrl)).text();
+    expect(review).toContain('from ceo@forger.example (sender not verified), held');
+    expect(review).toContain('from news@listed.example.net, held');
+    const confirm = await (await fetch(`${reviewUrl}/release/${forged}`)).text();
+    expect(confirm).toContain('from ceo@forger.example (sender not verified) to your mailbox?');
+    await cli('blocklist', 'remove', 'listed.example.net', 'forger.example', '--for', 'dana@example.com');
+  });
+
+  it('marks the sender of an item held before authentication was recorded, unless it was allowable', async () => {
+    // Items as the action stage wrote them before senderAuthenticated existed: allowSender was
+    // the only trace of an authenticated sender, and a blocklist withheld it.
+    const now = Date.now();
+    const oldItem = (messageId: string, from: string, extra: Partial<QuarantineItem>): QuarantineItem => ({
+      messageId,
+      recipient: 'dana@example.com',
+      envelopeFrom: from,
+      from,
+      subject: `Old ${messageId}`,
+      size: 100,
+      score: 100,
+      verdict: 'positive',
+      reasons: [{ id: 'SENDER_BLOCKLISTED', group: 'engine', description: 'on your blocklist', score: 0 }],
+      policy: 'default',
+      key: `quarantine/${messageId}`,
+      quarantinedAt: new Date(now - 60_000).toISOString(),
+      expiresAt: new Date(now + 86_400_000).toISOString(),
+      state: 'quarantined',
+      ...extra,
+    });
+    await gw.deps.quarantine.put(oldItem('old-blocklisted', 'old@forger.example', {}));
+    await gw.deps.quarantine.put(
+      oldItem('old-allowable', 'old@watches.example.net', {
+        allowSender: 'old@watches.example.net',
+        reasons: [{ id: 'GTUBE', group: 'body', description: 'GTUBE', score: 100 }],
+      }),
+    );
+    const review = await (await fetch(reviewUrl)).text();
+    // Whether SPF or DMARC passed was not kept: we do not claim it did.
+    expect(review).toContain('from old@forger.example (sender not verified), held');
+    expect(review).toContain('from old@watches.example.net, held');
+    for (const id of ['old-blocklisted', 'old-allowable']) await cli('quarantine', 'delete', id);
   });
 
   it('refuses forged and expired links with a page that says so', async () => {

@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import { isTimeZone } from '../time/zoned-time.ts';
 import { emailAddress } from './fields.ts';
 
-const DEFAULTS = { enabled: true, schedule: 'cron(0 7 * * ? *)', linkLifetimeDays: 7 } as const;
+const DEFAULTS = {
+  enabled: true,
+  schedule: 'cron(0 7 * * ? *)',
+  linkLifetimeDays: 7,
+  timeZone: 'UTC',
+} as const;
+
+export const TIME_ZONE_MESSAGE =
+  'must be a time zone name from the IANA database, such as UTC, Europe/Berlin or America/New_York';
 
 export const SCHEDULE_MESSAGE =
   'must be an EventBridge schedule: rate(1 day), rate(N hours|days) with N ≥ 1, or cron(minutes hours day-of-month month day-of-week year) with ? in day-of-month or day-of-week, e.g. cron(0 7 * * ? *)';
@@ -43,6 +52,12 @@ export const digestSchema = z
     schedule: z.string().trim().refine(isScheduleExpression, SCHEDULE_MESSAGE).default(DEFAULTS.schedule),
     /** How long the links in a digest work. */
     linkLifetimeDays: z.number().int().min(1).max(30).default(DEFAULTS.linkLifetimeDays),
+    /**
+     * The zone of the times a digest and its pages show (when each message was held), e.g.
+     * `Europe/Berlin`. Checked here: an unknown zone would otherwise fail every digest run.
+     * The schedule stays in UTC.
+     */
+    timeZone: z.string().trim().refine(isTimeZone, TIME_ZONE_MESSAGE).default(DEFAULTS.timeZone),
     /** From address of digests. Default: quarantine@<first domain>. */
     fromAddress: emailAddress.optional(),
   })

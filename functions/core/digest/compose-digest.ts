@@ -1,4 +1,5 @@
 import { formatRfc5322Date } from '../mime/format-date.ts';
+import { formatZonedTime } from '../time/zoned-time.ts';
 import { escapeHtml } from '../unsubscribe/html-scan.ts';
 
 /** One held message as the digest lists it. */
@@ -38,6 +39,8 @@ export interface DigestMail {
   readonly retentionDays: number;
   /** How long its links work (digest.linkLifetimeDays). */
   readonly linkLifetimeDays: number;
+  /** The IANA zone its times are shown in (digest.timeZone). */
+  readonly timeZone: string;
 }
 
 /**
@@ -75,7 +78,7 @@ export function composeDigest(mail: DigestMail): Buffer {
     `Review them all: ${mail.viewUrl}`,
     '',
     ...shown.flatMap((e) => [
-      `- ${e.quarantinedAt.slice(0, 16).replace('T', ' ')} UTC  from ${e.sender}`,
+      `- ${formatZonedTime(e.quarantinedAt, mail.timeZone)}  from ${e.sender}`,
       `  "${e.subject}"  (${e.why})`,
       `  Release: ${mail.actionUrl(e.messageId, 'release')}`,
       ...(e.allowSender ? [`  Always allow ${e.allowSender}: ${mail.actionUrl(e.messageId, 'allow')}`] : []),
@@ -88,7 +91,7 @@ export function composeDigest(mail: DigestMail): Buffer {
   const rows = shown
     .map(
       (e) =>
-        `<tr><td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap">${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))}</td>` +
+        `<tr><td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap">${escapeHtml(formatZonedTime(e.quarantinedAt, mail.timeZone))}</td>` +
         `<td style="padding:6px 8px;border-top:1px solid #e4e7eb">${escapeHtml(e.sender)}</td>` +
         `<td style="padding:6px 8px;border-top:1px solid #e4e7eb"><strong>${escapeHtml(e.subject)}</strong><br><span style="color:#52606d">${escapeHtml(e.why)}</span></td>` +
         `<td style="padding:6px 8px;border-top:1px solid #e4e7eb;white-space:nowrap"><a href="${escapeHtml(mail.actionUrl(e.messageId, 'release'))}">Release</a>${e.allowSender ? ` · <a href="${escapeHtml(mail.actionUrl(e.messageId, 'allow'))}">Always allow ${escapeHtml(e.allowSender)}</a>` : ''}</td></tr>`,
@@ -98,7 +101,7 @@ export function composeDigest(mail: DigestMail): Buffer {
 <p>${count} new message${count === 1 ? '' : 's'} sent to <strong>${escapeHtml(mail.to)}</strong> ${count === 1 ? 'was' : 'were'} held in quarantine by ${escapeHtml(mail.organisation)}. They are deleted after ${mail.retentionDays} days unless you release them.</p>
 <p><a href="${escapeHtml(mail.viewUrl)}">Review your quarantine</a></p>
 <table role="presentation" style="border-collapse:collapse;font-size:14px">
-<tr><th align="left" style="padding:6px 8px">Held (UTC)</th><th align="left" style="padding:6px 8px">From</th><th align="left" style="padding:6px 8px">Subject</th><th></th></tr>
+<tr><th align="left" style="padding:6px 8px">Held (${escapeHtml(mail.timeZone)})</th><th align="left" style="padding:6px 8px">From</th><th align="left" style="padding:6px 8px">Subject</th><th></th></tr>
 ${rows}
 </table>
 ${more > 0 ? `<p>...and ${more} more on the <a href="${escapeHtml(mail.viewUrl)}">review page</a>.</p>` : ''}

@@ -1,3 +1,4 @@
+import { formatZonedTime } from '../time/zoned-time.ts';
 import { escapeHtml } from '../unsubscribe/html-scan.ts';
 import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
 import { type DigestEntry, shownSender } from './compose-digest.ts';
@@ -13,6 +14,8 @@ export function quarantineListPage(
   recipient: string,
   entries: readonly DigestEntry[],
   basePath: string,
+  /** The IANA zone the times are shown in (digest.timeZone). */
+  timeZone: string,
 ): Page {
   if (entries.length === 0) {
     return renderPage(branding, SECTION, 200, 'Nothing in quarantine', [
@@ -23,7 +26,7 @@ export function quarantineListPage(
     .map(
       (
         e,
-      ) => `<li><p><strong>${escapeHtml(e.subject)}</strong><br>from ${escapeHtml(shownSender(e))}, held ${escapeHtml(e.quarantinedAt.slice(0, 16).replace('T', ' '))} UTC<br><small>${escapeHtml(e.why)}</small></p>
+      ) => `<li><p><strong>${escapeHtml(e.subject)}</strong><br>from ${escapeHtml(shownSender(e))}, held ${escapeHtml(formatZonedTime(e.quarantinedAt, timeZone))}<br><small>${escapeHtml(e.why)}</small></p>
 <form method="post" action="${escapeHtml(`${basePath}/release/${e.messageId}`)}"><button type="submit">Release</button></form>${
         e.allowSender
           ? `\n<form method="post" action="${escapeHtml(`${basePath}/allow/${e.messageId}`)}"><button type="submit">Release and always allow ${escapeHtml(e.allowSender)}</button></form>`

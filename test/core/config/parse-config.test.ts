@@ -44,7 +44,12 @@ describe('parseConfig', () => {
       },
     });
     expect(config.filters).toEqual([]);
-    expect(config.digest).toEqual({ enabled: true, schedule: 'cron(0 7 * * ? *)', linkLifetimeDays: 7 });
+    expect(config.digest).toEqual({
+      enabled: true,
+      schedule: 'cron(0 7 * * ? *)',
+      linkLifetimeDays: 7,
+      timeZone: 'UTC',
+    });
     expect(config.delivery).toMatchObject({
       type: 'smtp',
       port: 25,
@@ -59,6 +64,16 @@ describe('parseConfig', () => {
     });
     expect(config.policies.incoming).toEqual([]);
     expect(config.quarantine.retentionDays).toBe(30);
+  });
+
+  it('takes an IANA time zone for the digest, and names the field and value of an unknown one', () => {
+    expect(parseConfig(`${minimal}digest: { timeZone: Europe/Berlin }\n`).digest.timeZone).toBe(
+      'Europe/Berlin',
+    );
+    expect(issuesOf(`${minimal}digest: { timeZone: Europe/Berlinn }\n`)).toEqual([
+      'digest.timeZone: must be a time zone name from the IANA database, such as UTC, Europe/Berlin or America/New_York (got "Europe/Berlinn")',
+    ]);
+    expect(issuesOf(`${minimal}digest: { timeZone: CEST }\n`)).toHaveLength(1);
   });
 
   it('reads JSON as well as YAML', () => {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { composeDigest } from '../../../functions/core/digest/compose-digest.ts';
 
+/** The HTML part of a digest (base64, as composeDigest writes it). */
+function htmlPart(raw: Buffer): string {
+  const text = raw.toString('latin1');
+  const part =
+    text.split('Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n')[1] ??
+    '';
+  return Buffer.from(part.split('\r\n--')[0] ?? '', 'base64').toString('utf8');
+}
+
 /** The text part of a digest (base64, as composeDigest writes it). */
 function textPart(raw: Buffer): string {
   const text = raw.toString('latin1');
@@ -31,6 +40,7 @@ describe('composeDigest', () => {
       uniqueId: 'u1',
       retentionDays: 30,
       linkLifetimeDays: 7,
+      timeZone: 'UTC',
     });
     const lines = textPart(raw).split('\r\n');
     expect(lines.filter((line) => line.trimStart().startsWith('Release:'))).toEqual([
@@ -45,5 +55,38 @@ describe('composeDigest', () => {
     expect(lines).toContain(
       'Do not forward this message: for 7 days, anyone with it can see your held mail, release it to you and allow its senders.',
     );
+  });
+
+  it('shows when each message was held in the configured zone, with the offset of that day', () => {
+    // Prepare: two messages either side of Berlin's switch to summer time (2026-03-29 01:00 UTC).
+    const entry = (messageId: string, quarantinedAt: string) => ({
+      messageId,
+      sender: 'news@shop.example',
+      subject: `Offer ${messageId}`,
+      quarantinedAt,
+      why: 'spam',
+    });
+    // Act
+    const raw = composeDigest({
+      from: 'quarantine@example.com',
+      to: 'dana@example.com',
+      organisation: 'Example Corp',
+      entries: [entry('m1', '2026-03-29T00:30:00.000Z'), entry('m2', '2026-03-29T01:30:00.000Z')],
+      viewUrl: 'https://q.example.com/q/t',
+      actionUrl: (id, action) => `https://q.example.com/q/t/${action}/${id}`,
+      date: new Date('2026-03-29T07:00:00Z'),
+      uniqueId: 'u2',
+      retentionDays: 30,
+      linkLifetimeDays: 7,
+      timeZone: 'Europe/Berlin',
+    });
+    // Assess
+    const lines = textPart(raw).split('\r\n');
+    expect(lines).toContain('- 2026-03-29 01:30 UTC+01:00  from news@shop.example');
+    expect(lines).toContain('- 2026-03-29 03:30 UTC+02:00  from news@shop.example');
+    const html = htmlPart(raw);
+    expect(html).toContain('>Held (Europe/Berlin)</th>');
+    expect(html).toContain('>2026-03-29 01:30 UTC+01:00</td>');
+    expect(html).toContain('>2026-03-29 03:30 UTC+02:00</td>');
   });
 });
