@@ -22,7 +22,7 @@ import { deliver } from './deliver.ts';
 import { deliverWithSafeUnsubscribe, withoutUnsafeListUnsubscribe } from './graymail-delivery.ts';
 import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
-import { LIST_REASON_IDS, type QuarantineItem } from './quarantine-item.ts';
+import { fromIsVouchedFor, LIST_REASON_IDS, type QuarantineItem } from './quarantine-item.ts';
 import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
 import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
@@ -245,7 +245,7 @@ async function carryOut(
           ...(safeUnsubscribeApplies(deps, plan, signed) ? { safeUnsubscribe: true } : {}),
           ...(allowSender ? { allowSender } : {}),
           // Recorded even when allowSender is withheld, so a blocklisted forgery is still marked.
-          senderAuthenticated: record.allowSender !== undefined,
+          senderAuthenticated: fromIsVouchedFor(record.allowSender, record.from),
           ...(Object.keys(modifiers).length > 0 ? { modifiers } : {}),
         };
         await deps.quarantine.put(item);

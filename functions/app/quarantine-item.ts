@@ -43,7 +43,7 @@ export interface QuarantineItem {
    */
   readonly allowSender?: string;
   /**
-   * SPF or DMARC vouched for the sender (the scan found a safelistable address). Kept apart
+   * The From address shown to the recipient was vouched for (see fromIsVouchedFor). Kept apart
    * from allowSender, which a blocklist or malware withholds, so the digest can still say
    * whether the sender is who it claims to be. Absent on items written before it existed:
    * see isSenderAuthenticated.
@@ -77,15 +77,33 @@ export function listVerdictOf(item: Pick<QuarantineItem, 'reasons'>): ListVerdic
 }
 
 /**
- * Whether the sender was authenticated when the message was held. Items written before
- * senderAuthenticated was recorded count as authenticated only if they carry allowSender
- * (recorded for authenticated senders only); an old blocklisted item is taken as not
- * authenticated, since claiming a verification nobody recorded is the worse mistake.
+ * Whether the From address a reader sees is vouched for by `authenticated`, the address the
+ * scan found authenticated (safelistableAddress: the From itself when DMARC passed, else the
+ * envelope sender when SPF passed). An SPF pass alone vouches for the envelope's domain only:
+ * a forger's own domain with a good SPF record may carry any From. So the envelope's domain
+ * must be the From's, or one of them a subdomain of the other (a bounce domain of the same
+ * organisation, as DMARC's relaxed alignment allows, RFC 7489 §3.1.2). Without a public
+ * suffix list this also pairs a name with its suffix (co.uk), which no one sends from.
+ */
+export function fromIsVouchedFor(authenticated: string | undefined, from: string | undefined): boolean {
+  if (authenticated === undefined) return false;
+  if (from === undefined) return true;
+  const domain = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  const a = domain(authenticated);
+  const f = domain(from);
+  return a === f || a.endsWith(`.${f}`) || f.endsWith(`.${a}`);
+}
+
+/**
+ * Whether the From shown was vouched for when the message was held. Items written before
+ * senderAuthenticated was recorded are judged from allowSender (recorded for authenticated
+ * senders only); an old blocklisted item is taken as not authenticated, since claiming a
+ * verification nobody recorded is the worse mistake.
  */
 export function isSenderAuthenticated(
-  item: Pick<QuarantineItem, 'senderAuthenticated' | 'allowSender'>,
+  item: Pick<QuarantineItem, 'senderAuthenticated' | 'allowSender' | 'from'>,
 ): boolean {
-  return item.senderAuthenticated ?? item.allowSender !== undefined;
+  return item.senderAuthenticated ?? fromIsVouchedFor(item.allowSender, item.from);
 }
 
 /**

@@ -234,6 +234,21 @@ describe('the end-user quarantine digest', () => {
     await cli('blocklist', 'remove', 'listed.example.net', 'forger.example', '--for', 'dana@example.com');
   });
 
+  it("marks a From that SPF did not vouch for, though the envelope's own domain passed", async () => {
+    // A forger with a good SPF record of its own (listed.example.net passes) writes a bank's
+    // From; DMARC would have failed. The envelope sender is authenticated, the From is not.
+    const forged = await gw.send(spam('Your account', 'security@bank.example'), {
+      from: 'bounce@listed.example.net',
+      to: ['dana@example.com'],
+    });
+    await gw.waitForState(forged, ['quarantined']);
+    const held = await gw.deps.quarantine.get(forged, 'dana@example.com');
+    expect(held).toMatchObject({ senderAuthenticated: false, allowSender: 'bounce@listed.example.net' });
+    const review = await (await fetch(reviewUrl)).text();
+    expect(review).toContain('from security@bank.example (sender not verified), held');
+    await cli('quarantine', 'delete', forged);
+  });
+
   it('marks the sender of an item held before authentication was recorded, unless it was allowable', async () => {
     // Items as the action stage wrote them before senderAuthenticated existed: allowSender was
     // the only trace of an authenticated sender, and a blocklist withheld it.
