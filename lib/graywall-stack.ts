@@ -216,6 +216,7 @@ export class GraywallStack extends Stack {
         ...[pipeline.inbound, pipeline.graymail, pipeline.action].flatMap((queue) => [
           queue.deadLetterAlarm,
           queue.ageAlarm,
+          queue.deadLetterAgeAlarm,
         ]),
         this.unsubscribeRetryAlarm(pipeline.alarmTopic),
         this.digest.failureAlarm,

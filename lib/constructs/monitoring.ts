@@ -75,7 +75,7 @@ export interface MonitoringProps {
  * dead-letter queue depths, scan latency, the verdict mix, deliveries against quarantines,
  * unsubscribe and digest outcomes, and errors, throttles and duration of every function), and
  * the alarms the dead-letter alarms do not cover, notifying the same topic: an error in a stage
- * function, and a slow scan.
+ * function, a stage whose records keep failing, and a slow scan.
  *
  * The custom metrics are the functions' embedded-metric-format lines (namespace `Graywall`,
  * catalogued in functions/app/operational-metrics.ts, which the graphs are built from). The
@@ -85,6 +85,8 @@ export class Monitoring extends Construct {
   public readonly dashboard: Dashboard;
   /** Lambda Errors ≥ 1 in a period, per stage function, by stage. */
   public readonly stageErrorAlarms: Readonly<Record<string, Alarm>>;
+  /** StageFailures in each of `failingPeriods` periods in a row, by stage. */
+  public readonly stageFailingAlarms: Readonly<Record<string, Alarm>>;
   /** p99 ScanDurationMs above the threshold for `scanLatencyPeriods` periods in a row. */
   public readonly scanLatencyAlarm: Alarm;
   /** The console address of the dashboard. */
@@ -130,6 +132,36 @@ export class Monitoring extends Construct {
       stageErrorAlarms[stage] = alarm;
     }
     this.stageErrorAlarms = stageErrorAlarms;
+
+    // A record that fails is a partial batch failure: the invocation succeeds, so the Errors
+    // alarm stays quiet, and the dead-letter alarm waits for the last attempt (about 29 hours
+    // for delivery). Failures in every period for a quarter of an hour mean the stage keeps
+    // failing on new mail (a mail server down, a wrong SMTP password, a relay refusing us),
+    // not one bad message, whose retries back off past a period.
+    const failingPeriods = 3;
+    const failingWindow = Duration.seconds(period.toSeconds() * failingPeriods).toHumanString();
+    const stageFailingAlarms: Record<string, Alarm> = {};
+    for (const { stage } of props.stages) {
+      const alarm = new Alarm(this, `${capitalise(stage)}StageFailing`, {
+        alarmDescription:
+          `Graywall: records of the ${stage} stage failed in every ${period.toHumanString()} for ${failingWindow}. ` +
+          'Mail is delayed and retried (the tracking records say "will retry" and why). ' +
+          (stage === 'action'
+            ? 'Check the delivery target: is it up, does it accept our TLS and SMTP credentials? '
+            : '') +
+          "See the stage function's log for the cause.",
+        metric: metric('StageFailures', { Stage: stage }, Stats.SUM),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: failingPeriods,
+        datapointsToAlarm: failingPeriods,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+      stageFailingAlarms[stage] = alarm;
+    }
+    this.stageFailingAlarms = stageFailingAlarms;
 
     const scanP99 = metric('ScanDurationMs', { Stage: 'scan' }, Stats.p(99));
     const latencyWindow = Duration.seconds(period.toSeconds() * latencyPeriods).toHumanString();
@@ -182,7 +214,12 @@ export class Monitoring extends Construct {
         title: 'Alarms',
         width: 24,
         height: 3,
-        alarms: [...(props.otherAlarms ?? []), ...Object.values(stageErrorAlarms), this.scanLatencyAlarm],
+        alarms: [
+          ...(props.otherAlarms ?? []),
+          ...Object.values(stageErrorAlarms),
+          ...Object.values(stageFailingAlarms),
+          this.scanLatencyAlarm,
+        ],
       }),
     );
     this.dashboard.addWidgets(

@@ -72,6 +72,14 @@ export const STAGE_QUEUE_RETENTION = Duration.days(4);
 /** A message waiting this long for its stage means the stage is stuck or falling behind. */
 export const QUEUE_AGE_ALARM = Duration.minutes(30);
 
+/**
+ * A dead letter this long in its queue is reminded of: the dead-letter alarm notifies once
+ * and stays in ALARM while more arrive, and a dead letter expires at DEAD_LETTER_RETENTION
+ * from its first enqueue, at least 10 days after it moved (STAGE_QUEUE_RETENTION). The DLQ's
+ * age metric counts from the move (SQS Developer Guide, "dead-letter queue retention").
+ */
+export const DEAD_LETTER_AGE_ALARM = Duration.days(3);
+
 export interface StageQueueProps {
   /** The stage the queue feeds, for descriptions and alarm names. */
   readonly stage: string;
@@ -93,6 +101,8 @@ export class StageQueue extends Construct {
   public readonly deadLetterAlarm: Alarm;
   /** Fires when the oldest waiting message is older than QUEUE_AGE_ALARM. */
   public readonly ageAlarm: Alarm;
+  /** Fires when a dead letter has waited DEAD_LETTER_AGE_ALARM without being redriven. */
+  public readonly deadLetterAgeAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: StageQueueProps) {
     super(scope, id);
@@ -140,8 +150,23 @@ export class StageQueue extends Construct {
       evaluationPeriods: 1,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    this.deadLetterAgeAlarm = new Alarm(this, 'DeadLetterAgeAlarm', {
+      alarmDescription:
+        `Graywall: a message has been in the ${props.stage} stage's dead-letter queue for ` +
+        `${DEAD_LETTER_AGE_ALARM.toDays()} days. SQS deletes it ${DEAD_LETTER_RETENTION.toDays()} days after it first ` +
+        'arrived (at least a week from now): fix the cause and redrive it before then (see the stack output with ' +
+        'the redrive command).',
+      metric: this.deadLetterQueue.metricApproximateAgeOfOldestMessage({
+        period: Duration.hours(1),
+        statistic: 'Maximum',
+      }),
+      threshold: DEAD_LETTER_AGE_ALARM.toSeconds(),
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     const action = new SnsAction(props.alarmTopic);
-    for (const alarm of [this.deadLetterAlarm, this.ageAlarm]) {
+    for (const alarm of [this.deadLetterAlarm, this.ageAlarm, this.deadLetterAgeAlarm]) {
       alarm.addAlarmAction(action);
       alarm.addOkAction(action);
     }

@@ -32,9 +32,9 @@ describe('the Graywall stack', () => {
       // Pipeline: 3 queues + 3 dead-letter queues, an alarm per dead-letter queue
       'AWS::SQS::Queue': 6,
       'AWS::SQS::QueuePolicy': 6,
-      // Per stage queue: dead letters and waiting age; failed digest, retraining and unsubscribe
-      // retry runs; monitoring: one per stage function's errors, and scan latency
-      'AWS::CloudWatch::Alarm': 13,
+      // Per stage queue: dead letters, their age and waiting age; failed digest, retraining and
+      // unsubscribe retry runs; monitoring: per stage, function errors and failing records; scan latency
+      'AWS::CloudWatch::Alarm': 19,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
       'Custom::GraywallReceiptRuleSetGuard': 1,

@@ -77,6 +77,29 @@ describe('the monitoring alarms', () => {
     });
   });
 
+  it.each(stages)(
+    'alarms when records of the %s stage fail in each of three 5-minute periods (partial batch failures raise no Errors)',
+    (stage) => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'Graywall',
+        MetricName: 'StageFailures',
+        Dimensions: [{ Name: 'Stage', Value: stage }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 3,
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [alarmTopic],
+        OKActions: [alarmTopic],
+        AlarmDescription: Match.stringLikeRegexp(
+          `records of the ${stage} stage failed in every 5 minutes for 15 minutes`,
+        ),
+      });
+    },
+  );
+
   it('alarms when the p99 scan time of a message stays above 10 s for three 5-minute periods', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Graywall',
@@ -94,9 +117,9 @@ describe('the monitoring alarms', () => {
     });
   });
 
-  it('keeps the queue alarms (dead letters and waiting age), and every alarm notifies the one alarm topic', () => {
+  it('keeps the queue alarms (dead letters, their age and waiting age), and every alarm notifies the one alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(6);
+    expect(alarms.filter((alarm) => alarm.Properties.Namespace === 'AWS/SQS')).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([alarmTopic]);
   });
 });
@@ -286,7 +309,12 @@ describe('the Monitoring construct on its own', () => {
       Period: 60,
       AlarmDescription: Match.stringLikeRegexp('in the last 1 minute\\.'),
     });
-    // One stage error alarm and the latency alarm, besides the queue's own dead-letter and age alarms.
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'StageFailures',
+      Period: 60,
+      AlarmDescription: Match.stringLikeRegexp('in every 1 minute for 3 minutes\\.'),
+    });
+    // One stage error, one stage failing and the latency alarm, besides the queue's own three.
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 6);
   });
 });

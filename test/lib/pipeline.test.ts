@@ -134,6 +134,22 @@ describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
     });
   });
 
+  it('alarms when a dead letter has waited 3 days, a week before SQS would delete it', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlqId, 'QueueName'] } }],
+      Statistic: 'Maximum',
+      Period: 3600,
+      Threshold: 3 * 86_400,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: ids.alarmTopic }],
+      OKActions: [{ Ref: ids.alarmTopic }],
+      AlarmDescription: Match.stringLikeRegexp(`${stage} stage's dead-letter queue for 3 days`),
+    });
+  });
+
   it('runs on Node.js 24, arm64, with its own memory, timeout and log group', () => {
     const props = fnProps(fn);
     expect(props).toMatchObject({
