@@ -354,6 +354,41 @@ describe('the unsubscribe link', () => {
     expect(sender.requestsTo('/gone')).toHaveLength(2); // once for each message
   });
 
+  it('does not retry a link that redirects in a loop or without end: it says at once it could not', async () => {
+    // Prepare: A -> B -> A, and a chain of ever new addresses; the gateway follows 5 redirects.
+    sender.on('/loop-a', () => ({ status: 302, headers: { location: '/loop-b' } }));
+    sender.on('/loop-b', () => ({ status: 302, headers: { location: '/loop-a' } }));
+    sender.on('/endless', (_r, n) => ({ status: 302, headers: { location: `/endless?hop=${n}` } }));
+    const { id, link } = await newsletter(`<${sender.httpBase}/loop-a>, <${sender.httpBase}/endless>`);
+
+    // Act
+    const first = await page('POST', link);
+
+    // Assess: a dead link, not a dangerous one, and nothing a user could open by hand either.
+    expect(first.status).toBe(200);
+    expect(first.html).toContain('<h1>Unable to unsubscribe</h1>');
+    expect(first.html).toContain('only sent us from one address to another, without end');
+    expect(first.html).not.toContain('safety checks');
+    expect(first.html).not.toContain('<code>');
+    const events = (await gw.deps.tracking.get(id))?.events ?? [];
+    expect(events.find((e) => e.type === 'unsubscribe-failed')?.detail).toContain(
+      'too many redirects (5 followed',
+    );
+    clockOffsetMs += 16 * 60_000;
+    expect(await gw.retryUnsubscribes()).toBe(0);
+    expect(sender.requestsTo('/loop-a')).toHaveLength(3);
+    expect(sender.requestsTo('/endless')).toHaveLength(6);
+    // Beside a link that fails for now, the loop is left out of the retries.
+    sender.on('/busy-after-loop', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const mixed = await newsletter(`<${sender.httpBase}/loop-a>, <${sender.httpBase}/busy-after-loop>`);
+    expect((await page('POST', mixed.link)).status).toBe(202);
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    expect((await page('GET', `${mixed.link}/status`)).html).toContain('Unsubscribe request sent');
+    expect(sender.requestsTo('/busy-after-loop')).toHaveLength(2);
+    expect(sender.requestsTo('/loop-a')).toHaveLength(6); // three hops for each message
+  });
+
   it('is retried by one of two overlapping retry runs, not both', async () => {
     sender.on('/overlap', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
     const { link } = await newsletter(`<${sender.httpBase}/overlap>`);

@@ -1,6 +1,6 @@
 import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
 import { escapeHtml } from './html-scan.ts';
-import { isGoneAttempt, type UnsubscribeRequest } from './request.ts';
+import { isGoneAttempt, isRedirectLoopDetail, type UnsubscribeRequest } from './request.ts';
 import { checkUnsubscribeUri } from './uri-safety.ts';
 
 /**
@@ -62,16 +62,32 @@ export function inProgressPage(
 export function unablePage(branding: PageBranding, request: UnsubscribeRequest): Page {
   // Only a web link that passed our safety checks and then failed at the sender's end: one we
   // refused (a lookalike domain, an internal address) is never suggested.
-  // Nor one the sender's server called gone (404, 410): nothing to try there.
+  // Nor a dead one (404, 410, a redirect loop): nothing to try there.
   const manual = request.attempts.find(
     (a) => a.outcome === 'failed' && /^https?:/i.test(a.uri) && !isGoneAttempt(a),
   )?.uri;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unable to unsubscribe', [
-    `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing, or said the link no longer exists.</p>`,
+    `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: ${failureCauses(request)}.</p>`,
     manual
       ? `<p>You can try the sender's own link yourself. It is shown here as text; copy it only if you trust the sender:</p><p><code>${escapeHtml(manual)}</code></p>`
       : '<p>The message offered no other way to unsubscribe.</p>',
   ]);
+}
+
+/** Why nothing worked, from what the attempts met, each kind once. */
+function failureCauses(request: UnsubscribeRequest): string {
+  const failed = request.attempts.filter((a) => a.outcome === 'failed');
+  const loop = (a: (typeof failed)[number]) => isRedirectLoopDetail(a.detail);
+  const retryable = failed.filter((a) => !isGoneAttempt(a));
+  const causes = [
+    failed.some((a) => isGoneAttempt(a) && !loop(a)) &&
+      "the sender's server said the unsubscribe link no longer exists",
+    failed.some(loop) &&
+      "the sender's unsubscribe link only sent us from one address to another, without end",
+    retryable.some((a) => a.method !== 'MAILTO') && "the sender's unsubscribe service kept failing",
+    retryable.some((a) => a.method === 'MAILTO') && 'the unsubscribe mail could not be sent',
+  ].filter((cause): cause is string => typeof cause === 'string');
+  return causes.length > 0 ? causes.join('; ') : "none of the sender's unsubscribe links could be used";
 }
 
 export function blockedPage(branding: PageBranding, reason: string): Page {
