@@ -580,6 +580,61 @@ describe('unsafe unsubscribe links are refused with the reason', () => {
   });
 });
 
+describe('a link that redirects to a refused address beside another way to unsubscribe', () => {
+  it('is not used again, the other is tried in the same request, and the page says which was blocked', async () => {
+    // Prepare
+    sender.on('/to-intranet', () => ({
+      status: 302,
+      headers: { location: 'http://evil-internal.example.net/x' },
+    }));
+    const { link } = await newsletter(
+      `<${sender.httpBase}/to-intranet>, <mailto:leave@lists.example.org?subject=unsubscribe>`,
+    );
+
+    // Act
+    const done = await page('POST', link);
+
+    // Assess: unsubscribed by mail at once, and told why the web link was not used.
+    expect(done.html).toContain('<h1>Unsubscribe request sent</h1>');
+    expect(done.html).toContain('(to <strong>leave@lists.example.org</strong>)');
+    expect(done.html).toContain(
+      "We did not use one of the sender's unsubscribe links, because it failed our safety checks",
+    );
+    expect(done.html).toContain(
+      'The unsubscribe link led to a private network address, never a public website.',
+    );
+    expect(done.html).toContain('Do not open such a link from the message either.');
+    expect(sender.requestsTo('/to-intranet')).toHaveLength(1);
+  });
+
+  it('while the other one still fails, the in-progress page names the blocked link and only the other is retried', async () => {
+    // Prepare
+    sender.on('/to-metadata-2', () => ({
+      status: 302,
+      headers: { location: 'http://169.254.169.254/latest/meta-data/' },
+    }));
+    sender.on('/busy-beside-metadata', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const { link } = await newsletter(
+      `<${sender.httpBase}/to-metadata-2>, <${sender.httpBase}/busy-beside-metadata>`,
+    );
+
+    // Act
+    const first = await page('POST', link);
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    const later = await page('GET', `${link}/status`);
+
+    // Assess
+    expect(first.status).toBe(202);
+    expect(first.html).toContain("The sender's unsubscribe service has not accepted the request yet");
+    expect(first.html).toContain('The unsubscribe link led to a cloud metadata service');
+    expect(later.html).toContain('<h1>Unsubscribe request sent</h1>');
+    expect(later.html).toContain('The unsubscribe link led to a cloud metadata service');
+    expect(sender.requestsTo('/to-metadata-2')).toHaveLength(1);
+    expect(sender.requestsTo('/busy-beside-metadata')).toHaveLength(2);
+  });
+});
+
 describe('a refused List-Unsubscribe on mail scored as spam', () => {
   // Positive spam (the test header): no banner for spam, and the mail program's own
   // Unsubscribe button must neither confirm the address to a spammer nor call into the network.
