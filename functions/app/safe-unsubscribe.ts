@@ -15,6 +15,7 @@ import {
 import { REFUSAL, type Refusal, refuse } from '../core/unsubscribe/refusal.ts';
 import {
   isGoneAttempt,
+  redirectLoopDetail,
   type UnsubscribeAttempt,
   type UnsubscribeRequest,
   unsubscribeCandidates,
@@ -256,9 +257,9 @@ export function screenLinks(
 /**
  * Tries every candidate URI in order (one-click POST, https/http GET, body links, mailto),
  * each through the safety checks first, and stops at the first success. All refused:
- * `refused` (final). Every link refused or gone (HTTP 404 or 410, RFC 9110 §15.5.5, §15.5.11:
- * no retry brings it back): `failed` at once. Some failed otherwise: `in-progress` until
- * `retryUntil`, then `failed`.
+ * `refused` (final). Every link refused or gone (HTTP 404 or 410, RFC 9110 §15.5.5, §15.5.11,
+ * or redirecting without end: no retry brings it back): `failed` at once. Some failed
+ * otherwise: `in-progress` until `retryUntil`, then `failed`.
  */
 async function attempt(
   deps: UnsubscribeDeps,
@@ -323,6 +324,15 @@ async function attempt(
       if (result.outcome === 'response' && result.status >= 200 && result.status < 300) {
         attempts.push({ at: at(), ...candidate, outcome: 'succeeded', detail: `HTTP ${result.status}` });
         succeeded = true;
+      } else if (result.outcome === 'refused' && result.refusal.code === REFUSAL.TOO_MANY_REDIRECTS) {
+        // The redirect cap is no safety verdict on the link: it is a link that never arrives
+        // anywhere (a loop, or an endless chain), and asking again loops again. Dead like a 404.
+        attempts.push({
+          at: at(),
+          ...candidate,
+          outcome: 'failed',
+          detail: redirectLoopDetail(result.redirects.length, result.refusal.detail ?? result.finalUrl),
+        });
       } else if (result.outcome === 'refused') {
         attempts.push({
           at: at(),

@@ -354,6 +354,41 @@ describe('the unsubscribe link', () => {
     expect(sender.requestsTo('/gone')).toHaveLength(2); // once for each message
   });
 
+  it('does not retry a link that redirects in a loop or without end: it says at once it could not', async () => {
+    // Prepare: A -> B -> A, and a chain of ever new addresses; the gateway follows 5 redirects.
+    sender.on('/loop-a', () => ({ status: 302, headers: { location: '/loop-b' } }));
+    sender.on('/loop-b', () => ({ status: 302, headers: { location: '/loop-a' } }));
+    sender.on('/endless', (_r, n) => ({ status: 302, headers: { location: `/endless?hop=${n}` } }));
+    const { id, link } = await newsletter(`<${sender.httpBase}/loop-a>, <${sender.httpBase}/endless>`);
+
+    // Act
+    const first = await page('POST', link);
+
+    // Assess: a dead link, not a dangerous one, and nothing a user could open by hand either.
+    expect(first.status).toBe(200);
+    expect(first.html).toContain('<h1>Unable to unsubscribe</h1>');
+    expect(first.html).toContain('only sent us from one address to another, without end');
+    expect(first.html).not.toContain('safety checks');
+    expect(first.html).not.toContain('<code>');
+    const events = (await gw.deps.tracking.get(id))?.events ?? [];
+    expect(events.find((e) => e.type === 'unsubscribe-failed')?.detail).toContain(
+      'too many redirects (5 followed',
+    );
+    clockOffsetMs += 16 * 60_000;
+    expect(await gw.retryUnsubscribes()).toBe(0);
+    expect(sender.requestsTo('/loop-a')).toHaveLength(3);
+    expect(sender.requestsTo('/endless')).toHaveLength(6);
+    // Beside a link that fails for now, the loop is left out of the retries.
+    sender.on('/busy-after-loop', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const mixed = await newsletter(`<${sender.httpBase}/loop-a>, <${sender.httpBase}/busy-after-loop>`);
+    expect((await page('POST', mixed.link)).status).toBe(202);
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    expect((await page('GET', `${mixed.link}/status`)).html).toContain('Unsubscribe request sent');
+    expect(sender.requestsTo('/busy-after-loop')).toHaveLength(2);
+    expect(sender.requestsTo('/loop-a')).toHaveLength(6); // three hops for each message
+  });
+
   it('is retried by one of two overlapping retry runs, not both', async () => {
     sender.on('/overlap', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
     const { link } = await newsletter(`<${sender.httpBase}/overlap>`);
@@ -542,6 +577,61 @@ describe('unsafe unsubscribe links are refused with the reason', () => {
     expect(html).toContain('<h1>Unsubscribe link blocked</h1>');
     const event = (await gw.deps.tracking.get(id))?.events.find((e) => e.type === 'unsubscribe-refused');
     expect(event?.detail).toContain('169.254.169.254');
+  });
+});
+
+describe('a link that redirects to a refused address beside another way to unsubscribe', () => {
+  it('is not used again, the other is tried in the same request, and the page says which was blocked', async () => {
+    // Prepare
+    sender.on('/to-intranet', () => ({
+      status: 302,
+      headers: { location: 'http://evil-internal.example.net/x' },
+    }));
+    const { link } = await newsletter(
+      `<${sender.httpBase}/to-intranet>, <mailto:leave@lists.example.org?subject=unsubscribe>`,
+    );
+
+    // Act
+    const done = await page('POST', link);
+
+    // Assess: unsubscribed by mail at once, and told why the web link was not used.
+    expect(done.html).toContain('<h1>Unsubscribe request sent</h1>');
+    expect(done.html).toContain('(to <strong>leave@lists.example.org</strong>)');
+    expect(done.html).toContain(
+      "We did not use one of the sender's unsubscribe links, because it failed our safety checks",
+    );
+    expect(done.html).toContain(
+      'The unsubscribe link led to a private network address, never a public website.',
+    );
+    expect(done.html).toContain('Do not open such a link from the message either.');
+    expect(sender.requestsTo('/to-intranet')).toHaveLength(1);
+  });
+
+  it('while the other one still fails, the in-progress page names the blocked link and only the other is retried', async () => {
+    // Prepare
+    sender.on('/to-metadata-2', () => ({
+      status: 302,
+      headers: { location: 'http://169.254.169.254/latest/meta-data/' },
+    }));
+    sender.on('/busy-beside-metadata', (_r, n) => ({ status: n === 1 ? 503 : 200 }));
+    const { link } = await newsletter(
+      `<${sender.httpBase}/to-metadata-2>, <${sender.httpBase}/busy-beside-metadata>`,
+    );
+
+    // Act
+    const first = await page('POST', link);
+    clockOffsetMs += 16 * 60_000;
+    await gw.retryUnsubscribes();
+    const later = await page('GET', `${link}/status`);
+
+    // Assess
+    expect(first.status).toBe(202);
+    expect(first.html).toContain("The sender's unsubscribe service has not accepted the request yet");
+    expect(first.html).toContain('The unsubscribe link led to a cloud metadata service');
+    expect(later.html).toContain('<h1>Unsubscribe request sent</h1>');
+    expect(later.html).toContain('The unsubscribe link led to a cloud metadata service');
+    expect(sender.requestsTo('/to-metadata-2')).toHaveLength(1);
+    expect(sender.requestsTo('/busy-beside-metadata')).toHaveLength(2);
   });
 });
 

@@ -1,6 +1,6 @@
 import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
 import { escapeHtml } from './html-scan.ts';
-import { isGoneAttempt, type UnsubscribeRequest } from './request.ts';
+import { isGoneAttempt, isRedirectLoopDetail, type UnsubscribeRequest } from './request.ts';
 import { checkUnsubscribeUri } from './uri-safety.ts';
 
 /**
@@ -38,6 +38,7 @@ export function successPage(branding: PageBranding, request: UnsubscribeRequest)
     return renderPage(branding, 'safe unsubscribe', 200, 'Successfully unsubscribed', [
       `<p>You have been unsubscribed from mail sent by ${sender} to ${recipient}.</p>`,
       '<p>Some senders take a few days to stop; nothing more needs doing on your side.</p>',
+      ...refusedLinksNote(request),
     ]);
   }
   return renderPage(branding, 'safe unsubscribe', 200, 'Unsubscribe request sent', [
@@ -45,6 +46,7 @@ export function successPage(branding: PageBranding, request: UnsubscribeRequest)
       ? `<p>We sent the unsubscribe mail that the message from ${sender} asks for (to <strong>${escapeHtml(mailtoAddress(request))}</strong>), for ${recipient}.</p>`
       : `<p>The unsubscribe link of ${sender} accepted the request for ${recipient}.</p>`,
     '<p>Most senders stop within a few days. Some ask for a confirmation on their own page, which we do not fill in for you: if this mail keeps coming, report it or ask your mail administrator to block the sender.</p>',
+    ...refusedLinksNote(request),
   ]);
 }
 
@@ -53,25 +55,68 @@ export function inProgressPage(
   request: UnsubscribeRequest,
   statusPath: string,
 ): Page {
+  const pending = request.attempts.filter((a) => a.outcome === 'failed' && !isGoneAttempt(a));
+  // "In progress" after a blocked link must not read as the sender's fault alone: say which
+  // way out is still pending, and why the other one will not be used.
+  const waiting =
+    pending.length === 0
+      ? "We have not reached the sender's other unsubscribe links yet."
+      : pending.every((a) => a.method === 'MAILTO')
+        ? 'The unsubscribe mail that the message asks for could not be sent yet.'
+        : "The sender's unsubscribe service has not accepted the request yet (it failed or did not answer).";
   return renderPage(branding, 'safe unsubscribe', 202, 'Unsubscribe in progress', [
-    `<p>The sender's unsubscribe service has not accepted the request yet (it failed or did not answer). We keep trying until ${escapeHtml(formatTime(request.retryUntil))}.</p>`,
+    `<p>${waiting} We keep trying until ${escapeHtml(formatTime(request.retryUntil))}.</p>`,
     `<p>Check the result later on <a href="${escapeHtml(statusPath)}">the status page</a>.</p>`,
+    ...refusedLinksNote(request),
   ]);
 }
 
 export function unablePage(branding: PageBranding, request: UnsubscribeRequest): Page {
   // Only a web link that passed our safety checks and then failed at the sender's end: one we
   // refused (a lookalike domain, an internal address) is never suggested.
-  // Nor one the sender's server called gone (404, 410): nothing to try there.
+  // Nor a dead one (404, 410, a redirect loop): nothing to try there.
   const manual = request.attempts.find(
     (a) => a.outcome === 'failed' && /^https?:/i.test(a.uri) && !isGoneAttempt(a),
   )?.uri;
   return renderPage(branding, 'safe unsubscribe', 200, 'Unable to unsubscribe', [
-    `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: the sender's unsubscribe service kept failing, or said the link no longer exists.</p>`,
+    `<p>We could not unsubscribe you from mail sent by <strong>${escapeHtml(request.from ?? request.envelopeFrom)}</strong>: ${failureCauses(request)}.</p>`,
     manual
       ? `<p>You can try the sender's own link yourself. It is shown here as text; copy it only if you trust the sender:</p><p><code>${escapeHtml(manual)}</code></p>`
       : '<p>The message offered no other way to unsubscribe.</p>',
+    ...refusedLinksNote(request),
   ]);
+}
+
+/** Why nothing worked, from what the attempts met, each kind once. */
+function failureCauses(request: UnsubscribeRequest): string {
+  const failed = request.attempts.filter((a) => a.outcome === 'failed');
+  const loop = (a: (typeof failed)[number]) => isRedirectLoopDetail(a.detail);
+  const retryable = failed.filter((a) => !isGoneAttempt(a));
+  const causes = [
+    failed.some((a) => isGoneAttempt(a) && !loop(a)) &&
+      "the sender's server said the unsubscribe link no longer exists",
+    failed.some(loop) &&
+      "the sender's unsubscribe link only sent us from one address to another, without end",
+    retryable.some((a) => a.method !== 'MAILTO') && "the sender's unsubscribe service kept failing",
+    retryable.some((a) => a.method === 'MAILTO') && 'the unsubscribe mail could not be sent',
+  ].filter((cause): cause is string => typeof cause === 'string');
+  return causes.length > 0 ? causes.join('; ') : "none of the sender's unsubscribe links could be used";
+}
+
+/**
+ * The links our checks refused, beside whatever else happened: the message still holds them,
+ * and one that leads to an internal address is an attack the reader should not complete by hand.
+ */
+function refusedLinksNote(request: UnsubscribeRequest): string[] {
+  const reasons = [...new Set(request.attempts.filter((a) => a.outcome === 'refused').map((a) => a.detail))];
+  if (reasons.length === 0) return [];
+  const which =
+    reasons.length === 1 ? "one of the sender's unsubscribe links" : "some of the sender's unsubscribe links";
+  return [
+    `<p>We did not use ${which}, because ${reasons.length === 1 ? 'it' : 'they'} failed our safety checks:</p>`,
+    `<ul>${reasons.map((r) => `<li><strong>${escapeHtml(r)}</strong></li>`).join('')}</ul>`,
+    '<p>Do not open such a link from the message either.</p>',
+  ];
 }
 
 export function blockedPage(branding: PageBranding, reason: string): Page {

@@ -25,11 +25,28 @@ export interface UnsubscribeAttempt {
 }
 
 /**
- * An attempt whose link the sender's server said is gone for good (404 Not Found, 410 Gone;
- * RFC 9110 §15.5.5, §15.5.11): not retried, and not offered for manual use.
+ * An attempt whose link is dead for good: the sender's server said it is gone (404 Not Found,
+ * 410 Gone; RFC 9110 §15.5.5, §15.5.11), or it redirects without end (a loop, or more hops
+ * than we follow), which the same request answers the same way next time. Not retried, and
+ * not offered for manual use: a browser would loop too.
  */
 export function isGoneAttempt(attempt: Pick<UnsubscribeAttempt, 'outcome' | 'detail'>): boolean {
-  return attempt.outcome === 'failed' && /^HTTP (404|410)$/.test(attempt.detail);
+  return (
+    attempt.outcome === 'failed' && (isNotFoundDetail(attempt.detail) || isRedirectLoopDetail(attempt.detail))
+  );
+}
+
+function isNotFoundDetail(detail: string): boolean {
+  return /^HTTP (404|410)$/.test(detail);
+}
+
+/** The detail of a failed attempt whose link redirected more often than we follow. */
+export function redirectLoopDetail(followed: number, nextUrl: string): string {
+  return `too many redirects (${followed} followed; the next was ${nextUrl})`;
+}
+
+export function isRedirectLoopDetail(detail: string): boolean {
+  return /^too many redirects \(/.test(detail);
 }
 
 export interface UnsubscribeRequest {

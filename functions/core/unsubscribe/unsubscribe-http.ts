@@ -29,7 +29,8 @@ interface SafeHttpResultBase {
 /**
  * What came of the request. A `response` is any HTTP answer: whether it counts as success
  * (2xx, RFC 8058 §3.2) is the caller's decision. `refused` is final (the URI or an address
- * on the way failed a safety check); `timeout` and `network-error` are worth a retry.
+ * on the way failed a safety check, or the redirect cap was reached: TOO_MANY_REDIRECTS, a
+ * dead link rather than a dangerous one); `timeout` and `network-error` are worth a retry.
  */
 export type SafeHttpResult =
   | (SafeHttpResultBase & {

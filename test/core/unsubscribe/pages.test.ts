@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { confirmationPage, successPage } from '../../../functions/core/unsubscribe/pages.ts';
+import {
+  confirmationPage,
+  inProgressPage,
+  successPage,
+  unablePage,
+} from '../../../functions/core/unsubscribe/pages.ts';
 import type { UnsubscribeRequest } from '../../../functions/core/unsubscribe/request.ts';
 
 const branding = { organisation: 'Example Corp' };
@@ -50,5 +55,44 @@ describe('the result page', () => {
     const html = successPage(branding, done).html;
     expect(html).toContain('<h1>Unsubscribe request sent</h1>');
     expect(html).toContain('(to <strong>unsub+7@shop.example.net</strong>)');
+  });
+
+  const blockedThenMail = (): UnsubscribeRequest =>
+    ({
+      ...request('Deals'),
+      retryUntil: '2026-11-25T14:00:00.000Z',
+      attempts: [
+        {
+          at: '2026-11-25T10:00:00Z',
+          method: 'GET',
+          uri: 'https://shop.example.net/u',
+          outcome: 'refused',
+          detail:
+            'The unsubscribe link led to a cloud metadata service, a classic attack on servers. (at http://169.254.169.254/)',
+        },
+        {
+          at: '2026-11-25T10:00:01Z',
+          method: 'MAILTO',
+          uri: 'mailto:unsub@shop.example.net',
+          outcome: 'failed',
+          detail: 'sending failed: Throttling',
+        },
+      ],
+    }) as unknown as UnsubscribeRequest;
+
+  it('in progress after a blocked link and a mail not sent yet: says both, not that the sender failed', () => {
+    const html = inProgressPage(branding, blockedThenMail(), '/u/x/status').html;
+    expect(html).toContain(
+      'The unsubscribe mail that the message asks for could not be sent yet. We keep trying until 2026-11-25 14:00 UTC.',
+    );
+    expect(html).not.toContain("The sender's unsubscribe service has not accepted");
+    expect(html).toContain('<li><strong>The unsubscribe link led to a cloud metadata service');
+  });
+
+  it('unable: names what failed and the blocked link, never offering the blocked one', () => {
+    const html = unablePage(branding, blockedThenMail()).html;
+    expect(html).toContain(': the unsubscribe mail could not be sent.</p>');
+    expect(html).toContain('The unsubscribe link led to a cloud metadata service');
+    expect(html).not.toContain('<code>');
   });
 });
