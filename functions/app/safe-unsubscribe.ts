@@ -15,6 +15,7 @@ import {
 import { REFUSAL, type Refusal, refuse } from '../core/unsubscribe/refusal.ts';
 import {
   isGoneAttempt,
+  keptAttempts,
   redirectLoopDetail,
   type UnsubscribeAttempt,
   type UnsubscribeRequest,
@@ -369,7 +370,7 @@ async function attempt(
         ? 'failed'
         : 'in-progress';
   recordUnsubscribeAttempt(deps.metrics, state);
-  const kept = [...request.attempts, ...attempts].slice(-MAX_ATTEMPTS_KEPT);
+  const kept = keptAttempts([...request.attempts, ...attempts], MAX_ATTEMPTS_KEPT);
   const updated = (await deps.unsubscribes.update(request.requestId, ['in-progress'], {
     state,
     attempts: kept,

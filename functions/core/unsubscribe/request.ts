@@ -49,6 +49,29 @@ export function isRedirectLoopDetail(detail: string): boolean {
   return /^too many redirects \(/.test(detail);
 }
 
+/**
+ * The attempts a request keeps, at most `max`: the first refusal or dead link of each
+ * candidate whatever its age, since they are what keeps that candidate from being tried again
+ * and what the result pages name, then the latest of the rest (retries of links that may
+ * still answer), in the order they happened. Several links failing over hours of retries
+ * would otherwise push a refusal out, and the link would be tried again.
+ */
+export function keptAttempts(attempts: readonly UnsubscribeAttempt[], max: number): UnsubscribeAttempt[] {
+  const finalKeys = new Set<string>();
+  const final = new Set<UnsubscribeAttempt>();
+  for (const a of attempts) {
+    const key = `${a.method} ${a.uri}`;
+    if ((a.outcome === 'refused' || isGoneAttempt(a)) && !finalKeys.has(key)) {
+      finalKeys.add(key);
+      final.add(a);
+    }
+  }
+  const room = Math.max(0, max - final.size);
+  const rest = attempts.filter((a) => !final.has(a));
+  const latest = new Set(room === 0 ? [] : rest.slice(-room));
+  return attempts.filter((a) => final.has(a) || latest.has(a));
+}
+
 export interface UnsubscribeRequest {
   readonly requestId: string;
   readonly messageId: string;
