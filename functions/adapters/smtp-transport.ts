@@ -83,13 +83,29 @@ export class SmtpTransport implements Transport {
   async deliver(mail: OutboundMail): Promise<DeliveryReceipt> {
     let info: SMTPTransport.SentMessageInfo;
     const transporter = await this.transporterFor();
+    // Each step's own timeout may be within a caller's limit and their sum not (a slow
+    // greeting, then a slow DATA): the whole session is bounded, and nodemailer closes the
+    // connection when the signal fires, so no late send completes behind our back.
+    const signal =
+      mail.timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, mail.timeoutMs));
     try {
       info = await transporter.sendMail({
         envelope: { from: mail.envelopeFrom, to: [...mail.recipients] },
         raw: Buffer.from(mail.raw.buffer, mail.raw.byteOffset, mail.raw.byteLength),
+        ...(signal ? { signal } : {}),
       });
     } catch (error) {
       const e = error as SmtpError;
+      if (signal?.aborted) {
+        // Whether the server got the message is unknown if DATA was under way (RFC 5321
+        // §4.1.1.4 has no answer for a lost final reply): retryable, as a timeout always is.
+        const response = `did not finish within ${((mail.timeoutMs ?? 0) / 1000).toFixed(1)} s`;
+        throw new DeliveryError(`${this.description} ${response}`, {
+          cause: error,
+          permanent: false,
+          response,
+        });
+      }
       if (e.code === 'EAUTH') {
         // Our login was refused (535, RFC 4954 §6): the message was never judged. Retried, not
         // bounced or dropped, and the secret is read again for the next attempt.
@@ -184,16 +200,20 @@ export class SmtpTransportFactory implements TransportFactory {
         }
         if (hosts.length === 0) hosts = [target.host];
         let last: unknown;
+        // A time limit covers all the MX hosts together, not each of them.
+        const started = Date.now();
         for (const host of hosts) {
+          const left = mail.timeoutMs === undefined ? undefined : mail.timeoutMs - (Date.now() - started);
+          if (left !== undefined && left <= 0) break;
           try {
-            return await make(host).deliver(mail);
+            return await make(host).deliver(left === undefined ? mail : { ...mail, timeoutMs: left });
           } catch (error) {
             // A 5xx is the receiving domain's answer: do not shop it around other MX hosts.
             if (error instanceof DeliveryError && error.permanent) throw error;
             last = error;
           }
         }
-        throw last;
+        throw last ?? new DeliveryError(`${description}: no time left to try it`, { permanent: false });
       },
     };
   }

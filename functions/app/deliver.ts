@@ -11,6 +11,8 @@ export interface DeliverOptions {
   readonly transport?: Transport;
   /** Send one copy to this address instead of the recipients. */
   readonly alternateRecipient?: string;
+  /** The most the delivery may take (see OutboundMail.timeoutMs). */
+  readonly timeoutMs?: number;
 }
 
 /**
@@ -33,7 +35,12 @@ export async function deliver(
   const to = options.alternateRecipient ? [options.alternateRecipient] : plan.recipients;
   const via = `${transport.description}${options.alternateRecipient ? ` to alternate recipient ${options.alternateRecipient}` : ''}`;
   try {
-    const receipt = await transport.deliver({ envelopeFrom, recipients: to, raw: bytes });
+    const receipt = await transport.deliver({
+      envelopeFrom,
+      recipients: to,
+      raw: bytes,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    });
     // With an alternate recipient, the group's fate is that one address's fate.
     const accepted = options.alternateRecipient
       ? receipt.accepted.length > 0

@@ -278,6 +278,12 @@ export interface OutboundMail {
   readonly envelopeFrom: string;
   readonly recipients: readonly string[];
   readonly raw: Uint8Array;
+  /**
+   * The most the whole delivery may take, in milliseconds, when the caller has a time limit of
+   * its own (a release runs in a 29-second API function): an SMTP session still open then is
+   * given up as a retryable failure. Without it the transport's own timeouts apply.
+   */
+  readonly timeoutMs?: number;
 }
 
 export interface DeliveryReceipt {

@@ -1,4 +1,4 @@
-import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
+import { BadRequestError, ConflictError, DeliveryError, NotFoundError } from '../core/errors.ts';
 import { normalizeBareCr, prependHeaderFields } from '../core/mime/raw-message.ts';
 import { renderForDelivery } from '../core/policy/render-delivery.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
@@ -14,6 +14,9 @@ import { isExpired, listVerdictOf, type QuarantineItem } from './quarantine-item
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
+
+/** Time a release may spend delivering, all copies together (see releaseQuarantined). */
+export const RELEASE_DELIVERY_BUDGET_MS = 20_000;
 
 export interface QuarantineDetail {
   readonly items: readonly QuarantineItem[];
@@ -53,6 +56,7 @@ export async function releaseQuarantined(
   messageId: string,
   recipients: readonly string[] | 'all',
   principal: string,
+  options: { readonly deliveryBudgetMs?: number } = {},
 ): Promise<QuarantineOutcome> {
   const { clock, log } = deps;
   const items = selectItems(await deps.quarantine.listForMessage(messageId), messageId, recipients);
@@ -89,6 +93,10 @@ export async function releaseQuarantined(
     return { done: [], unchanged };
   }
 
+  // Releases run in the API's functions (29 s, and API Gateway answers 503 at 30 s): a slow
+  // delivery target must fail the release in words while there is time to give the claims
+  // back, not leave them leased for CLAIM_LEASE_MS after the function is killed.
+  const releaseDeadline = clock.now().getTime() + (options.deliveryBudgetMs ?? RELEASE_DELIVERY_BUDGET_MS);
   const first = claimed[0] as QuarantineItem;
   const record = await deps.tracking.get(messageId);
   const to = claimed.map((item) => item.recipient);
@@ -126,6 +134,13 @@ export async function releaseQuarantined(
         [['X-Graywall-Released', `by ${principal} at ${now.toISOString()}`]],
       );
     const send = async (recipients: readonly string[], policy: string, bytes: Buffer): Promise<void> => {
+      const left = releaseDeadline - clock.now().getTime();
+      if (left <= 0) {
+        throw new DeliveryError(
+          `out of time after ${delivered.length} of ${to.length} recipient(s); release the rest again`,
+          { permanent: false },
+        );
+      }
       await deliver(
         deps,
         messageId,
@@ -133,9 +148,7 @@ export async function releaseQuarantined(
         { recipients, policy },
         bytes,
         `released by ${principal}`,
-        {
-          stage: 'release',
-        },
+        { stage: 'release', timeoutMs: left },
       );
       delivered.push(...recipients);
     };

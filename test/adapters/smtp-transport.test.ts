@@ -124,6 +124,46 @@ describe('SmtpTransport errors', () => {
   });
 });
 
+describe('SmtpTransport with a time limit of the caller', () => {
+  it('gives up a session that outlasts it, retryable, though each step is within its own timeout', async () => {
+    // The server greets and takes the message, then never answers the end of DATA: without the
+    // limit, the 60-second socket timeout would decide.
+    let received = false;
+    const stalling = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData: (stream) => {
+        stream.resume();
+        stream.on('end', () => {
+          received = true;
+        });
+      },
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const stallingPort = (stalling.server.address() as { port: number }).port;
+    const transport = new SmtpTransport({
+      type: 'smtp',
+      host: '127.0.0.1',
+      port: stallingPort,
+      tls: 'none',
+      connectTimeoutSeconds: 5,
+      verifyCertificate: true,
+    });
+    const started = Date.now();
+    try {
+      await expect(transport.deliver({ ...mail, timeoutMs: 800 })).rejects.toMatchObject({
+        name: 'DeliveryError',
+        message: `smtp://127.0.0.1:${stallingPort} did not finish within 0.8 s`,
+        permanent: false,
+      });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(received).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
+  });
+});
+
 describe('SmtpTransport with SMTP AUTH (RFC 4954) over STARTTLS', () => {
   const accepted: Array<{ user: string; data: string }> = [];
   let tlsServer: SMTPServer;

@@ -1,4 +1,7 @@
+import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SmtpTransport } from '../../functions/adapters/smtp-transport.ts';
+import { releaseQuarantined } from '../../functions/app/quarantine-admin.ts';
 import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
 import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 
@@ -88,5 +91,52 @@ describe('quarantine expiry', () => {
     offsetMs = 0;
     const inTime = await gw.api('POST', `/admin/quarantine/${id}/release`);
     expect(inTime).toMatchObject({ status: 200, body: { released: ['fay@example.com'] } });
+  });
+});
+
+describe('a release within the time the API function has', () => {
+  it('gives the claim back, in words, when the delivery target never finishes', async () => {
+    // A mail server that takes the message and never answers the end of DATA: the release must
+    // fail while its function still runs, not leave the item "releasing" for the claim lease.
+    const stalling = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      onData: (stream) => stream.resume(),
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const port = (stalling.server.address() as { port: number }).port;
+    offsetMs = 0;
+    const id = await gw.send(
+      rfc822(
+        { From: 'spammer@bad.example.net', To: 'fay@example.com', Subject: 'slow' },
+        `${GTUBE_STRING}\n`,
+      ),
+      { from: 'spammer@bad.example.net', to: ['fay@example.com'] },
+    );
+    await gw.waitForState(id, ['quarantined']);
+    const transport = new SmtpTransport({
+      type: 'smtp',
+      host: '127.0.0.1',
+      port,
+      tls: 'none',
+      connectTimeoutSeconds: 10,
+      verifyCertificate: true,
+    });
+    try {
+      const started = Date.now();
+      await expect(
+        releaseQuarantined({ ...gw.deps, transport }, id, 'all', 'admin', { deliveryBudgetMs: 1_000 }),
+      ).rejects.toMatchObject({
+        name: 'DeliveryError',
+        message: expect.stringContaining('did not finish within 1.0 s'),
+      });
+      expect(Date.now() - started).toBeLessThan(8_000);
+      expect(await gw.deps.quarantine.get(id, 'fay@example.com')).toMatchObject({ state: 'quarantined' });
+      // Released again once the target answers: nothing was left claimed.
+      const released = await gw.api('POST', `/admin/quarantine/${id}/release`);
+      expect(released).toMatchObject({ status: 200, body: { released: ['fay@example.com'] } });
+    } finally {
+      await new Promise<void>((resolve) => stalling.close(() => resolve()));
+    }
   });
 });
