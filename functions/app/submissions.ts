@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { BadRequestError, ConflictError, NotFoundError } from '../core/errors.ts';
+import { INCOMING_RETENTION_DAYS } from '../core/mime/mail-keys.ts';
 import { parseMessage } from '../core/mime/parse-message.ts';
 import { readHeaderBlock } from '../core/mime/raw-message.ts';
 import { testSignalIn } from '../core/scan/rules/index.ts';
@@ -193,14 +194,28 @@ async function submissionStatuses(
   };
 }
 
+const DAY_MS = 86_400_000;
+
 /**
  * The message as it arrived: its quarantined copy when it was quarantined (the same bytes,
  * kept for the quarantine period, and readable by every function that releases), else the
- * copy under incoming/ (kept for a while).
+ * copy under incoming/ (kept INCOMING_RETENTION_DAYS). A copy our own records say is gone
+ * is not asked for: S3 answers a missing key with 403 AccessDenied to a role that may not
+ * list the bucket, which would read as a server error instead of "no longer kept".
  */
 async function storedCopy(deps: PipelineDeps, record: TrackingRecord): Promise<Buffer> {
-  const held = (await deps.quarantine.listForMessage(record.messageId))[0];
-  for (const key of [held?.key, record.key]) {
+  const now = deps.clock.now().getTime();
+  const items = await deps.quarantine.listForMessage(record.messageId);
+  const held = items[0];
+  // deleteQuarantined removes the copy once every item is released or deleted; the lifecycle
+  // rule a day after the retention ends.
+  const heldCopyGone =
+    items.every((item) => item.state === 'released' || item.state === 'deleted') &&
+    items.some((item) => item.state === 'deleted');
+  const heldKey = held && !heldCopyGone && now < Date.parse(held.expiresAt) + DAY_MS ? held.key : undefined;
+  const incomingKey =
+    now < Date.parse(record.receivedAt) + INCOMING_RETENTION_DAYS * DAY_MS ? record.key : undefined;
+  for (const key of [heldKey, incomingKey]) {
     if (!key) continue;
     try {
       return await deps.mail.get(key);

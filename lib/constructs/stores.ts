@@ -12,7 +12,11 @@ import {
   UNSUBSCRIBE_TABLE,
 } from '../../functions/adapters/table-definitions.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
-import { INCOMING_PREFIX, QUARANTINE_PREFIX } from '../../functions/core/mime/mail-keys.ts';
+import {
+  INCOMING_PREFIX,
+  INCOMING_RETENTION_DAYS,
+  QUARANTINE_PREFIX,
+} from '../../functions/core/mime/mail-keys.ts';
 import { DEAD_LETTER_RETENTION } from './pipeline.ts';
 
 export interface StoresProps {
@@ -71,7 +75,7 @@ export class Stores extends Construct {
   constructor(scope: Construct, id: string, props: StoresProps) {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const incomingDays = props.incomingRetentionDays ?? 30;
+    const incomingDays = props.incomingRetentionDays ?? INCOMING_RETENTION_DAYS;
     const deadLetterDays = DEAD_LETTER_RETENTION.toDays();
     if (incomingDays <= deadLetterDays) {
       throw new ConfigError(

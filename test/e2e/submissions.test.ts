@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { submitMessage } from '../../functions/app/submissions.ts';
 import { GTUBE_STRING } from '../../functions/core/scan/rules/gtube.ts';
 import type { Submission } from '../../functions/core/submissions/submission.ts';
 import { type CliRun, cliFor } from '../support/cli-harness.ts';
@@ -232,6 +233,29 @@ describe('graywall submit', () => {
     });
     expect(submission.messageId).toBeUndefined();
     expect((await gw.deps.submissions.raw(submission.id)).toString('latin1')).toBe(eml);
+  });
+
+  it('says an old message is no longer kept without asking S3 for a copy its lifecycle has removed', async () => {
+    const id = await gw.send(
+      rfc822({ From: 'old@sender.example', To: 'ann@example.com', Subject: 'last month' }, 'hello\n'),
+      { from: 'old@sender.example', to: ['ann@example.com'] },
+    );
+    await gw.waitForState(id, ['delivered']);
+    // In AWS the admin role may not list the bucket, so S3 answers a GET of an expired key with
+    // 403 AccessDenied, not 404; the S3 emulator cannot be told to, hence this one stand-in.
+    const denying = {
+      ...gw.deps.mail,
+      get: async () => {
+        throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      },
+    };
+    const later = { now: () => new Date(Date.now() + 31 * 86_400_000) };
+    await expect(
+      submitMessage(
+        { ...gw.deps, mail: denying, clock: later },
+        { messageId: id, category: 'not-spam', source: 'admin', submittedBy: 'admin' },
+      ),
+    ).rejects.toMatchObject({ name: 'NotFoundError', message: expect.stringMatching(/is no longer kept/) });
   });
 
   it('explains what it cannot take', async () => {
