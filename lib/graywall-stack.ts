@@ -73,6 +73,9 @@ export class GraywallStack extends Stack {
 
     this.stores = new Stores(this, 'Stores', {
       quarantineRetentionDays: config.quarantine.retentionDays,
+      ...(config.archive.retentionDays === undefined
+        ? {}
+        : { archiveRetentionDays: config.archive.retentionDays }),
       removalPolicy: props.dataRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
     if (config.unsubscribe.allowLoopback) {

@@ -398,6 +398,9 @@ export class Pipeline extends Construct {
           // Deliveries open SMTP sessions to the customer's server: a burst or a redrive must
           // not open hundreds at once (Lambda would scale the poller to 1,000+ invocations).
           ...(name === 'action' ? { maxConcurrency: config.pipeline.deliveryConcurrency } : {}),
+          // Nor may a burst of inbound mail take the account's Lambda concurrency, which the
+          // admin API and the public pages share, or flood the external engines and DNS lists.
+          ...(name === 'scan' ? { maxConcurrency: config.pipeline.scanConcurrency } : {}),
         }),
       );
     wire(this.scanFunction, this.inbound, 'scan');

@@ -13,6 +13,7 @@ import {
 } from '../../functions/adapters/table-definitions.ts';
 import { ConfigError } from '../../functions/core/errors.ts';
 import {
+  ARCHIVE_PREFIX,
   INCOMING_PREFIX,
   INCOMING_RETENTION_DAYS,
   QUARANTINE_PREFIX,
@@ -32,6 +33,11 @@ export interface StoresProps {
    * @default 30
    */
   readonly incomingRetentionDays?: number;
+  /**
+   * Days a policy's archived copy (`archive/`) is kept.
+   * @default - kept until deleted (no lifecycle rule)
+   */
+  readonly archiveRetentionDays?: number;
   /**
    * Days S3 server access logs for the mail bucket are kept.
    * @default 365
@@ -117,6 +123,15 @@ export class Stores extends Construct {
           prefix: QUARANTINE_PREFIX,
           expiration: Duration.days(props.quarantineRetentionDays + 1),
         },
+        ...(props.archiveRetentionDays === undefined
+          ? []
+          : [
+              {
+                id: 'expire-archive',
+                prefix: ARCHIVE_PREFIX,
+                expiration: Duration.days(props.archiveRetentionDays),
+              },
+            ]),
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
     });

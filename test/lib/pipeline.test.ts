@@ -49,9 +49,12 @@ const stages: Array<
 ];
 
 describe('stage sizing from the configuration', () => {
-  it("scan's timeout follows the scan budget, and deliveries at once follow pipeline.deliveryConcurrency", () => {
+  it("scan's timeout follows the scan budget, and scans and deliveries at once follow pipeline's concurrency settings", () => {
     const tuned = buildStack(
-      exampleConfig({ antispam: { scanTimeoutSeconds: 120 }, pipeline: { deliveryConcurrency: 4 } }),
+      exampleConfig({
+        antispam: { scanTimeoutSeconds: 120 },
+        pipeline: { deliveryConcurrency: 4, scanConcurrency: 20 },
+      }),
     );
     const scan = tuned.stack.pipeline.scanFunction.function;
     expect(tuned.template.toJSON().Resources[logicalId(tuned.stack, scan)].Properties.Timeout).toBe(150);
@@ -62,6 +65,15 @@ describe('stage sizing from the configuration', () => {
     tuned.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: logicalId(tuned.stack, tuned.stack.pipeline.actionFunction.function) },
       ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    tuned.template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(tuned.stack, scan) },
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+    // By default a burst of inbound mail scans at most 50 at once; graymail is bounded by them.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: id(pipeline.scanFunction.function) },
+      ScalingConfig: { MaximumConcurrency: 50 },
     });
   });
 });
@@ -170,8 +182,14 @@ describe.each(stages)('the %s stage', (stage, queue, fn, size) => {
       FunctionName: { Ref: id(fn.function) },
       BatchSize: size.batch,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      // Only deliveries are capped: they open sessions to the customer's mail server.
-      ScalingConfig: stage === 'action' ? { MaximumConcurrency: 10 } : Match.absent(),
+      // Deliveries open sessions to the customer's mail server; scans share the account's
+      // concurrency and the external engines. Graymail runs only as fast as scans feed it.
+      ScalingConfig:
+        stage === 'action'
+          ? { MaximumConcurrency: 10 }
+          : stage === 'scan'
+            ? { MaximumConcurrency: 50 }
+            : Match.absent(),
     });
   });
 

@@ -46,6 +46,20 @@ describe('the mail bucket', () => {
     );
   });
 
+  it('keeps archived copies until deleted unless archive.retentionDays says otherwise', () => {
+    const rules = template.toJSON().Resources[mailBucketId].Properties.LifecycleConfiguration.Rules as Array<{
+      Prefix?: string;
+    }>;
+    expect(rules.map((rule) => rule.Prefix)).not.toContain('archive/');
+    const kept = buildStack(exampleConfig({ archive: { retentionDays: 2555 } }));
+    const keptId = logicalId(kept.stack, kept.stack.stores.mailBucket);
+    expect(kept.template.toJSON().Resources[keptId].Properties.LifecycleConfiguration.Rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Prefix: 'archive/', ExpirationInDays: 2555, Status: 'Enabled' }),
+      ]),
+    );
+  });
+
   it('refuses to expire raw mail before a dead-lettered message could be redriven', () => {
     const app = fastApp();
     const scope = new Stack(app, 'Short');

@@ -19,7 +19,7 @@ const actionFields = {
   alternateHost: hostAndPort.optional(),
   /** Deliver one copy to this address instead of the recipients. */
   alternateRecipient: emailAddress.optional(),
-  /** Also keep a copy in the archive (mbox, in S3, per day). */
+  /** Also keep a copy as it arrived in the archive (one mbox file per message, in S3, by day and policy). */
   archive: z.boolean().default(false),
 };
 

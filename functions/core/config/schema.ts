@@ -304,6 +304,12 @@ export const configSchema = z
     tracking: z
       .strictObject({ retentionDays: z.number().int().min(1).max(3650).default(90) })
       .default({ retentionDays: 90 }),
+    /**
+     * The copies policies keep with `archive: true`. Without retentionDays they are kept until
+     * deleted by hand: an archive is often a record kept for years, which only the
+     * organisation can decide.
+     */
+    archive: z.strictObject({ retentionDays: z.number().int().min(1).max(36_500).optional() }).default({}),
     pipeline: z
       .strictObject({
         /** Attempts per stage before a message goes to that stage's dead-letter queue. */
@@ -313,6 +319,12 @@ export const configSchema = z
          * once: the action stage's event source maximum concurrency (AWS allows 2-1000).
          */
         deliveryConcurrency: z.number().int().min(2).max(1000).default(10),
+        /**
+         * At most this many scans at once: the scan stage's event source maximum concurrency.
+         * A burst of inbound mail must not take the account's Lambda concurrency (the admin
+         * API and the pages share it) nor flood the external engines and DNS lists.
+         */
+        scanConcurrency: z.number().int().min(2).max(1000).default(50),
         /**
          * Attempts of the action stage (delivery) before its dead-letter queue. Retries back
          * off from 1 minute, doubling up to 11¾ hours: 12 attempts span about 29 hours, so a
@@ -328,7 +340,7 @@ export const configSchema = z
           .max(17, 'must be 17 or less: an 18th attempt would come after the queue keeps a message (4 days)')
           .default(12),
       })
-      .default({ maxReceiveCount: 5, deliveryConcurrency: 10, deliveryAttempts: 12 }),
+      .default({ maxReceiveCount: 5, deliveryConcurrency: 10, scanConcurrency: 50, deliveryAttempts: 12 }),
     alarms: z.strictObject({ email: emailAddress.optional() }).default({}),
     /** The statistical model's versions (functions/app/model-versions.ts). */
     model: z
