@@ -90,6 +90,10 @@ export interface TrackingQuery {
   readonly subject?: string;
   /** The Message-ID header, with or without angle brackets. */
   readonly internetMessageId?: string;
+  /**
+   * A recipient's state (any recipient's, or `recipient`'s when given); `received`, `scanned`,
+   * `classified` and `mixed` are the message's own (see matchesTrackingQuery).
+   */
   readonly state?: MessageState;
   readonly verdict?: SpamVerdict;
   /** ISO timestamps, inclusive. */
