@@ -213,6 +213,59 @@ describe('parseConfig', () => {
     ).toMatch(/^policies\.default\.suspect\.prependSubject: must be printable US-ASCII/);
   });
 
+  it("refuses an added header a message may have once, a MIME or trace field, or one of Graywall's own", () => {
+    const addHeader = (name: string, where = 'default: { suspect') =>
+      issuesOf(
+        `${minimal}policies: { ${where}: { action: deliver, addHeader: { name: "${name}", value: x } }${' }'.repeat(where.split('{').length)}\n`,
+      );
+    // Two Subject fields: the reader's client may show the added one, without the [SPAM] tag.
+    expect(addHeader('Subject')).toEqual([
+      'policies.default.suspect.addHeader.name: cannot add Subject: a message may have this field only once (RFC 5322 §3.6), so adding one would make a second copy that hides or contradicts the original; use a name of your own such as X-Policy (got "Subject")',
+    ]);
+    expect(addHeader('X-Graywall-Result')[0]).toMatch(
+      /^policies\.default\.suspect\.addHeader\.name: cannot add X-Graywall-Result: X-Graywall-\* fields are written by Graywall only/,
+    );
+    for (const name of [
+      'from',
+      'REPLY-TO',
+      'Message-ID',
+      'References',
+      'Bcc',
+      'Date',
+      'Sender',
+      'In-Reply-To',
+    ])
+      expect(addHeader(name)[0]).toMatch(/only once \(RFC 5322 §3\.6\)/);
+    for (const name of ['MIME-Version', 'Content-Type', 'content-transfer-encoding'])
+      expect(addHeader(name)[0]).toMatch(/describe the message body/);
+    for (const name of [
+      'Received',
+      'Return-Path',
+      'Authentication-Results',
+      'DKIM-Signature',
+      'ARC-Seal',
+      'List-Unsubscribe',
+      'List-Unsubscribe-Post',
+    ])
+      expect(addHeader(name)[0]).toMatch(/would be taken as genuine/);
+    // Everywhere a policy can add a header: the graymail actions and the incoming policies too.
+    expect(addHeader('Subject', 'default: { graymail: { marketing')[0]).toMatch(
+      /^policies\.default\.graymail\.marketing\.addHeader\.name: cannot add Subject/,
+    );
+    expect(
+      issuesOf(
+        `${minimal}policies:\n  incoming:\n    - { name: vip, senders: [a.example], positive: { action: quarantine, addHeader: { name: x-graywall-released, value: x } } }\n`,
+      )[0],
+    ).toMatch(/^policies\.incoming\.0\.positive\.addHeader\.name: cannot add x-graywall-released/);
+    // Names of one's own, including ones that merely start like a reserved one, are fine.
+    for (const name of ['X-Policy', 'X-Graywallish', 'Subjects', 'X-Subject', 'List-Id'])
+      expect(
+        parseConfig(
+          `${minimal}policies: { default: { suspect: { action: deliver, addHeader: { name: ${name}, value: x } } } }\n`,
+        ).policies.default.suspect.addHeader?.name,
+      ).toBe(name);
+  });
+
   it('validates incoming policies: matchers, action modifiers, names and inherited thresholds', () => {
     const policy = (body: string) => `${minimal}policies:\n  incoming:\n    - ${body}\n`;
     expect(
