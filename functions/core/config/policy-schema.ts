@@ -168,18 +168,24 @@ export const policiesSchema = z
   })
   .superRefine((value, ctx) => {
     // Names appear in tracking records: unique across both tables, and never "default".
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     for (const table of ['incoming', 'outgoing'] as const) {
       value[table].forEach((policy, index) => {
         const key = policy.name.toLowerCase();
-        if (key === 'default' || seen.has(key)) {
+        const first = seen.get(key);
+        if (key === 'default') {
           ctx.addIssue({
             code: 'custom',
             path: [table, index, 'name'],
-            message: `policy name "${policy.name}" is used twice (or is "default")`,
+            message: `"${policy.name}" is the name of the default policy (policies.default): give this policy another name`,
           });
-        }
-        seen.add(key);
+        } else if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [table, index, 'name'],
+            message: `policy name "${policy.name}" is already used by policies.${first} (names are unique across incoming and outgoing, ignoring case)`,
+          });
+        } else seen.set(key, `${table}.${index}`);
       });
     }
   });
