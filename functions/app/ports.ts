@@ -322,6 +322,11 @@ export interface BounceRequest {
   readonly original: Uint8Array;
   /** RFC 3463 enhanced status code, e.g. 5.7.1. */
   readonly status: string;
+  /**
+   * Why, in our own words: it may name an internal policy, so a bouncer never sends it out;
+   * the sender is told BOUNCE_EXPLANATION (core/mime/dsn.ts). The tracking record keeps the
+   * policy for the admin.
+   */
   readonly diagnostic: string;
 }
 
