@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { type SESClient, SendBounceCommand } from '@aws-sdk/client-ses';
 import type { BounceRequest, Bouncer, Clock, Transport } from '../app/ports.ts';
-import { composeDsn } from '../core/mime/dsn.ts';
+import { BOUNCE_EXPLANATION, composeDsn } from '../core/mime/dsn.ts';
+
+/*
+ * Both bouncers tell the sender BOUNCE_EXPLANATION, never `request.diagnostic`: ours may
+ * name the internal policy that rejected the message, which an outside sender must not learn.
+ */
 
 /**
  * Bounces through SES (SendBounce, SES API v1: v2 has no equivalent). SES composes the DSN,
@@ -24,7 +29,7 @@ export class SesBouncer implements Bouncer {
       new SendBounceCommand({
         OriginalMessageId: request.messageId,
         BounceSender: this.bounceSender,
-        Explanation: request.diagnostic,
+        Explanation: BOUNCE_EXPLANATION,
         BouncedRecipientInfoList: request.recipients.map((recipient) => ({
           Recipient: recipient,
           BounceType: 'ContentRejected',
@@ -65,7 +70,7 @@ export class DsnBouncer implements Bouncer {
       date: this.clock.now(),
       uniqueId: randomUUID(),
       status: request.status,
-      diagnostic: request.diagnostic,
+      diagnostic: BOUNCE_EXPLANATION,
       original: request.original,
     });
     const receipt = await this.transport.deliver({

@@ -90,6 +90,10 @@ export interface TrackingQuery {
   readonly subject?: string;
   /** The Message-ID header, with or without angle brackets. */
   readonly internetMessageId?: string;
+  /**
+   * A recipient's state (any recipient's, or `recipient`'s when given); `received`, `scanned`,
+   * `classified` and `mixed` are the message's own (see matchesTrackingQuery).
+   */
   readonly state?: MessageState;
   readonly verdict?: SpamVerdict;
   /** ISO timestamps, inclusive. */
@@ -324,6 +328,11 @@ export interface BounceRequest {
   readonly original: Uint8Array;
   /** RFC 3463 enhanced status code, e.g. 5.7.1. */
   readonly status: string;
+  /**
+   * Why, in our own words: it may name an internal policy, so a bouncer never sends it out;
+   * the sender is told BOUNCE_EXPLANATION (core/mime/dsn.ts). The tracking record keeps the
+   * policy for the admin.
+   */
   readonly diagnostic: string;
 }
 

@@ -1,4 +1,4 @@
-import type { TrackingRecord } from '../core/tracking/types.ts';
+import type { MessageState, TrackingRecord } from '../core/tracking/types.ts';
 import type { TrackingQuery } from './ports.ts';
 
 /** Message-IDs compare without angle brackets and case (RFC 5322 §3.6.4 msg-id). */
@@ -23,7 +23,7 @@ export function matchesTrackingQuery(record: TrackingRecord, query: TrackingQuer
   ) {
     return false;
   }
-  if (query.state && record.state !== query.state) return false;
+  if (query.state && !isInState(record, query.state, query.recipient)) return false;
   // The score's verdict, or one a recipient's policy reached (its own thresholds, a list entry).
   if (
     query.verdict &&
@@ -32,4 +32,25 @@ export function matchesTrackingQuery(record: TrackingRecord, query: TrackingQuer
   )
     return false;
   return true;
+}
+
+/**
+ * States that describe the whole message, not one recipient's copy: the pipeline's progress
+ * before the action stage (recipients stay `received` until then) and `mixed`.
+ */
+const MESSAGE_LEVEL_STATES: readonly MessageState[] = ['received', 'scanned', 'classified', 'mixed'];
+
+/**
+ * Whether a message is in `state` for the admin searching: a recipient's state (delivered,
+ * quarantined, bounced...) matches when any recipient, or the one searched for, is in it, so a
+ * message held for one recipient and delivered to another (`mixed`) is found as quarantined.
+ * Progress states and `mixed` are the message's own.
+ */
+function isInState(record: TrackingRecord, state: MessageState, recipient: string | undefined): boolean {
+  if (MESSAGE_LEVEL_STATES.includes(state) || record.recipientStates.length === 0)
+    return record.state === state;
+  const wanted = recipient?.toLowerCase();
+  return record.recipientStates.some(
+    (r) => r.state === state && (wanted === undefined || r.recipient.toLowerCase() === wanted),
+  );
 }

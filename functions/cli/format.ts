@@ -122,9 +122,22 @@ export function formatTrackingList(records: readonly TrackingRecord[]): string {
  * state they had before the failed attempt (`classified`, say), which alone reads as stuck.
  */
 function stateOf(record: TrackingRecord): string {
+  if (record.state === 'mixed') return mixedState(record);
   if (TERMINAL_STATES.includes(record.state)) return record.state;
   const last = record.events.at(-1);
   return last?.type === 'stage-failed' ? `${record.state}, retrying (see the timeline)` : record.state;
+}
+
+/**
+ * `mixed` with how many recipients are in which state: `track --state quarantined` lists a
+ * message held for one recipient and delivered to another, and the list should say so
+ * (`graywall track <id>` says who). Counts, not addresses, to fit the column.
+ */
+function mixedState(record: TrackingRecord): string {
+  const counts = new Map<string, number>();
+  for (const r of record.recipientStates) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  if (counts.size === 0) return record.state;
+  return `mixed: ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}`;
 }
 
 const VERDICT_WORDS: Record<string, string> = {

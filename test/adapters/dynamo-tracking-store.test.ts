@@ -214,6 +214,24 @@ describe('DynamoTrackingStore', () => {
     expect(byHeader.items.map((r) => r.messageId)).toEqual(['f07']);
   });
 
+  it('finds a message held for one recipient and delivered to another as quarantined', async () => {
+    const at = '2026-11-12T09:00:00.000Z';
+    const event = { at, stage: 'action' as const, type: 'x', detail: 'x' };
+    await store.create(
+      newRecord('q1', { receivedAt: at, recipients: ['ceo@example.com', 'pa@example.com'] }),
+    );
+    await store.updateRecipients('q1', ['ceo@example.com'], { state: 'quarantined' }, event);
+    await store.updateRecipients('q1', ['pa@example.com'], { state: 'delivered' }, event);
+    expect((await store.get('q1'))?.state).toBe('mixed');
+    const window = { since: '2026-11-12T00:00:00.000Z', until: '2026-11-12T23:59:59.000Z', limit: 10 };
+    const ids = async (query: object) =>
+      (await store.search({ ...window, ...query })).items.map((r) => r.messageId);
+    expect(await ids({ state: 'quarantined' })).toEqual(['q1']);
+    expect(await ids({ state: 'quarantined', recipient: 'ceo@example.com' })).toEqual(['q1']);
+    expect(await ids({ state: 'quarantined', recipient: 'pa@example.com' })).toEqual([]);
+    expect(await ids({ state: 'mixed' })).toEqual(['q1']);
+  });
+
   it('refuses a forged cursor with a client error', async () => {
     const window = { since: '2026-11-20T00:00:00.000Z', until: '2026-11-24T00:00:00.000Z' };
     await expect(store.search({ ...window, limit: 2, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(

@@ -26,6 +26,18 @@ describe('graywall track (list)', () => {
     expect(formatTrackingList([record()])).toMatch(/clean 23\s+mixed/);
   });
 
+  it('says how many recipients a mixed message was held for and how many it reached', () => {
+    const at = '2026-11-25T10:00:05.000Z';
+    const mixed: TrackingRecord = {
+      ...record(),
+      recipientStates: [
+        { recipient: 'a@example.com', state: 'quarantined', updatedAt: at },
+        { recipient: 'b@example.com', state: 'delivered', updatedAt: at },
+      ],
+    };
+    expect(formatTrackingList([mixed])).toMatch(/mixed: 1 quarantined, 1 delivered/);
+  });
+
   it('says a message is being retried, not only the state its recipients kept', () => {
     const failed = {
       ...record(),

@@ -175,6 +175,10 @@ describe('policy actions', () => {
     expect(text).toContain('Final-Recipient: rfc822; bounce@example.com\r\nAction: failed\r\nStatus: 5.7.1');
     expect(text).toContain('Message-ID: <bounce-1@promo.example.net>');
     expect(text).not.toContain('Buy.');
+    // The sender learns that a policy refused the message; only the admin learns which one.
+    expect(text).toContain("Reason: Message rejected by the recipient's mail policy\r\n");
+    expect(text).not.toContain('bouncing');
+    expect(record.recipientStates[0]?.policy).toBe('bouncing');
   });
 
   it('refuses to bounce to an unauthenticated (possibly forged) sender and drops instead', async () => {

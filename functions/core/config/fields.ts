@@ -79,6 +79,58 @@ export const headerName = z
   .string()
   .regex(/^[\x21-\x39\x3b-\x7e]{1,76}$/, 'must be a header name such as X-Policy (no spaces or colons)');
 
+/**
+ * Why a policy may not add a header field of this name, or undefined when it may. We add
+ * fields on top of the received header block and never remove the sender's, so:
+ * - RFC 5322 §3.6 allows the origination, destination, identification and informational
+ *   fields only once: a second Subject (say) would hide the [SPAM] tag from readers whose
+ *   client shows the first one;
+ * - MIME-Version and Content-* describe the body: a second one corrupts it;
+ * - trace and authentication fields (Received, Return-Path, Received-SPF,
+ *   Authentication-Results, DKIM-Signature, ARC-*, SES's X-SES-*) and List-Unsubscribe* are
+ *   read by downstream filters, by our scanner and by the safe-unsubscribe banner: one written
+ *   by an admin would be taken as the real thing;
+ * - X-Graywall-* fields are Graywall's own: the README promises each one was written by it.
+ */
+export function reservedHeaderReason(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (ONCE_ONLY_FIELDS.includes(lower))
+    return 'a message may have this field only once (RFC 5322 §3.6), so adding one would make a second copy that hides or contradicts the original';
+  if (lower === 'mime-version' || lower.startsWith('content-'))
+    return 'MIME-Version and Content-* fields describe the message body, and a second one would corrupt it';
+  if (TRACE_FIELDS.includes(lower) || TRACE_PREFIXES.some((prefix) => lower.startsWith(prefix)))
+    return 'trace, authentication and list fields are read by mail filters and by Graywall, and one added by a policy would be taken as genuine';
+  if (lower.startsWith('x-graywall-'))
+    return 'X-Graywall-* fields are written by Graywall only, so readers and mail rules can trust them';
+  return undefined;
+}
+
+const ONCE_ONLY_FIELDS = [
+  'date',
+  'from',
+  'sender',
+  'reply-to',
+  'to',
+  'cc',
+  'bcc',
+  'message-id',
+  'in-reply-to',
+  'references',
+  'subject',
+];
+const TRACE_FIELDS = ['received', 'return-path', 'received-spf', 'authentication-results', 'dkim-signature'];
+const TRACE_PREFIXES = ['arc-', 'list-unsubscribe', 'x-ses-'];
+
+/** A header field name a policy may add to delivered mail: see reservedHeaderReason. */
+export const addedHeaderName = headerName.superRefine((name, ctx) => {
+  const reason = reservedHeaderReason(name);
+  if (reason)
+    ctx.addIssue({
+      code: 'custom',
+      message: `cannot add ${name}: ${reason}; use a name of your own such as X-Policy`,
+    });
+});
+
 /** A header value we may write: printable US-ASCII, no line breaks (so nothing can be injected). */
 export const headerValue = z
   .string()

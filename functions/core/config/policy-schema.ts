@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { addressPattern, emailAddress, headerName, headerValue, hostAndPort, subjectTag } from './fields.ts';
+import {
+  addedHeaderName,
+  addressPattern,
+  emailAddress,
+  headerValue,
+  hostAndPort,
+  subjectTag,
+} from './fields.ts';
 
 /**
  * Mail policies, as on a mail gateway: an ordered table of incoming policies matched by
@@ -13,8 +20,11 @@ const actionFields = {
   prependSubject: subjectTag.optional(),
   /** Text put after the Subject, kept byte for byte. */
   appendSubject: subjectTag.optional(),
-  /** A header added to the delivered (or quarantined, then released) copy. */
-  addHeader: z.strictObject({ name: headerName, value: headerValue }).optional(),
+  /**
+   * A header added to the delivered (or quarantined, then released) copy; never one the
+   * message may have only once, a MIME or trace field, or an X-Graywall-* (addedHeaderName).
+   */
+  addHeader: z.strictObject({ name: addedHeaderName, value: headerValue }).optional(),
   /** Deliver to this host instead of the normal delivery target (MX, then A lookup). */
   alternateHost: hostAndPort.optional(),
   /** Deliver one copy to this address instead of the recipients. */
@@ -158,18 +168,24 @@ export const policiesSchema = z
   })
   .superRefine((value, ctx) => {
     // Names appear in tracking records: unique across both tables, and never "default".
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     for (const table of ['incoming', 'outgoing'] as const) {
       value[table].forEach((policy, index) => {
         const key = policy.name.toLowerCase();
-        if (key === 'default' || seen.has(key)) {
+        const first = seen.get(key);
+        if (key === 'default') {
           ctx.addIssue({
             code: 'custom',
             path: [table, index, 'name'],
-            message: `policy name "${policy.name}" is used twice (or is "default")`,
+            message: `"${policy.name}" is the name of the default policy (policies.default): give this policy another name`,
           });
-        }
-        seen.add(key);
+        } else if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [table, index, 'name'],
+            message: `policy name "${policy.name}" is already used by policies.${first} (names are unique across incoming and outgoing, ignoring case)`,
+          });
+        } else seen.set(key, `${table}.${index}`);
       });
     }
   });

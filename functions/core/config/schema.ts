@@ -126,20 +126,49 @@ const composite = z.strictObject({
   noneOf: z.array(ruleId).max(10).optional(),
 });
 
+const POSITIVE_RANGE = { min: 50, max: 99 } as const;
+const SUSPECT_RANGE = { min: 25, max: 99 } as const;
+const SCAN_BYTES_RANGE = { min: 1024, max: MAX_SCAN_BYTES } as const;
+
+const ANTISPAM_DEFAULTS = {
+  positiveThreshold: 90,
+  suspectThreshold: 50,
+  alwaysScanBelowBytes: MIB,
+  neverScanAboveBytes: 2 * MIB,
+} as const;
+
+function inRange(value: number, range: { readonly min: number; readonly max: number }): boolean {
+  return Number.isInteger(value) && value >= range.min && value <= range.max;
+}
+
+function fillAntispamDefaults<T extends { [K in keyof typeof ANTISPAM_DEFAULTS]?: number | undefined }>(
+  value: T,
+): T & { [K in keyof typeof ANTISPAM_DEFAULTS]: number } {
+  return {
+    ...value,
+    positiveThreshold: value.positiveThreshold ?? ANTISPAM_DEFAULTS.positiveThreshold,
+    suspectThreshold: value.suspectThreshold ?? ANTISPAM_DEFAULTS.suspectThreshold,
+    alwaysScanBelowBytes: value.alwaysScanBelowBytes ?? ANTISPAM_DEFAULTS.alwaysScanBelowBytes,
+    neverScanAboveBytes: value.neverScanAboveBytes ?? ANTISPAM_DEFAULTS.neverScanAboveBytes,
+  };
+}
+
 const antispam = z
   .strictObject({
+    // Thresholds and size limits are optional here and defaulted after the checks below, so
+    // those checks know which of a pair the file set and blame that one (see fillAntispamDefaults).
     positiveThreshold: z
       .number()
       .int()
-      .min(50, 'must be 50 or more')
-      .max(99, 'must be 99 or less')
-      .default(90),
+      .min(POSITIVE_RANGE.min, `must be ${POSITIVE_RANGE.min} or more`)
+      .max(POSITIVE_RANGE.max, `must be ${POSITIVE_RANGE.max} or less`)
+      .optional(),
     suspectThreshold: z
       .number()
       .int()
-      .min(25, 'must be 25 or more')
-      .max(99, 'must be 99 or less')
-      .default(50),
+      .min(SUSPECT_RANGE.min, `must be ${SUSPECT_RANGE.min} or more`)
+      .max(SUSPECT_RANGE.max, `must be ${SUSPECT_RANGE.max} or less`)
+      .optional(),
     /**
      * How the engines' combined evidence maps to the 0-100 score the thresholds apply to.
      * Both profiles use the same learned rule and classifier weights (the model artifact);
@@ -169,9 +198,9 @@ const antispam = z
     alwaysScanBelowBytes: z
       .number()
       .int()
-      .min(1024, 'must be 1024 bytes or more')
-      .max(MAX_SCAN_BYTES, 'must be 40 MiB (41943040) or less')
-      .default(MIB),
+      .min(SCAN_BYTES_RANGE.min, 'must be 1024 bytes or more')
+      .max(SCAN_BYTES_RANGE.max, 'must be 40 MiB (41943040) or less')
+      .optional(),
     /**
      * Messages larger than this (bytes) are not scanned: verdict `unscannable`, tracking note
      * "not scanned: size", no X-Graywall-Filtered header; the `unscannable` policy applies.
@@ -181,9 +210,9 @@ const antispam = z
     neverScanAboveBytes: z
       .number()
       .int()
-      .min(1024, 'must be 1024 bytes or more')
-      .max(MAX_SCAN_BYTES, 'must be 40 MiB (41943040) or less')
-      .default(2 * MIB),
+      .min(SCAN_BYTES_RANGE.min, 'must be 1024 bytes or more')
+      .max(SCAN_BYTES_RANGE.max, 'must be 40 MiB (41943040) or less')
+      .optional(),
     /**
      * Time allowed to scan one message. On timeout the verdict keeps what was scored so far
      * (with a SCAN_TIMEOUT reason), or is `unscannable` when nothing was, and the message
@@ -206,18 +235,33 @@ const antispam = z
     composites: z.array(composite).max(100, 'at most 100 composites').default([]),
   })
   .superRefine((value, ctx) => {
-    if (value.suspectThreshold > value.positiveThreshold) {
+    // Zod runs these checks even when a value failed its own range check: a pair is compared
+    // only when both values are valid (else the range error is the one to fix), and the error
+    // names the setting the file has, never one that only took its default.
+    const positive = value.positiveThreshold ?? ANTISPAM_DEFAULTS.positiveThreshold;
+    const suspect = value.suspectThreshold ?? ANTISPAM_DEFAULTS.suspectThreshold;
+    if (inRange(positive, POSITIVE_RANGE) && inRange(suspect, SUSPECT_RANGE) && suspect > positive) {
+      const blamed = value.suspectThreshold === undefined ? 'positiveThreshold' : 'suspectThreshold';
       ctx.addIssue({
         code: 'custom',
-        path: ['suspectThreshold'],
-        message: 'suspectThreshold must not be above positiveThreshold',
+        path: [blamed],
+        message:
+          blamed === 'suspectThreshold'
+            ? `must not be above positiveThreshold (${positive}${value.positiveThreshold === undefined ? ', the default' : ''})`
+            : `must not be below suspectThreshold (${suspect}, the default)`,
       });
     }
-    if (value.neverScanAboveBytes < value.alwaysScanBelowBytes) {
+    const always = value.alwaysScanBelowBytes ?? ANTISPAM_DEFAULTS.alwaysScanBelowBytes;
+    const never = value.neverScanAboveBytes ?? ANTISPAM_DEFAULTS.neverScanAboveBytes;
+    if (inRange(always, SCAN_BYTES_RANGE) && inRange(never, SCAN_BYTES_RANGE) && never < always) {
+      const blamed = value.neverScanAboveBytes === undefined ? 'alwaysScanBelowBytes' : 'neverScanAboveBytes';
       ctx.addIssue({
         code: 'custom',
-        path: ['neverScanAboveBytes'],
-        message: `must not be below alwaysScanBelowBytes (${value.alwaysScanBelowBytes})`,
+        path: [blamed],
+        message:
+          blamed === 'neverScanAboveBytes'
+            ? `must not be below alwaysScanBelowBytes (${always}${value.alwaysScanBelowBytes === undefined ? ', the default' : ''})`
+            : `must not be above neverScanAboveBytes (${never}, the default)`,
       });
     }
     const configured = new Set(value.composites.map((c) => c.id));
@@ -262,7 +306,8 @@ const antispam = z
         });
       }
     });
-  });
+  })
+  .transform(fillAntispamDefaults);
 
 export const configSchema = z
   .strictObject({
@@ -382,22 +427,35 @@ export const configSchema = z
   })
   .superRefine((config, ctx) => {
     // A policy may override one threshold and inherit the other: check the pair it ends up with.
+    // Only a policy that sets a threshold is checked (antispam's own pair is checked there), and
+    // only when both values are valid: an out-of-range one, here or in antispam, is reported
+    // where it is written, not again in every policy inheriting it.
     for (const table of ['incoming', 'outgoing'] as const) {
       config.policies[table].forEach((policy, index) => {
+        if (policy.positiveThreshold === undefined && policy.suspectThreshold === undefined) return;
         const positive = policy.positiveThreshold ?? config.antispam.positiveThreshold;
         const suspect = policy.suspectThreshold ?? config.antispam.suspectThreshold;
-        if (suspect > positive) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [
-              'policies',
-              table,
-              index,
-              policy.suspectThreshold === undefined ? 'positiveThreshold' : 'suspectThreshold',
-            ],
-            message: `gives suspect threshold ${suspect} above positive threshold ${positive}`,
-          });
-        }
+        if (!inRange(positive, POSITIVE_RANGE) || !inRange(suspect, SUSPECT_RANGE) || suspect <= positive)
+          return;
+        const inherited =
+          policy.suspectThreshold === undefined
+            ? ' (from antispam.suspectThreshold)'
+            : policy.positiveThreshold === undefined
+              ? ' (from antispam.positiveThreshold)'
+              : '';
+        ctx.addIssue({
+          code: 'custom',
+          path: [
+            'policies',
+            table,
+            index,
+            policy.suspectThreshold === undefined ? 'positiveThreshold' : 'suspectThreshold',
+          ],
+          message:
+            policy.suspectThreshold === undefined
+              ? `gives suspect threshold ${suspect}${inherited} above positive threshold ${positive}`
+              : `gives suspect threshold ${suspect} above positive threshold ${positive}${inherited}`,
+        });
       });
     }
     // Incoming mail is only for the configured domains: a policy for another domain never applies.

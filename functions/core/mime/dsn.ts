@@ -13,13 +13,20 @@ export interface DsnInput {
   readonly date: Date;
   /** Unique token for Message-ID and the MIME boundary (no randomness in the core). */
   readonly uniqueId: string;
-  /** RFC 3463 enhanced status, e.g. 5.7.1, and the human explanation. */
+  /** RFC 3463 enhanced status, e.g. 5.7.1, and the human explanation (sent to the sender). */
   readonly status: string;
   readonly diagnostic: string;
   readonly original: Uint8Array;
 }
 
 const MAX_RETURNED_HEADERS = 16 * 1024;
+
+/**
+ * What a bounced sender is told unless a caller says otherwise. An outside sender learns
+ * that a policy refused the message, never which one: policy names ("partner bounces",
+ * "ceo strict") describe how the organisation filters mail.
+ */
+export const BOUNCE_EXPLANATION = "Message rejected by the recipient's mail policy";
 
 /**
  * A delivery status notification (RFC 3464 inside an RFC 6522 multipart/report): a human

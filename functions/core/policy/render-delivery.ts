@@ -1,3 +1,4 @@
+import { reservedHeaderReason } from '../config/fields.ts';
 import type { ActionSettings } from '../config/policy-schema.ts';
 import type { GraymailResult } from '../graymail/classify-graymail.ts';
 import {
@@ -42,6 +43,9 @@ export function renderForDelivery(
   // A list entry overrides the score: say so, or "score=100; verdict=not spam" reads as a bug.
   const decided = list ? `${result}; list=${list}` : result;
   fields.push(['X-Graywall-Result', policy ? `${decided}; policy=${policy}` : decided]);
-  if (modifiers.addHeader) fields.push([modifiers.addHeader.name, modifiers.addHeader.value]);
+  // Config validation refuses reserved names; this also covers modifiers stored with mail
+  // quarantined before it did, which a release would otherwise still add.
+  if (modifiers.addHeader && reservedHeaderReason(modifiers.addHeader.name) === undefined)
+    fields.push([modifiers.addHeader.name, modifiers.addHeader.value]);
   return prependHeaderFields(out, fields);
 }

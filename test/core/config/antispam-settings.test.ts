@@ -53,9 +53,17 @@ describe('antispam settings', () => {
       'antispam.alwaysScanBelowBytes: must be 1024 bytes or more (got 100)',
       'antispam.neverScanAboveBytes: must be 40 MiB (41943040) or less (got 50000000)',
     ]);
-    // The default never-scan size (2 MiB) is checked against a configured always-scan size too.
+    // The default never-scan size (2 MiB) is checked against a configured always-scan size too,
+    // and the error names the setting the file has, not the one it left to its default.
     expect(issuesOf('{ alwaysScanBelowBytes: 3000000 }')).toEqual([
-      'antispam.neverScanAboveBytes: must not be below alwaysScanBelowBytes (3000000)',
+      'antispam.alwaysScanBelowBytes: must not be above neverScanAboveBytes (2097152, the default) (got 3000000)',
+    ]);
+    expect(issuesOf('{ neverScanAboveBytes: 500000 }')).toEqual([
+      'antispam.neverScanAboveBytes: must not be below alwaysScanBelowBytes (1048576, the default) (got 500000)',
+    ]);
+    // An out-of-range size is not compared with the other as well.
+    expect(issuesOf('{ alwaysScanBelowBytes: 50000000 }')).toEqual([
+      'antispam.alwaysScanBelowBytes: must be 40 MiB (41943040) or less (got 50000000)',
     ]);
   });
 

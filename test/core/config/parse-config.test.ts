@@ -90,7 +90,10 @@ describe('parseConfig', () => {
       'antispam.suspectThreshold: must be 25 or more (got 10)',
     ]);
     expect(issuesOf(`${minimal}antispam: { positiveThreshold: 60, suspectThreshold: 70 }\n`)).toEqual([
-      'antispam.suspectThreshold: suspectThreshold must not be above positiveThreshold (got 70)',
+      'antispam.suspectThreshold: must not be above positiveThreshold (60) (got 70)',
+    ]);
+    expect(issuesOf(`${minimal}antispam: { suspectThreshold: 95 }\n`)).toEqual([
+      'antispam.suspectThreshold: must not be above positiveThreshold (90, the default) (got 95)',
     ]);
     // YAML's infinity and not-a-number are shown as written, not as JSON's null.
     const nonFinite = issuesOf(`${minimal}antispam: { positiveThreshold: .inf, suspectThreshold: .nan }\n`);
@@ -213,6 +216,59 @@ describe('parseConfig', () => {
     ).toMatch(/^policies\.default\.suspect\.prependSubject: must be printable US-ASCII/);
   });
 
+  it("refuses an added header a message may have once, a MIME or trace field, or one of Graywall's own", () => {
+    const addHeader = (name: string, where = 'default: { suspect') =>
+      issuesOf(
+        `${minimal}policies: { ${where}: { action: deliver, addHeader: { name: "${name}", value: x } }${' }'.repeat(where.split('{').length)}\n`,
+      );
+    // Two Subject fields: the reader's client may show the added one, without the [SPAM] tag.
+    expect(addHeader('Subject')).toEqual([
+      'policies.default.suspect.addHeader.name: cannot add Subject: a message may have this field only once (RFC 5322 §3.6), so adding one would make a second copy that hides or contradicts the original; use a name of your own such as X-Policy (got "Subject")',
+    ]);
+    expect(addHeader('X-Graywall-Result')[0]).toMatch(
+      /^policies\.default\.suspect\.addHeader\.name: cannot add X-Graywall-Result: X-Graywall-\* fields are written by Graywall only/,
+    );
+    for (const name of [
+      'from',
+      'REPLY-TO',
+      'Message-ID',
+      'References',
+      'Bcc',
+      'Date',
+      'Sender',
+      'In-Reply-To',
+    ])
+      expect(addHeader(name)[0]).toMatch(/only once \(RFC 5322 §3\.6\)/);
+    for (const name of ['MIME-Version', 'Content-Type', 'content-transfer-encoding'])
+      expect(addHeader(name)[0]).toMatch(/describe the message body/);
+    for (const name of [
+      'Received',
+      'Return-Path',
+      'Authentication-Results',
+      'DKIM-Signature',
+      'ARC-Seal',
+      'List-Unsubscribe',
+      'List-Unsubscribe-Post',
+    ])
+      expect(addHeader(name)[0]).toMatch(/would be taken as genuine/);
+    // Everywhere a policy can add a header: the graymail actions and the incoming policies too.
+    expect(addHeader('Subject', 'default: { graymail: { marketing')[0]).toMatch(
+      /^policies\.default\.graymail\.marketing\.addHeader\.name: cannot add Subject/,
+    );
+    expect(
+      issuesOf(
+        `${minimal}policies:\n  incoming:\n    - { name: vip, senders: [a.example], positive: { action: quarantine, addHeader: { name: x-graywall-released, value: x } } }\n`,
+      )[0],
+    ).toMatch(/^policies\.incoming\.0\.positive\.addHeader\.name: cannot add x-graywall-released/);
+    // Names of one's own, including ones that merely start like a reserved one, are fine.
+    for (const name of ['X-Policy', 'X-Graywallish', 'Subjects', 'X-Subject', 'List-Id'])
+      expect(
+        parseConfig(
+          `${minimal}policies: { default: { suspect: { action: deliver, addHeader: { name: ${name}, value: x } } } }\n`,
+        ).policies.default.suspect.addHeader?.name,
+      ).toBe(name);
+  });
+
   it('validates incoming policies: matchers, action modifiers, names and inherited thresholds', () => {
     const policy = (body: string) => `${minimal}policies:\n  incoming:\n    - ${body}\n`;
     expect(
@@ -241,7 +297,7 @@ describe('parseConfig', () => {
       'policies.incoming.0.positive.alternateRecipient: only applies when action is deliver (action is drop) (got "x@example.com")',
     ]);
     expect(issuesOf(policy('{ name: vip, senders: [a.example], suspectThreshold: 95 }'))).toEqual([
-      'policies.incoming.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (got 95)',
+      'policies.incoming.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (from antispam.positiveThreshold) (got 95)',
     ]);
     expect(
       issuesOf(
@@ -250,9 +306,33 @@ describe('parseConfig', () => {
         ),
       )[0],
     ).toMatch(/alternateHost: must be host or host:port/);
-    expect(issuesOf(policy('{ name: Default, senders: [a.example] }'))[0]).toMatch(
-      /is used twice \(or is "default"\)/,
-    );
+    expect(issuesOf(policy('{ name: Default, senders: [a.example] }'))).toEqual([
+      'policies.incoming.0.name: "Default" is the name of the default policy (policies.default): give this policy another name (got "Default")',
+    ]);
+  });
+
+  it('reports a bad threshold once, where the file sets it, not in every policy inheriting it', () => {
+    const policies = [1, 2, 3, 4, 5]
+      .map((i) => `    - { name: p${i}, recipients: [u${i}@example.com] }\n`)
+      .join('');
+    // The antispam thresholds' range error only: the policies set no threshold of their own.
+    expect(
+      issuesOf(`${minimal}antispam: { positiveThreshold: 45 }\npolicies:\n  incoming:\n${policies}`),
+    ).toEqual(['antispam.positiveThreshold: must be 50 or more (got 45)']);
+    // A pair that is wrong in antispam is antispam's error, not each policy's.
+    expect(
+      issuesOf(
+        `${minimal}antispam: { positiveThreshold: 60, suspectThreshold: 70 }\npolicies:\n  incoming:\n${policies}`,
+      ),
+    ).toEqual(['antispam.suspectThreshold: must not be above positiveThreshold (60) (got 70)']);
+    // A policy's own threshold against an inherited one says where the other came from.
+    expect(
+      issuesOf(
+        `${minimal}antispam: { suspectThreshold: 70 }\npolicies:\n  incoming:\n    - { name: lax, senders: [a.example], positiveThreshold: 60 }\n`,
+      ),
+    ).toEqual([
+      'policies.incoming.0.positiveThreshold: gives suspect threshold 70 (from antispam.suspectThreshold) above positive threshold 60 (got 60)',
+    ]);
   });
 
   it('takes submission mailboxes only in our own domains, each once', () => {
@@ -277,10 +357,10 @@ describe('parseConfig', () => {
     const both = (outgoing: string) =>
       `${minimal}policies:\n  incoming: [{ name: vip, senders: [a.example] }]\n  outgoing: [${outgoing}]\n`;
     expect(issuesOf(both('{ name: VIP, recipients: [b.example] }'))).toEqual([
-      'policies.outgoing.0.name: policy name "VIP" is used twice (or is "default") (got "VIP")',
+      'policies.outgoing.0.name: policy name "VIP" is already used by policies.incoming.0 (names are unique across incoming and outgoing, ignoring case) (got "VIP")',
     ]);
     expect(issuesOf(both('{ name: out, recipients: [b.example], suspectThreshold: 95 }'))).toEqual([
-      'policies.outgoing.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (got 95)',
+      'policies.outgoing.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (from antispam.positiveThreshold) (got 95)',
     ]);
   });
 

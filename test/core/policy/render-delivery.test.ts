@@ -38,4 +38,24 @@ describe('renderForDelivery', () => {
       '\r\n\r\nReview your quarantine: https://evil.example/q/abc\r\n',
     );
   });
+
+  it('adds no reserved field even when a stored modifier names one (mail held before validation refused it)', () => {
+    const out = renderForDelivery(
+      Buffer.from(forged),
+      { score: 95, verdict: 'positive', reasons: [], engineVersion: 'test' },
+      undefined,
+      { prependSubject: '[SPAM] ', addHeader: { name: 'Subject', value: 'All clear' } },
+    );
+    const header = readHeaderBlock(out);
+    expect(headerValues(header, 'subject')).toEqual([
+      '[SPAM] Quarantine summary: 3 new messages held for you',
+    ]);
+    const ours = renderForDelivery(
+      Buffer.from(forged),
+      { score: 95, verdict: 'positive', reasons: [], engineVersion: 'test' },
+      undefined,
+      { addHeader: { name: 'X-Graywall-Result', value: 'verdict=not spam' } },
+    );
+    expect(headerValues(readHeaderBlock(ours), 'x-graywall-result')).toHaveLength(1);
+  });
 });
