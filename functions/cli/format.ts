@@ -204,6 +204,17 @@ export function formatWhy(record: TrackingRecord): string {
     if (record.recipientStates.some((r) => r.state === 'quarantined')) {
       lines.push(`  now:       graywall quarantine release ${record.messageId}`);
     }
+    // Held as graymail by a policy's graymail action, not for spam: besides a safelist entry
+    // (which skips the graymail actions too), a filter or the policy itself is the lever.
+    const graymailHeld = held
+      .map((r) => {
+        const decided = [...record.events]
+          .reverse()
+          .find((e) => e.recipients?.includes(r.recipient) && e.stage === 'action');
+        const match = decided && /policy "([^"]+)" \(graymail: (marketing|social|bulk)/.exec(decided.detail);
+        return match ? { policy: match[1] as string, category: match[2] as string } : undefined;
+      })
+      .find((found) => found !== undefined);
     const blocked = record.events.some((e) => /blocklist/.test(e.detail));
     if (blocked) lines.push(`  next time: remove the matching blocklist entry (graywall blocklist list)`);
     else if (notApplied.length > 0) {
@@ -212,17 +223,30 @@ export function formatWhy(record: TrackingRecord): string {
         '  next time: the safelist entry above applies once the sender is authenticated (an SPF record covering',
         '             its servers for the envelope sender, or DMARC passing for the From domain); ask the sender',
       );
-    } else if (record.allowSender) {
+    } else if (record.allowSender && graymailHeld === undefined) {
       // The identity that was authenticated: an entry for it applies to the sender's next mail.
       lines.push(
         `  next time: graywall safelist add ${oneLine(record.allowSender)} --for ${held[0]?.recipient}   (or without --for, for everyone)`,
       );
-    } else {
+    } else if (graymailHeld === undefined) {
       // An entry would never apply (see safelistableAddress): say what is missing instead.
       lines.push(
         '  next time: a safelist entry would not apply: neither SPF passed for the envelope sender nor DMARC for',
         '             the From domain. Ask the sender to publish SPF/DMARC, or release its messages one by one',
       );
+    }
+    if (graymailHeld && !blocked && notApplied.length === 0) {
+      const { policy, category } = graymailHeld;
+      lines.push(
+        `  next time: policy "${policy}" holds ${category} mail (its graymail.${category} action); for this sender's,`,
+        `             add a message filter with a sender or header condition and action skip-${category}check,`,
+        `             or change what the policy does with ${category} mail`,
+      );
+      if (record.allowSender) {
+        lines.push(
+          `             (or graywall safelist add ${oneLine(record.allowSender)} --for ${held[0]?.recipient}: it skips the spam check too)`,
+        );
+      }
     }
   }
   return lines.join('\n');

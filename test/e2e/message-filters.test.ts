@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatWhy } from '../../functions/cli/format.ts';
 import { headerValues, readHeaderBlock } from '../../functions/core/mime/raw-message.ts';
 import type { TrackingRecord } from '../../functions/core/tracking/types.ts';
 import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
@@ -308,6 +309,12 @@ describe('skipping graymail checks', () => {
     expect(control.graymail?.reasons.map((r) => r.id)).not.toContain('FILTER_SKIP_MARKETINGCHECK');
     expect(scannedDetail(control)).not.toContain('Filters:');
     expect(reachedSink('mkt-2')).toBe(false);
+    // `graywall why` points at what holds it: the policy's graymail action, and the filter
+    // that would let this sender's marketing through (not only SPF/DMARC and safelists).
+    const why = formatWhy(control);
+    expect(why).toContain('next time: policy "default" holds marketing mail (its graymail.marketing action)');
+    expect(why).toContain('action skip-marketingcheck');
+    expect(why).not.toContain('a safelist entry would not apply');
   });
 
   it('skip-bulkcheck (header exists): bulk is delivered untagged; without the header it is tagged', async () => {
