@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { digestSenderOf } from '../core/config/schema.ts';
-import { composeDigest, type DigestEntry } from '../core/digest/compose-digest.ts';
+import { composeDigest, type DigestEntry, isDigestAddress } from '../core/digest/compose-digest.ts';
 import {
   actionDonePage,
   adminOnlyPage,
@@ -78,6 +78,11 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
   const key = await deps.keys.current();
   const linkExpiry = Math.floor(now.getTime() / 1000) + config.digest.linkLifetimeDays * 86_400;
   for (const [recipient, items] of byRecipient) {
+    if (!isDigestAddress(recipient)) {
+      // Still listed on the admin's quarantine, releasable there; never a header we cannot write.
+      log.warn('no digest for an address outside printable ASCII', { recipient });
+      continue;
+    }
     const claimed: QuarantineItem[] = [];
     const staleBefore = new Date(now.getTime() - DIGEST_CLAIM_LEASE_MS).toISOString();
     for (const item of items) {

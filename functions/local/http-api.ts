@@ -176,7 +176,8 @@ function refuseForeign(request: IncomingMessage): string | undefined {
   const host = (request.headers.host ?? '').toLowerCase();
   const hostname = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(hostname ?? '')) return `unexpected Host "${host}"`;
-  if (!(request.url ?? '').startsWith('/admin/')) return undefined;
+  // The path as routing reads it (dot segments resolved): `/u/../admin/…` is an admin request.
+  if (!new URL(request.url ?? '/', 'http://127.0.0.1').pathname.startsWith('/admin/')) return undefined;
   const origin = request.headers.origin;
   if (origin !== undefined && origin !== `http://${host}`) return 'cross-origin request to the admin API';
   const site = request.headers['sec-fetch-site'];

@@ -55,8 +55,16 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
     size: maxBytes,
     authOptional: true,
     disabledCommands: ['AUTH'],
+    // Like SES inbound, no SMTPUTF8 (RFC 6531): the addresses go into header fields written
+    // as latin1, where a decoded U+010A keeps only its low byte, a line feed.
+    hideSMTPUTF8: true,
     logger: false,
+    onMailFrom(address, _session, callback) {
+      if (!isPlainAddress(address.address)) return callback(nonAsciiAddress(address.address));
+      callback();
+    },
     onRcptTo(address, _session, callback) {
+      if (!isPlainAddress(address.address)) return callback(nonAsciiAddress(address.address));
       const recipient = address.address.toLowerCase();
       if (!acceptsRecipient(config, recipient)) {
         // With `recipients` configured, a handled domain can still have addresses SES refuses.
@@ -217,4 +225,17 @@ function smtpError(code: number, message: string): SmtpError {
   const error: SmtpError = new Error(message);
   error.responseCode = code;
   return error;
+}
+
+/** An address of printable ASCII (the null reverse-path `<>` too) that ends no angle-addr. */
+function isPlainAddress(address: string): boolean {
+  return /^[\x21-\x7e]*$/.test(address) && !/[<>]/.test(address);
+}
+
+/** RFC 6531 §3.5 with RFC 6533's enhanced code: a non-ASCII address where none is taken. */
+function nonAsciiAddress(address: string): Error {
+  return smtpError(
+    553,
+    `5.6.7 <${address.replace(/[^\x21-\x7e]/g, '?')}>: non-ASCII addresses are not accepted`,
+  );
 }

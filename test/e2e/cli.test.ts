@@ -145,19 +145,17 @@ describe('graywall CLI against the local gateway', () => {
 
   it('refuses admin calls a web page could make through the browser: cross-site, or under a rebound name', async () => {
     const { request } = await import('node:http');
-    const call = (headers: Record<string, string>) =>
+    const call = (headers: Record<string, string>, path = '/admin/lists/safelist') =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const url = new URL(`${gw.apiUrl}/admin/lists/safelist`);
-        const req = request(
-          { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers },
-          (res) => {
-            let body = '';
-            res.on('data', (c) => {
-              body += c;
-            });
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
+        const url = new URL(gw.apiUrl);
+        // The path as written: node:http sends dot segments unresolved, as curl --path-as-is does.
+        const req = request({ host: url.hostname, port: url.port, path, method: 'POST', headers }, (res) => {
+          let body = '';
+          res.on('data', (c) => {
+            body += c;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        });
         req.on('error', reject);
         req.end('{"entries":["attacker.example"]}');
       });
@@ -168,6 +166,12 @@ describe('graywall CLI against the local gateway', () => {
       'sec-fetch-site': 'cross-site',
     });
     expect(csrf.status).toBe(403);
+    // The same through a public prefix and a dot segment: routed as /admin/…, refused as one.
+    const dotted = await call(
+      { 'content-type': 'text/plain', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      '/u/../admin/lists/safelist',
+    );
+    expect(dotted.status).toBe(403);
     // DNS rebinding: the browser sends the attacker's name as Host.
     const rebound = await call({ host: 'rebind.evil.example', 'content-type': 'application/json' });
     expect(rebound.status).toBe(403);

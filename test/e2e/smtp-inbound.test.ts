@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import nodemailer from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
@@ -17,7 +18,59 @@ function client() {
   return nodemailer.createTransport({ host: gw.smtp.host, port: gw.smtp.port, ignoreTLS: true });
 }
 
+/** Speaks SMTP line by line over a raw socket (bytes as given), returning each reply. */
+async function dialog(lines: readonly Buffer[]): Promise<string[]> {
+  const socket = connect(gw.smtp.port, gw.smtp.host);
+  const replies: string[] = [];
+  let buffer = '';
+  let waiting: (() => void) | undefined;
+  socket.on('data', (chunk) => {
+    buffer += chunk.toString('latin1');
+    // A reply is complete at a line whose code is followed by a space (RFC 5321 §4.2.1).
+    while (/^\d{3} .*\r\n/m.test(buffer)) {
+      const end = buffer.search(/^\d{3} .*\r\n/m);
+      const lineEnd = buffer.indexOf('\r\n', end) + 2;
+      replies.push(buffer.slice(0, lineEnd));
+      buffer = buffer.slice(lineEnd);
+      waiting?.();
+    }
+  });
+  const next = (count: number) =>
+    new Promise<void>((resolve) => {
+      const check = () => (replies.length >= count ? resolve() : undefined);
+      waiting = check;
+      check();
+    });
+  await next(1);
+  for (const line of lines) {
+    socket.write(Buffer.concat([line, Buffer.from('\r\n')]));
+    await next(replies.length + 1);
+  }
+  socket.end();
+  return replies;
+}
+
 describe('the SMTP listener playing SES inbound', () => {
+  it('takes no SMTPUTF8 and refuses non-ASCII addresses with 553 5.6.7, which could write header fields', async () => {
+    // U+060D U+060A keep CR and LF as their low byte: written into our Received field as
+    // latin1, such a recipient would add fields and end the header early.
+    const forged = Buffer.from('RCPT TO:<q\u060d\u060aX-Injected\u063a\u0620yes@example.com>', 'utf8');
+    const replies = await dialog([
+      Buffer.from('EHLO client.example.org'),
+      Buffer.from('MAIL FROM:<a@sender.example.org>'),
+      forged,
+      Buffer.from('RSET'),
+      Buffer.from('MAIL FROM:<j\u00f6rg@sender.example.org>', 'utf8'),
+      Buffer.from('QUIT'),
+    ]);
+    expect(replies[1]).not.toContain('SMTPUTF8');
+    expect(replies[2]).toMatch(/^250 /);
+    expect(replies[3]).toMatch(
+      /^553 5\.6\.7 <q\?+X-Injected\?+yes@example\.com>: non-ASCII addresses are not accepted/,
+    );
+    expect(replies[5]).toMatch(/^553 5\.6\.7 <j\?+rg@sender\.example\.org>: non-ASCII addresses/);
+  });
+
   it('refuses recipients outside the configured domains with 550 and accepts the rest', async () => {
     const raw = rfc822(
       { From: 'a@sender.example.org', To: 'x@example.com', Subject: 'mixed', 'Message-ID': '<mixed-1@x>' },

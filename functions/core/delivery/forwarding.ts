@@ -29,9 +29,12 @@ export function rewriteForForwarding(
   fromAddress: string,
   orgName: string,
 ): Buffer {
-  // An address that could break header syntax is not copied into headers.
+  // An address that could break header syntax is not copied into headers: printable ASCII
+  // only (a decoded non-ASCII character would be written as latin1, keeping its low byte: a
+  // U+060A would become a line feed and start a field of the sender's choosing).
+  const address = original?.from?.address ?? '';
   const author =
-    original?.from && /^[^\s<>"()\\,;:]+@[^\s<>"()\\,;:]+$/.test(original.from.address)
+    original?.from && /^[\x21-\x7e]+$/.test(address) && /^[^<>"()\\,;:]+@[^<>"()\\,;:]+$/.test(address)
       ? original.from
       : undefined;
   const shown =

@@ -1,6 +1,6 @@
 import { formatRfc5322Date } from '../mime/format-date.ts';
 import { formatZonedTime } from '../time/zoned-time.ts';
-import { escapeHtml } from '../unsubscribe/html-scan.ts';
+import { BIDI_CONTROLS, escapeHtml } from '../unsubscribe/html-scan.ts';
 
 /** One held message as the digest lists it. */
 export interface DigestEntry {
@@ -59,7 +59,18 @@ export const MAX_DIGEST_ENTRIES = 50;
  * can be anything: base64 keeps every byte intact and every line short). Links open
  * confirmation pages; nothing is released by merely following a link.
  */
+/**
+ * Whether a digest can be addressed to `address`: printable ASCII without the characters that
+ * end an angle-addr. The mail is written as latin1, which keeps only a character's low byte,
+ * so a decoded U+010A in an (SMTPUTF8, RFC 6531) address would end our To: field.
+ */
+export function isDigestAddress(address: string): boolean {
+  return /^[\x21-\x7e]+$/.test(address) && !/[<>"\\]/.test(address);
+}
+
 export function composeDigest(mail: DigestMail): Buffer {
+  if (!isDigestAddress(mail.to))
+    throw new RangeError(`a digest cannot be addressed to ${JSON.stringify(mail.to)}`);
   // Subjects and senders are the sender's text: on one line each in the text part, so a
   // decoded line break cannot write lines (a fake "Release:" link) into our mail.
   const shown = mail.entries.slice(0, MAX_DIGEST_ENTRIES).map((e) => ({
@@ -144,5 +155,5 @@ ${more > 0 ? `<p>...and ${more} more on the <a href="${escapeHtml(mail.viewUrl)}
 /** Line breaks and other control characters become spaces. */
 function oneLine(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
+  return text.replace(BIDI_CONTROLS, '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }

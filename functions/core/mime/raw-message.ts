@@ -186,6 +186,10 @@ function insertBeforeBody(raw: Uint8Array, block: HeaderBlock, text: string): Bu
 /** Header text we write must never contain a line break: that would let input inject fields. */
 function assertSafeHeaderText(text: string): void {
   if (/[\r\n\0]/.test(text)) throw new Error('header text must not contain line breaks or NUL');
+  // Header text is written as latin1, which keeps only the low byte of a character: U+060D
+  // would become CR, U+060A LF, and decoded mail text could end our field and start another.
+  // Anything above U+00FF is refused (callers keep such text out, or encode it first).
+  if (/[\u0100-\uffff]/.test(text)) throw new Error('header text must not contain characters above U+00FF');
 }
 
 /** Offset just past the first blank line (LF LF or LF CR LF), or the end of the message. */

@@ -23,6 +23,14 @@ export type BounceDecision = { readonly ok: true } | { readonly ok: false; reado
 export function mayBounceTo(evidence: ReturnPathEvidence): BounceDecision {
   const { envelopeFrom, headerFrom, spf, dmarc } = evidence;
   if (!envelopeFrom) return { ok: false, reason: 'the message has no return path (it is itself a bounce)' };
+  // The report's To: and its text name the return path: outside printable ASCII (an SMTPUTF8
+  // address, RFC 6531) it could not be written into the report's header as it is.
+  if (!/^[\x21-\x7e]+$/.test(envelopeFrom) || /[<>"\\]/.test(envelopeFrom)) {
+    return {
+      ok: false,
+      reason: 'the return path is not a plain ASCII address a delivery report could be sent to',
+    };
+  }
   if (spf === 'PASS') return { ok: true };
   const aligned = !!headerFrom && domainOf(headerFrom) === domainOf(envelopeFrom);
   if (dmarc === 'PASS' && aligned) return { ok: true };

@@ -264,7 +264,16 @@ function decodeReference(body: string): string | undefined {
   return NAMED_ENTITIES.get(body);
 }
 
-/** Escapes text for an HTML text node or a quoted attribute value. */
+/**
+ * Escapes text for an HTML text node or a quoted attribute value. Explicit bidirectional
+ * embeddings, overrides and isolates (U+202A-202E, U+2066-2069; Unicode UAX #9) are dropped:
+ * in a sender's subject or name, an override reverses the rest of our line, our own words
+ * ("(sender not verified)", the reason) included. Right-to-left text itself still shows as
+ * written; only the invisible controls go.
+ */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return text.replace(BIDI_CONTROLS, '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** The explicit bidirectional formatting characters (UAX #9 §2), dropped from text we show. */
+export const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;

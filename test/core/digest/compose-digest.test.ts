@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { composeDigest } from '../../../functions/core/digest/compose-digest.ts';
+import { composeDigest, isDigestAddress } from '../../../functions/core/digest/compose-digest.ts';
 
 /** The HTML part of a digest (base64, as composeDigest writes it). */
 function htmlPart(raw: Buffer): string {
@@ -20,6 +20,39 @@ function textPart(raw: Buffer): string {
 }
 
 describe('composeDigest', () => {
+  it('is addressed only to printable ASCII, and drops bidirectional overrides from what the sender wrote', () => {
+    const mail = {
+      from: 'quarantine@example.com',
+      to: 'dana@example.com',
+      organisation: 'Example Corp',
+      entries: [
+        {
+          messageId: 'm1',
+          sender: 'ceo@bank.example',
+          // An override would reverse the rest of our line, the reason included.
+          subject: 'Invoice \u202eLANIGIRO\u202c due',
+          quarantinedAt: '2026-11-25T10:00:00.000Z',
+          why: 'spam',
+          unverified: true,
+        },
+      ],
+      viewUrl: 'https://q.example.com/q/t',
+      actionUrl: (id: string, action: string) => `https://q.example.com/q/t/${action}/${id}`,
+      date: new Date('2026-11-25T11:00:00Z'),
+      uniqueId: 'u1',
+      retentionDays: 30,
+      linkLifetimeDays: 7,
+      timeZone: 'UTC',
+    };
+    const raw = composeDigest(mail);
+    expect(textPart(raw)).toContain('Invoice LANIGIRO due');
+    expect(htmlPart(raw)).toContain('Invoice LANIGIRO due');
+    expect(`${textPart(raw)}${htmlPart(raw)}`).not.toMatch(/[\u202a-\u202e\u2066-\u2069]/);
+    // Written as latin1, U+010A in an address would end the To: field.
+    expect(isDigestAddress('x\u010d\u010abcc:evil@example.com')).toBe(false);
+    expect(() => composeDigest({ ...mail, to: 'x\u010d\u010abcc:evil@example.com' })).toThrow(RangeError);
+  });
+
   it("keeps a sender's subject on its line: a decoded line break writes no line of ours", () => {
     const raw = composeDigest({
       from: 'quarantine@example.com',

@@ -112,6 +112,13 @@ describe('prependHeaderFields and formatHeaderField', () => {
     expect(folded.replace(/\r\n /g, ' ')).toContain('WORD0 WORD1');
     expect(() => formatHeaderField('X-A', 'ok\nX-Injected: 1')).toThrow();
     expect(() => formatHeaderField('Bad Name', 'x')).toThrow(/invalid header field name/);
+    // Written as latin1, U+010A would be a line feed (its low byte): refused like one.
+    expect(() => formatHeaderField('X-A', 'ok\u010aX-Injected: 1')).toThrow(/above U\+00FF/);
+    expect(() => prependHeaderFields(Buffer.from('S: x\r\n\r\n'), [['X-A', '\u{1F600}']])).toThrow(
+      /above U\+00FF/,
+    );
+    // Latin-1 text (bytes a message arrived with, read as latin1) still goes through as it was.
+    expect(formatHeaderField('X-A', 'caf\u00e9')).toBe('X-A: caf\u00e9\r\n');
   });
 });
 

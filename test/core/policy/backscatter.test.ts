@@ -2,6 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { mayBounceTo } from '../../../functions/core/policy/backscatter.ts';
 
 describe('mayBounceTo', () => {
+  it('does not bounce to a return path outside printable ASCII, even when SPF passed for it', () => {
+    // Written as latin1 into the report's To:, U+010D U+010A would end the field.
+    expect(mayBounceTo({ envelopeFrom: 'x\u010d\u010abcc:evil@esp.example', spf: 'PASS' })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not a plain ASCII address/),
+    });
+    expect(mayBounceTo({ envelopeFrom: 'jörg@esp.example', spf: 'PASS' }).ok).toBe(false);
+  });
+
   it('bounces to a return path SPF verified', () => {
     expect(
       mayBounceTo({ envelopeFrom: 'bounce@esp.example', headerFrom: 'news@brand.example', spf: 'PASS' }),
