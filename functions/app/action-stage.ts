@@ -128,7 +128,7 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   await tracking.addPolicyVerdicts(id, differing);
   // Refused for good by the next hop on an earlier attempt: trying again would only repeat it.
   const refused = new Set(record.recipientStates.filter(refusedByNextHop).map((r) => r.recipient));
-  const run: ActionRun = { record, raw, signed };
+  const run: ActionRun = { record, raw, signed, archived: new Set() };
   const failures: GroupFailure[] = [];
   for (const plan of plans) {
     const open = plan.recipients.filter((r) => !refused.has(r));
@@ -157,6 +157,8 @@ interface ActionRun {
   readonly record: TrackingRecord;
   readonly raw: Buffer;
   readonly signed: boolean;
+  /** Archive keys written by this attempt (two groups of one policy share one). */
+  readonly archived: Set<string>;
 }
 
 async function actOnGroup(
@@ -438,7 +440,11 @@ async function bounce(
   log.info('bounced', { recipients: plan.recipients, response });
 }
 
-/** Writes the message to the archive once per message (the key is per message and day). */
+/**
+ * Writes the message to the archive once per message and policy (the key is per message, day
+ * and policy). The archive comes before the action, so an attempt whose action failed has
+ * archived already: its retry, which finds the event in the timeline, does not archive again.
+ */
 async function archive(
   deps: PipelineDeps,
   message: ClassifiedMessage,
@@ -447,6 +453,9 @@ async function archive(
 ): Promise<void> {
   const received = new Date(message.mail.receivedAt);
   const key = archiveKey(message.mail.messageId, received, plan.policy);
+  const earlier = run.record.events.some((e) => e.type === 'archived' && e.detail.endsWith(` to ${key}`));
+  if (earlier || run.archived.has(key)) return;
+  run.archived.add(key);
   await deps.mail.put(key, toMboxEntry(run.raw, message.mail.envelopeFrom, received));
   await deps.tracking.appendEvents(message.mail.messageId, [
     trackingEvent(

@@ -145,6 +145,25 @@ describe('a message whose recipients are under different policies', () => {
       expect(failed.recipients).toEqual(['legal@example.com']);
   });
 
+  it('archives once, however many attempts the delivery takes', async () => {
+    const id = await gw.send(gtube(['legal@example.com'], 'iso-2'), {
+      from: 'tester@sender.example.org',
+      to: ['legal@example.com'],
+    });
+    await waitFor(id, (r) => count(r, 'delivery-failed') >= 3);
+    await bringLegalHostBack();
+
+    const record = await gw.waitForState(id, ['delivered']);
+
+    expect(count(record, 'archived')).toBe(1);
+    const archived = record.events.find((e) => e.type === 'archived');
+    const key = /to (archive\/\S+)/.exec(archived?.detail ?? '')?.[1] ?? '';
+    expect((await gw.deps.mail.get(key)).toString('latin1')).toContain('<iso-2@sender.example.org>');
+    // Archived before the first attempt at the delivery, not after the one that worked.
+    const types = record.events.map((e) => e.type);
+    expect(types.indexOf('archived')).toBeLessThan(types.indexOf('delivery-failed'));
+  });
+
   it('records a permanent refusal for its recipient and retries nothing: the others are done', async () => {
     const host = await bringLegalHostBack();
     host.refuseWith({ code: 554, message: '5.7.1 no mail for legal from here' });
