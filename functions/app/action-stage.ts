@@ -17,6 +17,7 @@ import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts'
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
 import { SES_VIRUS_VERDICT_FAIL } from '../core/scan/rules/ses-verdicts.ts';
 import type { Reason } from '../core/scan/types.ts';
+import { refusedByNextHop } from '../core/tracking/recipient-outcome.ts';
 import type { TrackingRecord } from '../core/tracking/types.ts';
 import { deliver } from './deliver.ts';
 import { deliverWithSafeUnsubscribe, withoutUnsafeListUnsubscribe } from './graymail-delivery.ts';
@@ -45,9 +46,38 @@ export class ClaimBusyError extends GraywallError {
 }
 
 /**
+ * Some recipient groups' actions failed in a way worth retrying; the other groups were carried
+ * out and recorded. The queue retries the message, and the retry acts on these groups only.
+ */
+export class ActionIncompleteError extends GraywallError {
+  override readonly name = 'ActionIncompleteError';
+  readonly failures: readonly GroupFailure[];
+  constructor(failures: readonly GroupFailure[], groups: number) {
+    const what = failures.map(
+      ({ policy, recipients, error }) =>
+        `policy "${policy}" (${recipients.join(', ')}): ${(error as Error).name}: ${(error as Error).message}`,
+    );
+    super(`${failures.length} of ${groups} recipient groups not done: ${what.join('; ')}`, {
+      cause: failures[0]?.error,
+    });
+    this.failures = failures;
+  }
+}
+
+export interface GroupFailure {
+  readonly policy: string;
+  readonly recipients: readonly string[];
+  readonly error: unknown;
+}
+
+/**
  * Stage 3: match each recipient to its policy, then carry out the policy's action for each
  * group of recipients. Every irreversible step is claimed per recipient first, so a
  * duplicated or retried message is delivered, bounced or quarantined once.
+ *
+ * The groups are independent: one group's failure (an alternate host that is down) must not
+ * hold up the others, so each is tried, and only then does a failure make the queue retry the
+ * message. The retry finds the done groups' recipients finished and acts on the rest.
  */
 export async function runActionStage(deps: PipelineDeps, message: ClassifiedMessage): Promise<void> {
   const { tracking, log } = deps;
@@ -96,21 +126,74 @@ export async function runActionStage(deps: PipelineDeps, message: ClassifiedMess
   });
   const differing = [...new Set(plans.map((plan) => plan.verdict))].filter((v) => v !== message.scan.verdict);
   await tracking.addPolicyVerdicts(id, differing);
+  // Refused for good by the next hop on an earlier attempt: trying again would only repeat it.
+  const refused = new Set(record.recipientStates.filter(refusedByNextHop).map((r) => r.recipient));
+  const run: ActionRun = { record, raw, signed, archived: new Set() };
+  const failures: GroupFailure[] = [];
   for (const plan of plans) {
-    const claim = await tracking.claimRecipients(id, plan.recipients, deps.clock.now(), CLAIM_LEASE_MS);
-    if (claim.finished.length > 0) {
-      log.info('recipients already handled by an earlier attempt', {
-        recipients: claim.finished.map((r) => `${r.recipient}=${r.state}`),
+    const open = plan.recipients.filter((r) => !refused.has(r));
+    if (open.length < plan.recipients.length) {
+      log.info('recipients refused by the next hop on an earlier attempt: not tried again', {
+        recipients: plan.recipients.filter((r) => refused.has(r)),
       });
     }
-    if (claim.claimed.length > 0) {
-      await carryOut(deps, message, record, raw, signed, { ...plan, recipients: claim.claimed });
-      if (plan.list)
-        await count(deps.reports, log, deps.clock.now(), { [plan.list.verdict]: claim.claimed.length });
+    if (open.length === 0) continue;
+    try {
+      await actOnGroup(deps, message, run, { ...plan, recipients: open });
+    } catch (error) {
+      log.warn('recipient group not done: the message will be retried for it', {
+        policy: plan.policy,
+        recipients: open,
+        error,
+      });
+      failures.push({ policy: plan.policy, recipients: open, error });
     }
-    if (claim.busy.length > 0) {
-      throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);
+  }
+  if (failures.length > 0) throw new ActionIncompleteError(failures, plans.length);
+}
+
+/** What every group of one attempt shares. */
+interface ActionRun {
+  readonly record: TrackingRecord;
+  readonly raw: Buffer;
+  readonly signed: boolean;
+  /** Archive keys written by this attempt (two groups of one policy share one). */
+  readonly archived: Set<string>;
+}
+
+async function actOnGroup(
+  deps: PipelineDeps,
+  message: ClassifiedMessage,
+  run: ActionRun,
+  plan: RecipientPlan,
+): Promise<void> {
+  const { tracking, log } = deps;
+  const claim = await tracking.claimRecipients(
+    message.mail.messageId,
+    plan.recipients,
+    deps.clock.now(),
+    CLAIM_LEASE_MS,
+  );
+  if (claim.finished.length > 0) {
+    log.info('recipients already handled by an earlier attempt', {
+      recipients: claim.finished.map((r) => `${r.recipient}=${r.state}`),
+    });
+  }
+  if (claim.claimed.length > 0) {
+    try {
+      await carryOut(deps, message, run, { ...plan, recipients: claim.claimed });
+    } catch (error) {
+      // Failed before or after the delivery (which gives its own claims back): without this
+      // the retry would find its recipients claimed and wait out the lease. Recipients done
+      // meanwhile are no longer `delivering`, and keep their state.
+      await tracking.releaseClaims(message.mail.messageId, claim.claimed);
+      throw error;
     }
+    if (plan.list)
+      await count(deps.reports, log, deps.clock.now(), { [plan.list.verdict]: claim.claimed.length });
+  }
+  if (claim.busy.length > 0) {
+    throw new ClaimBusyError(`recipients ${claim.busy.join(', ')} are being handled by another attempt`);
   }
 }
 
@@ -152,16 +235,15 @@ function graymailReason(category: Exclude<GraymailCategory, 'none'>, policy: str
 async function carryOut(
   deps: PipelineDeps,
   message: ClassifiedMessage,
-  record: TrackingRecord,
-  raw: Buffer,
-  signed: boolean,
+  run: ActionRun,
   plan: RecipientPlan,
 ): Promise<void> {
   const { tracking, clock, log } = deps;
+  const { record, raw, signed } = run;
   const id = message.mail.messageId;
   const { settings } = plan;
   const why = describePlan(plan);
-  if (settings.archive) await archive(deps, message, raw, plan);
+  if (settings.archive) await archive(deps, message, run, plan);
   switch (settings.action) {
     case 'deliver': {
       const transport = settings.alternateHost
@@ -358,16 +440,23 @@ async function bounce(
   log.info('bounced', { recipients: plan.recipients, response });
 }
 
-/** Writes the message to the archive once per message (the key is per message and day). */
+/**
+ * Writes the message to the archive once per message and policy (the key is per message, day
+ * and policy). The archive comes before the action, so an attempt whose action failed has
+ * archived already: its retry, which finds the event in the timeline, does not archive again.
+ */
 async function archive(
   deps: PipelineDeps,
   message: ClassifiedMessage,
-  raw: Buffer,
+  run: ActionRun,
   plan: RecipientPlan,
 ): Promise<void> {
   const received = new Date(message.mail.receivedAt);
   const key = archiveKey(message.mail.messageId, received, plan.policy);
-  await deps.mail.put(key, toMboxEntry(raw, message.mail.envelopeFrom, received));
+  const earlier = run.record.events.some((e) => e.type === 'archived' && e.detail.endsWith(` to ${key}`));
+  if (earlier || run.archived.has(key)) return;
+  run.archived.add(key);
+  await deps.mail.put(key, toMboxEntry(run.raw, message.mail.envelopeFrom, received));
   await deps.tracking.appendEvents(message.mail.messageId, [
     trackingEvent(
       deps.clock,

@@ -17,8 +17,10 @@ export interface DeliverOptions {
 
 /**
  * Sends one copy to all claimed recipients in a single SMTP transaction (or one copy to the
- * alternate recipient on their behalf). On failure the claims are given back and the error
- * rethrown, so the queue retries the stage.
+ * alternate recipient on their behalf). On a failure worth retrying the claims are given back
+ * and the error rethrown, so the queue retries the stage. In the action stage a permanent
+ * refusal is the next hop's answer, recorded as a rejection of these recipients as for a
+ * refused RCPT, not retried for a day; a release rethrows it to the admin who asked.
  */
 export async function deliver(
   deps: PipelineDeps,
@@ -87,9 +89,19 @@ export async function deliver(
     log.info('delivered', { accepted, rejected, via, response: receipt.response });
   } catch (error) {
     emitMetric(deps.metrics, 'DeliveryFailures', plan.recipients.length, { Stage: stage });
-    await tracking.releaseClaims(id, plan.recipients);
     const response =
       error instanceof DeliveryError ? (error.response ?? error.message) : (error as Error).message;
+    if (stage === 'action' && error instanceof DeliveryError && error.permanent) {
+      await tracking.updateRecipients(
+        id,
+        plan.recipients,
+        { state: 'error', policy: plan.policy, action: 'deliver', response },
+        trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${response}`, plan.recipients),
+      );
+      log.warn('delivery refused for good: not retried', { recipients: plan.recipients, via, response });
+      return;
+    }
+    await tracking.releaseClaims(id, plan.recipients);
     await tracking.appendEvents(id, [
       trackingEvent(
         clock,

@@ -70,7 +70,8 @@ export async function deliverWithSafeUnsubscribe(
         plan.engineDisabled,
       );
       remaining.shift();
-      // deliver() gives this recipient's claim back itself if it fails.
+      // deliver() gives this recipient's claim back itself if it fails; a permanent refusal it
+      // records and returns from, so the other recipients still get their copies.
       await deliver(
         deps,
         id,

@@ -6,7 +6,7 @@ import type { Logger } from '../app/ports.ts';
 import { formatDelay, retryDelaySeconds } from '../app/retry-backoff.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
 import { trackingEvent } from '../app/tracking-event.ts';
-import { TERMINAL_STATES } from '../core/tracking/types.ts';
+import { isSettled } from '../core/tracking/recipient-outcome.ts';
 import { flushMetrics } from './flush-metrics.ts';
 
 export type PipelineStage = 'scan' | 'graymail' | 'action';
@@ -162,9 +162,8 @@ async function recordFailure<T>(
       return;
     }
     const { bucket, key } = definition.locationOf(value);
-    const open = record.recipientStates
-      .filter((r) => !TERMINAL_STATES.includes(r.state))
-      .map((r) => r.recipient);
+    // Recipients an earlier attempt finished, or the next hop refused for good, are not undone.
+    const open = record.recipientStates.filter((r) => !isSettled(r)).map((r) => r.recipient);
     const event = trackingEvent(
       clock,
       'pipeline',
