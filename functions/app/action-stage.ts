@@ -262,6 +262,7 @@ async function carryOut(
           why,
           record.from,
           record.subject,
+          record.allowSender,
         );
         return;
       }

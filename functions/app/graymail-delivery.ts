@@ -39,6 +39,7 @@ export async function deliverWithSafeUnsubscribe(
   why: string,
   from: string | undefined,
   subject: string | undefined,
+  verifiedSender: string | undefined,
 ): Promise<void> {
   const id = message.mail.messageId;
   const parsed = await parseForSafeUnsubscribe(deps, raw);
@@ -55,6 +56,7 @@ export async function deliverWithSafeUnsubscribe(
           from,
           subject,
           sesDkim: message.mail.ses.dkim,
+          verifiedSender,
         },
         raw,
         parsed,
@@ -108,6 +110,8 @@ export interface SafeUnsubscribeTarget {
   readonly subject: string | undefined;
   /** SES's DKIM verdict, when known; the trusted Authentication-Results are preferred. */
   readonly sesDkim?: string | undefined;
+  /** The sender address SPF or DMARC vouched for (the tracking record's allowSender). */
+  readonly verifiedSender?: string | undefined;
 }
 
 /**
@@ -137,6 +141,7 @@ export async function safeUnsubscribeCopy(
     html: parsed.html,
     text: parsed.text,
     dkimPass: dkimCoversListUnsubscribe(parsed, target.sesDkim),
+    ...(target.verifiedSender ? { verifiedSender: target.verifiedSender } : {}),
   });
   const screened = screenLinks(deps, request);
   if (screened.worthTrying.length === 0) {

@@ -165,6 +165,7 @@ export async function releaseQuarantined(
                 envelopeFrom: item.envelopeFrom,
                 from: item.from,
                 subject: item.subject,
+                verifiedSender: record?.allowSender,
               },
               raw,
               parsed,

@@ -1,3 +1,4 @@
+import { domainOfAddress, domainsAligned } from '../core/auth/domain-alignment.ts';
 import type { ListVerdict } from '../core/policy/plan-actions.ts';
 import type { Modifiers } from '../core/policy/render-delivery.ts';
 import type { Reason, SpamVerdict } from '../core/scan/types.ts';
@@ -82,16 +83,12 @@ export function listVerdictOf(item: Pick<QuarantineItem, 'reasons'>): ListVerdic
  * envelope sender when SPF passed). An SPF pass alone vouches for the envelope's domain only:
  * a forger's own domain with a good SPF record may carry any From. So the envelope's domain
  * must be the From's, or one of them a subdomain of the other (a bounce domain of the same
- * organisation, as DMARC's relaxed alignment allows, RFC 7489 §3.1.2). Without a public
- * suffix list this also pairs a name with its suffix (co.uk), which no one sends from.
+ * organisation, as DMARC's relaxed alignment allows: domainsAligned).
  */
 export function fromIsVouchedFor(authenticated: string | undefined, from: string | undefined): boolean {
   if (authenticated === undefined) return false;
   if (from === undefined) return true;
-  const domain = (address: string): string => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
-  const a = domain(authenticated);
-  const f = domain(from);
-  return a === f || a.endsWith(`.${f}`) || f.endsWith(`.${a}`);
+  return domainsAligned(domainOfAddress(authenticated), domainOfAddress(from));
 }
 
 /**

@@ -16,6 +16,7 @@ import { REFUSAL, type Refusal, refuse } from '../core/unsubscribe/refusal.ts';
 import {
   isGoneAttempt,
   keptAttempts,
+  mailtoRefusal,
   redirectLoopDetail,
   type UnsubscribeAttempt,
   type UnsubscribeRequest,
@@ -81,6 +82,8 @@ export interface OfferInput {
   readonly text: string;
   /** SES (or the gateway) verified a DKIM signature on the message: RFC 8058 one-click needs it. */
   readonly dkimPass: boolean;
+  /** The sender address SPF or DMARC vouched for (the scan's allowSender), when any. */
+  readonly verifiedSender?: string;
 }
 
 /**
@@ -101,6 +104,7 @@ export async function offerUnsubscribe(
     recipient: input.recipient,
     envelopeFrom: input.envelopeFrom,
     ...(input.from ? { from: input.from } : {}),
+    ...(input.verifiedSender ? { verifiedSender: input.verifiedSender } : {}),
     ...(input.subject ? { subject: input.subject.slice(0, 300) } : {}),
     listUnsubscribe: list.uris,
     oneClick: list.oneClick,
@@ -249,8 +253,14 @@ export function screenLinks(
   const refused: Array<{ uri: string; refusal: Refusal }> = [];
   for (const candidate of unsubscribeCandidates(request)) {
     const check = checkUnsubscribeUri(candidate.uri, options);
-    if (!check.ok) refused.push({ uri: candidate.uri, refusal: check.refusal });
-    else if (check.target.kind !== 'mailto' || candidate.method === 'MAILTO') worthTrying.push(candidate.uri);
+    const refusal = check.ok
+      ? check.target.kind === 'mailto'
+        ? mailtoRefusal(request, check.target.to)
+        : undefined
+      : check.refusal;
+    if (refusal) refused.push({ uri: candidate.uri, refusal });
+    else if (check.ok && (check.target.kind !== 'mailto' || candidate.method === 'MAILTO'))
+      worthTrying.push(candidate.uri);
   }
   return { worthTrying, refused };
 }
@@ -295,6 +305,11 @@ async function attempt(
     }
     if (check.target.kind === 'mailto') {
       if (candidate.method !== 'MAILTO') continue;
+      const refusal = mailtoRefusal(request, check.target.to);
+      if (refusal) {
+        attempts.push({ at: at(), ...candidate, outcome: 'refused', detail: refusal.message });
+        continue;
+      }
       try {
         const id = await deps.mailer.send({
           from: request.recipient,

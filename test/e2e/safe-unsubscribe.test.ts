@@ -60,14 +60,15 @@ let counter = 0;
 async function newsletter(
   listUnsubscribe: string,
   extra: Record<string, string> = {},
-  options: { dkim?: boolean; body?: string } = {},
+  options: { dkim?: boolean; body?: string; sender?: string } = {},
 ): Promise<{ id: string; link: string; delivered: string }> {
+  const from = options.sender ?? 'news@news.example.com';
   counter += 1;
   const messageId = `<news-${counter}@news.example.com>`;
   const href = listUnsubscribe.replace(/^<|>.*$/g, '');
   const raw = rfc822(
     {
-      From: 'Deals Weekly <news@news.example.com>',
+      From: `Deals Weekly <${from}>`,
       To: `reader${counter}@example.com`,
       Subject: `Your weekly picks: 20% off garden tools (${counter})`,
       Date: 'Tue, 24 Nov 2026 09:00:00 +0000',
@@ -98,7 +99,7 @@ async function newsletter(
   );
   const id = await gw.inject(
     raw,
-    { from: 'news@news.example.com', to: [`reader${counter}@example.com`] },
+    { from, to: [`reader${counter}@example.com`] },
     { ses: options.dkim ? { dkimVerdict: { status: 'PASS' }, spfVerdict: { status: 'PASS' } } : {} },
   );
   await gw.waitForState(id, ['delivered']);
@@ -427,11 +428,15 @@ describe('the unsubscribe link', () => {
     expect(sender.requestsTo('/down').length).toBeGreaterThanOrEqual(16);
   });
 
-  it('sends the unsubscribe mail through SES for a mailto link', async () => {
+  it("sends the unsubscribe mail through SES for a mailto link in the verified sender's domain", async () => {
+    // The sender is outside our domains (news.example.com is under the test's example.com).
     const { link } = await newsletter(
-      '<mailto:leave@lists.example.org?subject=unsubscribe%20weekly>',
+      '<mailto:leave@lists.deals.example.net?subject=unsubscribe%20weekly>',
       {},
-      { body: '<html><body>Weekly list</body></html>\n' },
+      { body: '<html><body>Weekly list</body></html>\n', dkim: true, sender: 'news@deals.example.net' },
+    );
+    expect((await page('GET', link)).html).toContain(
+      'we send an unsubscribe mail from your address to <strong>leave@lists.deals.example.net</strong>',
     );
     expect((await page('POST', link)).html).toContain('Unsubscribe request sent');
     const store = (await (await fetch(`${gw.emulators.endpoints.ses}/store`)).json()) as {
@@ -439,8 +444,53 @@ describe('the unsubscribe link', () => {
     };
     expect(store.emails.find((e) => e.subject === 'unsubscribe weekly')).toMatchObject({
       from: expect.stringMatching(/^reader\d+@example\.com$/),
-      destination: { to: ['leave@lists.example.org'] },
+      destination: { to: ['leave@lists.deals.example.net'] },
     });
+  });
+
+  it("sends no mail in the reader's name elsewhere: not outside the sender's domain, not for an unverified sender", async () => {
+    // A mailto aimed at a third party, with the attacker's text: from the CFO's address, signed
+    // for our domain, it would read as the CFO's own mail.
+    const fraud =
+      '<mailto:ceo@partner-victim.example.net?subject=URGENT%3A%20new%20bank%20details&body=Pay%20to%20IBAN%20XX00>';
+    const elsewhere = await newsletter(
+      fraud,
+      {},
+      {
+        body: '<html><body>Weekly list</body></html>\n',
+        dkim: true,
+        sender: 'news@deals.example.net',
+      },
+    );
+    // Authenticated by nothing: the sender could be anyone, so even its own domain is not trusted.
+    const unverified = await newsletter(
+      '<mailto:leave@lists.deals.example.net?subject=bye%20unverified>',
+      {},
+      {
+        body: '<html><body>Weekly list</body></html>\n',
+        sender: 'news@deals.example.net',
+      },
+    );
+    const store = async () =>
+      (
+        (await (await fetch(`${gw.emulators.endpoints.ses}/store`)).json()) as {
+          emails: Array<{ subject: string; destination: { to: string[] } }>;
+        }
+      ).emails;
+    const before = (await store()).length;
+    // With nothing else to try, no banner was offered: the timeline says why.
+    for (const [{ id, link }, why] of [
+      [elsewhere, '(mailto other domain)'],
+      [unverified, '(mailto sender not verified)'],
+    ] as const) {
+      expect(link).not.toContain('/u/');
+      const record = await gw.deps.tracking.get(id);
+      expect(record?.events.map((e) => e.detail).join('\n')).toContain(why);
+    }
+    expect((await store()).length).toBe(before);
+    expect((await store()).some((e) => e.destination.to.includes('ceo@partner-victim.example.net'))).toBe(
+      false,
+    );
   });
 
   it('stops at its time budget even when every slow link so far was refused, and the retry moves on', async () => {
@@ -588,7 +638,9 @@ describe('a link that redirects to a refused address beside another way to unsub
       headers: { location: 'http://evil-internal.example.net/x' },
     }));
     const { link } = await newsletter(
-      `<${sender.httpBase}/to-intranet>, <mailto:leave@lists.example.org?subject=unsubscribe>`,
+      `<${sender.httpBase}/to-intranet>, <mailto:leave@lists.deals.example.net?subject=unsubscribe>`,
+      {},
+      { dkim: true, sender: 'news@deals.example.net' },
     );
 
     // Act
@@ -596,7 +648,7 @@ describe('a link that redirects to a refused address beside another way to unsub
 
     // Assess: unsubscribed by mail at once, and told why the web link was not used.
     expect(done.html).toContain('<h1>Unsubscribe request sent</h1>');
-    expect(done.html).toContain('(to <strong>leave@lists.example.org</strong>)');
+    expect(done.html).toContain('(to <strong>leave@lists.deals.example.net</strong>)');
     expect(done.html).toContain(
       "We did not use one of the sender's unsubscribe links, because it failed our safety checks",
     );

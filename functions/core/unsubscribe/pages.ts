@@ -1,6 +1,6 @@
 import { type Page, type PageBranding, renderPage } from '../web/page-layout.ts';
 import { escapeHtml } from './html-scan.ts';
-import { isGoneAttempt, isRedirectLoopDetail, type UnsubscribeRequest } from './request.ts';
+import { isGoneAttempt, isRedirectLoopDetail, mailtoRefusal, type UnsubscribeRequest } from './request.ts';
 import { checkUnsubscribeUri } from './uri-safety.ts';
 
 /**
@@ -18,9 +18,19 @@ export function confirmationPage(
   actionPath: string,
 ): Page {
   const sender = request.from ?? request.envelopeFrom;
+  // A mail in the reader's name is theirs to agree to: say where it would go.
+  const mailto = (request.listUnsubscribe ?? [])
+    .map((uri) => checkUnsubscribeUri(uri))
+    .flatMap((check) => (check.ok && check.target.kind === 'mailto' ? [check.target.to] : []))
+    .find((to) => mailtoRefusal(request, to) === undefined);
   return renderPage(branding, 'safe unsubscribe', 200, 'Unsubscribe?', [
     `<p>Stop receiving mail from <strong>${escapeHtml(sender)}</strong> at ${escapeHtml(request.recipient)}, like the message with the subject “${escapeHtml(quotedSubject(request.subject))}”?</p>`,
     `<p>We will unsubscribe you on your behalf, after checking the sender's unsubscribe link, so you never have to open it.</p>`,
+    ...(mailto
+      ? [
+          `<p>If the sender's web link does not work or there is none, we send an unsubscribe mail from your address to <strong>${escapeHtml(mailto)}</strong>, as the message asks.</p>`,
+        ]
+      : []),
     `<form method="post" action="${escapeHtml(actionPath)}"><button type="submit">Unsubscribe</button></form>`,
   ]);
 }

@@ -20,6 +20,8 @@ export const REFUSAL = {
   BLOCKLISTED_HOST: 'BLOCKLISTED_HOST',
   MAILTO_NOT_SINGLE_RECIPIENT: 'MAILTO_NOT_SINGLE_RECIPIENT',
   MAILTO_OWN_ADDRESS: 'MAILTO_OWN_ADDRESS',
+  MAILTO_SENDER_NOT_VERIFIED: 'MAILTO_SENDER_NOT_VERIFIED',
+  MAILTO_OTHER_DOMAIN: 'MAILTO_OTHER_DOMAIN',
   INVALID_ADDRESS: 'INVALID_ADDRESS',
   UNSPECIFIED_ADDRESS: 'UNSPECIFIED_ADDRESS',
   LOOPBACK_ADDRESS: 'LOOPBACK_ADDRESS',
@@ -65,6 +67,10 @@ const MESSAGES: Readonly<Record<RefusalCode, string>> = {
   MAILTO_NOT_SINGLE_RECIPIENT: 'The unsubscribe mail link must name exactly one recipient.',
   MAILTO_OWN_ADDRESS:
     'The unsubscribe mail link would send a message from you to your own organisation, not to the sender.',
+  MAILTO_SENDER_NOT_VERIFIED:
+    'The unsubscribe mail link would send a message from you, and the sender of this message is not verified: we send no mail in your name to an address it names.',
+  MAILTO_OTHER_DOMAIN:
+    "The unsubscribe mail link would send a message from you to an address outside the sender's own domain.",
   INVALID_ADDRESS: 'The unsubscribe link led to a network address that could not be checked.',
   UNSPECIFIED_ADDRESS: 'The unsubscribe link led to an unspecified network address.',
   LOOPBACK_ADDRESS: "The unsubscribe link led back into the mail filter's own machine.",

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { domainOfAddress, domainsAligned } from '../auth/domain-alignment.ts';
 import type { OneClickStatus } from './list-unsubscribe.ts';
 import { ONE_CLICK } from './list-unsubscribe.ts';
+import { REFUSAL, type Refusal, refuse } from './refusal.ts';
 
 /**
  * One recipient's way out of one sender's graymail: the unsubscribe URIs we took from the
@@ -78,6 +80,13 @@ export interface UnsubscribeRequest {
   readonly recipient: string;
   readonly envelopeFrom: string;
   readonly from?: string;
+  /**
+   * The sender address SPF or DMARC vouched for (safelistableAddress), when any. A mailto
+   * link is used only to an address in its domain: the mail goes out in the recipient's name
+   * (see mailtoRefusal in functions/app/safe-unsubscribe.ts). Absent on requests stored
+   * before it was recorded, whose mailto links are then not used.
+   */
+  readonly verifiedSender?: string;
   readonly subject?: string;
   readonly listUnsubscribe: readonly string[];
   readonly oneClick: OneClickStatus;
@@ -133,4 +142,22 @@ export function unsubscribeCandidates(
   for (const uri of [...request.listUnsubscribe, ...request.bodyLinks])
     if (scheme(uri) === 'mailto') add('MAILTO', uri);
   return out;
+}
+
+/**
+ * Why we will not send the unsubscribe mail a mailto link asks for, if we will not. The mail
+ * goes out in the recipient's name (From their address, signed for our domain), with the
+ * subject and body the link gives: sent anywhere a message names, it would be a fraud tool
+ * ("new bank details" to a partner, from the CFO). So only to the domain of a sender address
+ * SPF or DMARC vouched for (RFC 2369 leaves the address to the list; lists answer at their
+ * own domain or a subdomain of it).
+ */
+export function mailtoRefusal(
+  request: Pick<UnsubscribeRequest, 'verifiedSender'>,
+  to: string,
+): Refusal | undefined {
+  if (request.verifiedSender === undefined) return refuse(REFUSAL.MAILTO_SENDER_NOT_VERIFIED, to);
+  return domainsAligned(domainOfAddress(to), domainOfAddress(request.verifiedSender))
+    ? undefined
+    : refuse(REFUSAL.MAILTO_OTHER_DOMAIN, to);
 }
