@@ -1,4 +1,5 @@
 import type { SesDeliveryConfig } from '../config/schema.ts';
+import { displayName } from '../mime/display-name.ts';
 import type { ParsedMessage } from '../mime/parse-message.ts';
 import { headerValues, replaceHeaderField } from '../mime/raw-message.ts';
 
@@ -39,8 +40,7 @@ export function rewriteForForwarding(
       : undefined;
   const shown =
     author?.name && /^[\x20-\x7e]*$/.test(author.name) ? author.name : (author?.address ?? 'unknown sender');
-  const display = `${shown} via ${orgName}`.replace(/["\\]/g, '');
-  let out = replaceHeaderField(raw, 'From', `"${display}" <${fromAddress}>`);
+  let out = replaceHeaderField(raw, 'From', `${displayName(`${shown} via ${orgName}`)} <${fromAddress}>`);
   if (author && original && headerValues(original.header, 'reply-to').length === 0) {
     out = replaceHeaderField(out, 'Reply-To', author.address);
   }

@@ -1,3 +1,4 @@
+import { displayName } from '../mime/display-name.ts';
 import { formatRfc5322Date } from '../mime/format-date.ts';
 import { formatZonedTime } from '../time/zoned-time.ts';
 import { BIDI_CONTROLS, escapeHtml } from '../unsubscribe/html-scan.ts';
@@ -125,7 +126,7 @@ ${more > 0 ? `<p>...and ${more} more on the <a href="${escapeHtml(mail.viewUrl)}
         .match(/.{1,76}/g) ?? []
     ).join('\r\n');
   const lines = [
-    `From: ${mail.organisation.replace(/["\\\r\n]/g, '')} Quarantine <${mail.from}>`,
+    `From: ${displayName(`${mail.organisation} Quarantine`)} <${mail.from}>`,
     `To: <${mail.to}>`,
     `Subject: Quarantine summary: ${count} new message${count === 1 ? '' : 's'} held for you`,
     `Date: ${formatRfc5322Date(mail.date)}`,
