@@ -7,6 +7,7 @@ import {
   GraphWidget,
   type IAlarm,
   type IMetric,
+  MathExpression,
   Metric,
   Stats,
   TextWidget,
@@ -75,7 +76,8 @@ export interface MonitoringProps {
  * dead-letter queue depths, scan latency, the verdict mix, deliveries against quarantines,
  * unsubscribe and digest outcomes, and errors, throttles and duration of every function), and
  * the alarms the dead-letter alarms do not cover, notifying the same topic: an error in a stage
- * function, a stage whose records keep failing, and a slow scan.
+ * function, a stage whose records keep failing, most deliveries failing or refused, and a slow
+ * scan.
  *
  * The custom metrics are the functions' embedded-metric-format lines (namespace `Graywall`,
  * catalogued in functions/app/operational-metrics.ts, which the graphs are built from). The
@@ -87,6 +89,8 @@ export class Monitoring extends Construct {
   public readonly stageErrorAlarms: Readonly<Record<string, Alarm>>;
   /** StageFailures in each of `failingPeriods` periods in a row, by stage. */
   public readonly stageFailingAlarms: Readonly<Record<string, Alarm>>;
+  /** At least half of the deliveries failed or were refused, in each of those periods. */
+  public readonly deliveryFailureAlarm: Alarm;
   /** p99 ScanDurationMs above the threshold for `scanLatencyPeriods` periods in a row. */
   public readonly scanLatencyAlarm: Alarm;
   /** The console address of the dashboard. */
@@ -163,6 +167,32 @@ export class Monitoring extends Construct {
     }
     this.stageFailingAlarms = stageFailingAlarms;
 
+    // A refusal for good (a 5xx, SES refusing an unverified identity) is recorded per recipient
+    // and not retried, so neither the failing-stage nor the dead-letter alarm sees it. One
+    // unknown user now and then is ordinary; most deliveries failing for a quarter of an hour
+    // is a setting to fix (the relay's rules, the SES identity, the forward addresses).
+    const delivered = metric('Delivered', { Stage: 'action' }, Stats.SUM);
+    const deliveryFailures = metric('DeliveryFailures', { Stage: 'action' }, Stats.SUM);
+    this.deliveryFailureAlarm = new Alarm(this, 'DeliveriesFailing', {
+      alarmDescription:
+        `Graywall: at least half of the deliveries failed or were refused in every ${period.toHumanString()} for ${failingWindow}. ` +
+        'Refused recipients are not retried (their tracking records say "delivery-rejected" with the reply): ' +
+        'check the delivery target, its relay rules, or the SES identity and forward addresses.',
+      metric: new MathExpression({
+        expression: 'IF(d + f > 0, f / (d + f), 0)',
+        usingMetrics: { d: delivered, f: deliveryFailures },
+        period,
+        label: 'share of deliveries failed',
+      }),
+      threshold: 0.5,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: failingPeriods,
+      datapointsToAlarm: failingPeriods,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    this.deliveryFailureAlarm.addAlarmAction(notify);
+    this.deliveryFailureAlarm.addOkAction(notify);
+
     const scanP99 = metric('ScanDurationMs', { Stage: 'scan' }, Stats.p(99));
     const latencyWindow = Duration.seconds(period.toSeconds() * latencyPeriods).toHumanString();
     this.scanLatencyAlarm = new Alarm(this, 'ScanLatency', {
@@ -218,6 +248,7 @@ export class Monitoring extends Construct {
           ...(props.otherAlarms ?? []),
           ...Object.values(stageErrorAlarms),
           ...Object.values(stageFailingAlarms),
+          this.deliveryFailureAlarm,
           this.scanLatencyAlarm,
         ],
       }),

@@ -33,8 +33,9 @@ describe('the Graywall stack', () => {
       'AWS::SQS::Queue': 6,
       'AWS::SQS::QueuePolicy': 6,
       // Per stage queue: dead letters, their age and waiting age; failed digest, retraining and
-      // unsubscribe retry runs; monitoring: per stage, function errors and failing records; scan latency
-      'AWS::CloudWatch::Alarm': 19,
+      // unsubscribe retry runs; monitoring: per stage, function errors and failing records;
+      // deliveries failing; scan latency
+      'AWS::CloudWatch::Alarm': 20,
       'AWS::CloudWatch::Dashboard': 1,
       'AWS::Lambda::EventSourceMapping': 3,
       'Custom::GraywallReceiptRuleSetGuard': 1,

@@ -100,6 +100,40 @@ describe('the monitoring alarms', () => {
     },
   );
 
+  it('alarms when at least half the deliveries fail or are refused in each of three 5-minute periods', () => {
+    // A refusal for good is not retried: no stage failure, no dead letter, only this.
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((alarm) =>
+      /at least half of the deliveries failed or were refused/.test(alarm.Properties.AlarmDescription),
+    );
+    expect(alarms).toHaveLength(1);
+    const props = alarms[0]?.Properties;
+    expect(props).toMatchObject({
+      Threshold: 0.5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [alarmTopic],
+      OKActions: [alarmTopic],
+    });
+    const metrics = props.Metrics as Array<{
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: unknown }; Period: number; Stat: string };
+    }>;
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('IF(d + f > 0, f / (d + f), 0)');
+    for (const [id, name] of [
+      ['d', 'Delivered'],
+      ['f', 'DeliveryFailures'],
+    ]) {
+      expect(metrics.find((m) => m.Id === id)?.MetricStat).toMatchObject({
+        Metric: { MetricName: name, Dimensions: [{ Name: 'Stage', Value: 'action' }] },
+        Period: 300,
+        Stat: 'Sum',
+      });
+    }
+  });
+
   it('alarms when the p99 scan time of a message stays above 10 s for three 5-minute periods', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'Graywall',
@@ -314,7 +348,8 @@ describe('the Monitoring construct on its own', () => {
       Period: 60,
       AlarmDescription: Match.stringLikeRegexp('in every 1 minute for 3 minutes\\.'),
     });
-    // One stage error, one stage failing and the latency alarm, besides the queue's own three.
-    t.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    // One stage error, one stage failing, deliveries failing and the latency alarm, besides the
+    // queue's own three.
+    t.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 });
