@@ -62,7 +62,9 @@ export async function deliver(
           state: stage === 'release' ? 'released' : 'delivered',
           policy: plan.policy,
           action: 'deliver',
-          response: receipt.response,
+          // The recipients table shows this: "delivered" alone would hide that the copy went to
+          // someone else (or another host) on the recipient's behalf.
+          response: `${options.alternateRecipient ? `to ${options.alternateRecipient}: ` : ''}${receipt.response}`,
         },
         trackingEvent(
           clock,

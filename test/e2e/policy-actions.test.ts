@@ -117,6 +117,8 @@ describe('policy actions', () => {
     expect(record.events.find((e) => e.type === 'delivered')?.detail).toContain(
       'to alternate recipient spam-review@example.com',
     );
+    // The recipients table says so too, not just "delivered".
+    expect(record.recipientStates[0]?.response).toMatch(/^to spam-review@example\.com: 250 /);
   });
 
   it('delivers to the alternate host instead of the normal one', async () => {
