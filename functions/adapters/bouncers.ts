@@ -4,8 +4,9 @@ import type { BounceRequest, Bouncer, Clock, Transport } from '../app/ports.ts';
 import { BOUNCE_EXPLANATION, composeDsn } from '../core/mime/dsn.ts';
 
 /*
- * Both bouncers tell the sender BOUNCE_EXPLANATION, never `request.diagnostic`: ours may
- * name the internal policy that rejected the message, which an outside sender must not learn.
+ * Both bouncers tell the sender the policy's own text (`request.explanation`, from its
+ * bounceText) or BOUNCE_EXPLANATION, never `request.diagnostic`: ours may name the internal
+ * policy that rejected the message, which an outside sender must not learn.
  */
 
 /**
@@ -29,7 +30,7 @@ export class SesBouncer implements Bouncer {
       new SendBounceCommand({
         OriginalMessageId: request.messageId,
         BounceSender: this.bounceSender,
-        Explanation: BOUNCE_EXPLANATION,
+        Explanation: request.explanation ?? BOUNCE_EXPLANATION,
         BouncedRecipientInfoList: request.recipients.map((recipient) => ({
           Recipient: recipient,
           BounceType: 'ContentRejected',
@@ -70,7 +71,7 @@ export class DsnBouncer implements Bouncer {
       date: this.clock.now(),
       uniqueId: randomUUID(),
       status: request.status,
-      diagnostic: BOUNCE_EXPLANATION,
+      diagnostic: request.explanation ?? BOUNCE_EXPLANATION,
       original: request.original,
     });
     const receipt = await this.transport.deliver({

@@ -423,6 +423,7 @@ async function bounce(
     original: raw,
     status: '5.7.1',
     diagnostic: `Message rejected by the recipient's mail policy "${plan.policy}"`,
+    ...(plan.settings.bounceText ? { explanation: plan.settings.bounceText } : {}),
   });
   await tracking.updateRecipients(
     id,

@@ -334,6 +334,8 @@ export interface BounceRequest {
    * policy for the admin.
    */
   readonly diagnostic: string;
+  /** What the sender is told, when the policy says (bounceText); else BOUNCE_EXPLANATION. */
+  readonly explanation?: string;
 }
 
 /** Returns mail to its sender with a delivery status notification. */

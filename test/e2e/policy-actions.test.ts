@@ -52,6 +52,10 @@ beforeAll(async () => {
           }),
           policy('archive-drop', 'archive@example.com', { action: 'drop', archive: true }),
           policy('bouncing', 'bounce@example.com', { action: 'bounce' }),
+          policy('bouncing-worded', 'bounce-worded@example.com', {
+            action: 'bounce',
+            bounceText: 'This address takes no advertising; write to sales@example.com instead',
+          }),
           policy('dropping', 'drop@example.com', { action: 'drop' }),
           {
             name: 'no-engine',
@@ -181,6 +185,26 @@ describe('policy actions', () => {
     expect(text).toContain("Reason: Message rejected by the recipient's mail policy\r\n");
     expect(text).not.toContain('bouncing');
     expect(record.recipientStates[0]?.policy).toBe('bouncing');
+  });
+
+  it("tells the sender the policy's own bounceText when it has one", async () => {
+    const id = await gw.inject(
+      spam('bounce-worded@example.com', 'bounce-w'),
+      { from: 'ads@promo.example.net', to: ['bounce-worded@example.com'] },
+      { ses: { spfVerdict: { status: 'PASS' } } },
+    );
+    await gw.waitForState(id, ['bounced']);
+    const dsn = await gw.sink?.waitFor(
+      (m) => m.recipients.includes('ads@promo.example.net') && m.raw.includes(Buffer.from('<bounce-w@')),
+    );
+    const text = dsn?.raw.toString('latin1') ?? '';
+    expect(text).toContain(
+      'Reason: This address takes no advertising; write to sales@example.com instead\r\n',
+    );
+    expect(text).toContain(
+      'Diagnostic-Code: smtp; 550 5.7.1 This address takes no advertising; write to sales@example.com instead',
+    );
+    expect(text).not.toContain('bouncing-worded');
   });
 
   it('refuses to bounce to an unauthenticated (possibly forged) sender and drops instead', async () => {

@@ -31,10 +31,21 @@ const actionFields = {
   alternateRecipient: emailAddress.optional(),
   /** Also keep a copy as it arrived in the archive (one mbox file per message, in S3, by day and policy). */
   archive: z.boolean().default(false),
+  /**
+   * What a bounce tells the sender, instead of "Message rejected by the recipient's mail
+   * policy" (only with action: bounce). It goes to the outside: name no internal policy.
+   */
+  bounceText: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200, 'must be at most 200 characters')
+    .regex(/^[\x20-\x7e]*$/, 'must be printable US-ASCII (it goes into the delivery report as it is)')
+    .optional(),
 };
 
 function deliverOnlyModifiers(
-  value: { action: string; alternateHost?: unknown; alternateRecipient?: unknown },
+  value: { action: string; alternateHost?: unknown; alternateRecipient?: unknown; bounceText?: unknown },
   ctx: z.RefinementCtx,
 ): void {
   for (const field of ['alternateHost', 'alternateRecipient'] as const) {
@@ -45,6 +56,13 @@ function deliverOnlyModifiers(
         message: `only applies when action is deliver (action is ${value.action})`,
       });
     }
+  }
+  if (value.bounceText !== undefined && value.action !== 'bounce') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['bounceText'],
+      message: `only applies when action is bounce (action is ${value.action})`,
+    });
   }
 }
 

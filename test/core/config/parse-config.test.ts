@@ -296,6 +296,22 @@ describe('parseConfig', () => {
     ).toEqual([
       'policies.incoming.0.positive.alternateRecipient: only applies when action is deliver (action is drop) (got "x@example.com")',
     ]);
+    expect(
+      issuesOf(
+        policy('{ name: vip, senders: [a.example], positive: { action: drop, bounceText: "Go away" } }'),
+      ),
+    ).toEqual([
+      'policies.incoming.0.positive.bounceText: only applies when action is bounce (action is drop) (got "Go away")',
+    ]);
+    expect(
+      issuesOf(
+        policy(
+          '{ name: vip, senders: [a.example], positive: { action: bounce, bounceText: "Gehen Sie weg ü" } }',
+        ),
+      ),
+    ).toEqual([
+      'policies.incoming.0.positive.bounceText: must be printable US-ASCII (it goes into the delivery report as it is) (got "Gehen Sie weg ü")',
+    ]);
     expect(issuesOf(policy('{ name: vip, senders: [a.example], suspectThreshold: 95 }'))).toEqual([
       'policies.incoming.0.suspectThreshold: gives suspect threshold 95 above positive threshold 90 (from antispam.positiveThreshold) (got 95)',
     ]);
