@@ -24,6 +24,7 @@ import { deliverWithSafeUnsubscribe, withoutUnsafeListUnsubscribe } from './gray
 import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import { fromIsVouchedFor, LIST_REASON_IDS, type QuarantineItem } from './quarantine-item.ts';
+import { BOUNCE_WINDOW_MS, refusalNotice } from './refusal-notice.ts';
 import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
 import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
@@ -38,7 +39,6 @@ export const CLAIM_LEASE_MS = 5 * 60_000;
  * SES accepts SendBounce only within 24 hours of receipt; a message retried or redriven
  * later than that can no longer be bounced.
  */
-const BOUNCE_WINDOW_MS = 24 * 3_600_000;
 
 /** Another attempt holds the claim on some recipients: retry after its lease. */
 export class ClaimBusyError extends GraywallError {
@@ -286,6 +286,8 @@ async function carryOut(
       await deliver(deps, id, message.mail.envelopeFrom, plan, bytes, why, {
         transport,
         ...alternate(settings.alternateRecipient),
+        // A copy for an alternate recipient is ours to route: its refusal is not the sender's news.
+        ...(settings.alternateRecipient ? {} : { onRefused: refusalNotice(deps, message, record.from, raw) }),
       });
       return;
     }

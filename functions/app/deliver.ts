@@ -2,6 +2,7 @@ import { DeliveryError } from '../core/errors.ts';
 import type { RecipientPlan } from '../core/policy/plan-actions.ts';
 import { emitMetric } from './operational-metrics.ts';
 import type { Transport } from './ports.ts';
+import type { RefusalHandler } from './refusal-notice.ts';
 import { count } from './reporting.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -13,6 +14,8 @@ export interface DeliverOptions {
   readonly alternateRecipient?: string;
   /** The most the delivery may take (see OutboundMail.timeoutMs). */
   readonly timeoutMs?: number;
+  /** Called with recipients the next hop refused for good (see notifySenderOfRefusal). */
+  readonly onRefused?: RefusalHandler;
 }
 
 /**
@@ -87,6 +90,7 @@ export async function deliver(
         trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${receipt.response}`, rejected),
       );
       emitMetric(deps.metrics, 'DeliveryFailures', rejected.length, { Stage: stage });
+      await options.onRefused?.(rejected, receipt.response);
     }
     log.info('delivered', { accepted, rejected, via, response: receipt.response });
   } catch (error) {
@@ -101,6 +105,7 @@ export async function deliver(
         trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${response}`, plan.recipients),
       );
       log.warn('delivery refused for good: not retried', { recipients: plan.recipients, via, response });
+      await options.onRefused?.(plan.recipients, response);
       return;
     }
     await tracking.releaseClaims(id, plan.recipients);

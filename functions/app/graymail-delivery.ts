@@ -19,6 +19,7 @@ import { rewriteForSafeUnsubscribe } from '../core/unsubscribe/rewrite-message.t
 import { deliver } from './deliver.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { Transport } from './ports.ts';
+import { refusalNotice } from './refusal-notice.ts';
 import { offerUnsubscribe, refusedListUnsubscribeLinks, screenLinks } from './safe-unsubscribe.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -83,6 +84,7 @@ export async function deliverWithSafeUnsubscribe(
         why,
         {
           transport,
+          onRefused: refusalNotice(deps, message, from, raw),
         },
       );
     }

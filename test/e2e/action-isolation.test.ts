@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TrackingRecord } from '../../functions/core/tracking/types.ts';
 import { type SmtpSink, startSmtpSink } from '../../functions/local/smtp-sink.ts';
+import { fakeDns } from '../support/fake-dns.ts';
 import { rfc822, startTestGateway, type TestGateway, testConfig } from '../support/gateway-harness.ts';
 
 // One recipient's alternate host is down while the others' policies quarantine, drop or
@@ -46,6 +47,8 @@ beforeAll(async () => {
         ],
       },
     }),
+    // Mail from verified.example.org sent from this machine passes SPF: its sender can be told.
+    authResolver: fakeDns({ 'verified.example.org TXT': 'v=spf1 ip4:127.0.0.1 -all' }),
   });
 });
 afterEach(async () => {
@@ -191,6 +194,31 @@ describe('a message whose recipients are under different policies', () => {
     expect(count(later, 'delivery-rejected')).toBe(1);
     expect(count(later, 'stage-failed')).toBe(0);
     expect(count(later, 'dead-lettered')).toBe(0);
+    // The sender is not authenticated: a notice could be backscatter to a forged address.
+    expect(later.events.find((e) => e.type === 'sender-not-notified')?.detail).toMatch(
+      /^The sender was not told of the refusal: the sender is not authenticated/,
+    );
+  });
+
+  it("tells an authenticated sender, with the next hop's reply (RFC 5321 §6.1: we had accepted it)", async () => {
+    const host = await bringLegalHostBack();
+    host.refuseWith({ code: 550, message: '5.1.1 <legal@example.com>: user unknown' });
+    const id = await gw.send(gtube(['legal@example.com'], 'iso-ndr'), {
+      from: 'tester@verified.example.org',
+      to: ['legal@example.com'],
+    });
+    await waitFor(id, (r) => r.events.some((e) => e.type === 'sender-notified'));
+
+    const report = await gw.sink?.waitFor(
+      (m) => m.recipients.includes('tester@verified.example.org') && m.raw.includes(Buffer.from('<iso-ndr@')),
+    );
+    expect(report?.envelopeFrom).toBe('');
+    const text = report?.raw.toString('latin1') ?? '';
+    expect(text).toContain('Final-Recipient: rfc822; legal@example.com\r\nAction: failed\r\nStatus: 5.1.1');
+    expect(text).toContain(
+      "Reason: The recipient's mail server refused the message: 550 5.1.1 <legal@example.com>: user unknown",
+    );
+    expect(text).not.toContain('policy "legal"');
   });
 });
 
