@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { digestSenderOf } from '../core/config/schema.ts';
-import { composeDigest, type DigestEntry, isDigestAddress } from '../core/digest/compose-digest.ts';
+import { composeDigest, type DigestEntry } from '../core/digest/compose-digest.ts';
 import {
   actionDonePage,
   adminOnlyPage,
@@ -10,6 +10,7 @@ import {
   notFoundPage,
   quarantineListPage,
 } from '../core/digest/pages.ts';
+import { isPlainAddress } from '../core/mime/plain-address.ts';
 import { topReasons } from '../core/scan/result-header.ts';
 import type { Reason } from '../core/scan/types.ts';
 import {
@@ -78,7 +79,7 @@ export async function sendDigests(deps: PipelineDeps): Promise<DigestRun> {
   const key = await deps.keys.current();
   const linkExpiry = Math.floor(now.getTime() / 1000) + config.digest.linkLifetimeDays * 86_400;
   for (const [recipient, items] of byRecipient) {
-    if (!isDigestAddress(recipient)) {
+    if (!isPlainAddress(recipient)) {
       // Still listed on the admin's quarantine, releasable there; never a header we cannot write.
       log.warn('no digest for an address outside printable ASCII', { recipient });
       continue;

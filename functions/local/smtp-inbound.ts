@@ -8,6 +8,7 @@ import type { AuthVerdicts } from '../core/auth/types.ts';
 import type { GraywallConfig } from '../core/config/schema.ts';
 import { formatRfc5322Date } from '../core/mime/format-date.ts';
 import { INCOMING_PREFIX } from '../core/mime/mail-keys.ts';
+import { isPlainAddress } from '../core/mime/plain-address.ts';
 import { prependHeaderFields } from '../core/mime/raw-message.ts';
 import { newSesMessageId } from './message-id.ts';
 
@@ -60,7 +61,9 @@ export async function startSmtpInbound(options: SmtpInboundOptions): Promise<Smt
     hideSMTPUTF8: true,
     logger: false,
     onMailFrom(address, _session, callback) {
-      if (!isPlainAddress(address.address)) return callback(nonAsciiAddress(address.address));
+      // The null reverse-path `<>` (a bounce) has no address at all.
+      if (address.address !== '' && !isPlainAddress(address.address))
+        return callback(nonAsciiAddress(address.address));
       callback();
     },
     onRcptTo(address, _session, callback) {
@@ -225,11 +228,6 @@ function smtpError(code: number, message: string): SmtpError {
   const error: SmtpError = new Error(message);
   error.responseCode = code;
   return error;
-}
-
-/** An address of printable ASCII (the null reverse-path `<>` too) that ends no angle-addr. */
-function isPlainAddress(address: string): boolean {
-  return /^[\x21-\x7e]*$/.test(address) && !/[<>]/.test(address);
 }
 
 /** RFC 6531 §3.5 with RFC 6533's enhanced code: a non-ASCII address where none is taken. */

@@ -1,6 +1,7 @@
 import type { SesDeliveryConfig } from '../config/schema.ts';
 import { displayName } from '../mime/display-name.ts';
 import type { ParsedMessage } from '../mime/parse-message.ts';
+import { isPlainAddress } from '../mime/plain-address.ts';
 import { headerValues, replaceHeaderField } from '../mime/raw-message.ts';
 
 /**
@@ -35,7 +36,7 @@ export function rewriteForForwarding(
   // U+060A would become a line feed and start a field of the sender's choosing).
   const address = original?.from?.address ?? '';
   const author =
-    original?.from && /^[\x21-\x7e]+$/.test(address) && /^[^<>"()\\,;:]+@[^<>"()\\,;:]+$/.test(address)
+    original?.from && isPlainAddress(address) && /^[^<>"()\\,;:]+@[^<>"()\\,;:]+$/.test(address)
       ? original.from
       : undefined;
   const shown =

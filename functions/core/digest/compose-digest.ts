@@ -1,5 +1,6 @@
 import { displayName } from '../mime/display-name.ts';
 import { formatRfc5322Date } from '../mime/format-date.ts';
+import { isPlainAddress } from '../mime/plain-address.ts';
 import { formatZonedTime } from '../time/zoned-time.ts';
 import { BIDI_CONTROLS, escapeHtml } from '../unsubscribe/html-scan.ts';
 
@@ -60,17 +61,8 @@ export const MAX_DIGEST_ENTRIES = 50;
  * can be anything: base64 keeps every byte intact and every line short). Links open
  * confirmation pages; nothing is released by merely following a link.
  */
-/**
- * Whether a digest can be addressed to `address`: printable ASCII without the characters that
- * end an angle-addr. The mail is written as latin1, which keeps only a character's low byte,
- * so a decoded U+010A in an (SMTPUTF8, RFC 6531) address would end our To: field.
- */
-export function isDigestAddress(address: string): boolean {
-  return /^[\x21-\x7e]+$/.test(address) && !/[<>"\\]/.test(address);
-}
-
 export function composeDigest(mail: DigestMail): Buffer {
-  if (!isDigestAddress(mail.to))
+  if (!isPlainAddress(mail.to))
     throw new RangeError(`a digest cannot be addressed to ${JSON.stringify(mail.to)}`);
   // Subjects and senders are the sender's text: on one line each in the text part, so a
   // decoded line break cannot write lines (a fake "Release:" link) into our mail.

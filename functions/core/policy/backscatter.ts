@@ -1,3 +1,5 @@
+import { isPlainAddress } from '../mime/plain-address.ts';
+
 /**
  * Whether a bounce may go to a message's return path. A bounce to a forged return path is
  * backscatter: spam to an innocent third party, and the reason mail systems blocklist
@@ -25,7 +27,7 @@ export function mayBounceTo(evidence: ReturnPathEvidence): BounceDecision {
   if (!envelopeFrom) return { ok: false, reason: 'the message has no return path (it is itself a bounce)' };
   // The report's To: and its text name the return path: outside printable ASCII (an SMTPUTF8
   // address, RFC 6531) it could not be written into the report's header as it is.
-  if (!/^[\x21-\x7e]+$/.test(envelopeFrom) || /[<>"\\]/.test(envelopeFrom)) {
+  if (!isPlainAddress(envelopeFrom)) {
     return {
       ok: false,
       reason: 'the return path is not a plain ASCII address a delivery report could be sent to',
