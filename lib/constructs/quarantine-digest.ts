@@ -1,12 +1,14 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, TimeZone } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -49,8 +51,12 @@ export interface QuarantineDigestProps {
 export class QuarantineDigest extends Construct {
   public readonly digestFunction: GraywallFunction;
   public readonly pagesFunction: GraywallFunction;
-  /** Absent when `digest.enabled` is false (the pages still serve links already sent). */
-  public readonly schedule: Rule | undefined;
+  /**
+   * An EventBridge Scheduler schedule (an EventBridge rule has no time zone): "07:00" stays
+   * 07:00 in `digest.timeZone` across daylight-saving changes. Absent when `digest.enabled`
+   * is false (the pages still serve links already sent).
+   */
+  public readonly schedule: Schedule | undefined;
   /** A digest run failed (after Lambda's own retries): some users did not get theirs. */
   public readonly failureAlarm: Alarm;
 
@@ -84,10 +90,14 @@ export class QuarantineDigest extends Construct {
     this.digestFunction.allowSigningKey(signingKeySecret);
     this.digestFunction.allowDelivery(config);
     if (config.digest.enabled) {
-      this.schedule = new Rule(this, 'Schedule', {
+      this.schedule = new Schedule(this, 'Schedule', {
         description: 'Graywall: end-user quarantine digests',
-        schedule: Schedule.expression(config.digest.schedule),
-        targets: [new LambdaFunction(this.digestFunction.function, { retryAttempts: 2 })],
+        schedule: ScheduleExpression.expression(config.digest.schedule, TimeZone.of(config.digest.timeZone)),
+        // A run missed for an hour is better left to the next one than sent late and twice.
+        target: new ExactLambdaInvoke(this.digestFunction.function, {
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
       });
     }
 
@@ -131,6 +141,26 @@ export class QuarantineDigest extends Construct {
       PUBLIC_ROUTES.filter((r) => r.path.startsWith('/q/')),
       new HttpLambdaIntegration('QuarantinePagesIntegration', fn.function),
       "Public quarantine page from a digest link: authorised by the signed, expiring token in the path (it names the recipient, and only that recipient's items are reachable), not by IAM.",
+    );
+  }
+}
+
+/**
+ * LambdaInvoke whose role may invoke the function itself, not `<arn>:*` (every version and
+ * alias), which `grantInvoke` adds: the digest function has neither, and the wildcard would
+ * need a cdk-nag exception for nothing.
+ */
+class ExactLambdaInvoke extends LambdaInvoke {
+  private readonly target: IFunction;
+
+  constructor(fn: IFunction, props: ConstructorParameters<typeof LambdaInvoke>[1]) {
+    super(fn, props);
+    this.target = fn;
+  }
+
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.target.functionArn] }),
     );
   }
 }

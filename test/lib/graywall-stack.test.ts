@@ -42,8 +42,9 @@ describe('the Graywall stack', () => {
       // scan, graymail, action, admin API, unsubscribe pages and retry, digest and quarantine
       // pages, admin web page, model retraining, the rule-set guard + the rule-set activation provider
       'AWS::Lambda::Function': 12,
-      'AWS::IAM::Role': 12,
-      'AWS::IAM::Policy': 13,
+      // One per function, and EventBridge Scheduler's for the digest schedule
+      'AWS::IAM::Role': 13,
+      'AWS::IAM::Policy': 14,
       'AWS::Logs::LogGroup': 13, // one per function + API access logs
       // One API: one route (and one invoke permission) per ADMIN_ROUTES, PUBLIC_ROUTES and
       // ADMIN_UI_ROUTES entry, one integration each for the admin function, the unsubscribe
@@ -52,9 +53,11 @@ describe('the Graywall stack', () => {
       'AWS::ApiGatewayV2::Stage': 1,
       'AWS::ApiGatewayV2::Integration': 4,
       'AWS::ApiGatewayV2::Route': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length,
-      // + EventBridge invoking the unsubscribe retry, digest and retrain functions
-      'AWS::Lambda::Permission': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length + 3,
-      'AWS::Events::Rule': 3, // the unsubscribe retry, digest and model retraining schedules
+      // + EventBridge invoking the unsubscribe retry and retrain functions
+      'AWS::Lambda::Permission': ADMIN_ROUTES.length + PUBLIC_ROUTES.length + ADMIN_UI_ROUTES.length + 2,
+      'AWS::Events::Rule': 2, // the unsubscribe retry and model retraining schedules
+      // The digest's: EventBridge Scheduler, for its time zone (digest.timeZone)
+      'AWS::Scheduler::Schedule': 1,
     });
   });
 

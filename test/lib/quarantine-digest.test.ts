@@ -307,27 +307,54 @@ describe('the quarantine pages function', () => {
 });
 
 describe('the digest schedule', () => {
-  it('invokes the digest function on config.digest.schedule, retrying a failed invocation twice', () => {
-    expect(built.config.digest).toMatchObject({ enabled: true, schedule: 'cron(0 7 * * ? *)' });
-    const rules = rulesTargeting(built, ids.digest);
-    expect(rules.map(([logical]) => logical)).toEqual([
+  const schedules = (b: BuiltStack) => ofType('AWS::Scheduler::Schedule', resourcesOf(b));
+
+  it('invokes the digest function on config.digest.schedule in digest.timeZone, retrying a failed invocation twice', () => {
+    expect(built.config.digest).toMatchObject({
+      enabled: true,
+      schedule: 'cron(0 7 * * ? *)',
+      timeZone: 'UTC',
+    });
+    expect(schedules(built).map(([logical]) => logical)).toEqual([
       id(digest.schedule as NonNullable<typeof digest.schedule>),
     ]);
-    expect(rules[0]?.[1].Properties).toMatchObject({
+    expect(schedules(built)[0]?.[1].Properties).toMatchObject({
       ScheduleExpression: built.config.digest.schedule,
+      ScheduleExpressionTimezone: 'UTC',
       State: 'ENABLED',
-      Targets: [{ Arn: table(ids.digest), RetryPolicy: { MaximumRetryAttempts: 2 } }],
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: {
+        Arn: table(ids.digest),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+      },
     });
+    // A daily run at 07:00 Berlin time stays at 07:00 there across daylight-saving changes.
+    const berlin = buildStack(exampleConfig({ digest: { timeZone: 'Europe/Berlin' } }));
+    expect(schedules(berlin)[0]?.[1].Properties.ScheduleExpressionTimezone).toBe('Europe/Berlin');
   });
 
-  it('is the only thing allowed to invoke the digest function', () => {
-    expect(invokers(built, ids.digest).map(([, permission]) => permission.Properties)).toEqual([
-      {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: table(ids.digest),
-        Principal: 'events.amazonaws.com',
-        SourceArn: table(id(digest.schedule as NonNullable<typeof digest.schedule>)),
-      },
+  it('is the only thing allowed to invoke the digest function: its own role, assumed by Scheduler for this account', () => {
+    // No resource policy: Scheduler invokes with the schedule's role.
+    expect(invokers(built, ids.digest)).toEqual([]);
+    const target = schedules(built)[0]?.[1].Properties.Target as {
+      RoleArn: { 'Fn::GetAtt': [string, string] };
+    };
+    const roleId = target.RoleArn['Fn::GetAtt'][0];
+    const role = resourcesOf(built)[roleId];
+    if (!role) throw new Error(`no role ${roleId}`);
+    expect((role.Properties.AssumeRolePolicyDocument as { Statement: unknown[] }).Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Condition: {
+          StringEquals: expect.objectContaining({ 'aws:SourceAccount': { Ref: 'AWS::AccountId' } }),
+        },
+      }),
+    ]);
+    // Exactly the function: no `:*` (every version and alias) as grantInvoke would add.
+    expect(statementsOfRole(built.template, roleId)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: table(ids.digest) },
     ]);
     for (const [, mapping] of ofType('AWS::Lambda::EventSourceMapping')) {
       expect(mapping.Properties.FunctionName).not.toEqual({ Ref: ids.digest });
@@ -339,10 +366,8 @@ describe('the digest schedule', () => {
 
   it('uses a custom schedule as given', () => {
     const twice = buildStack(exampleConfig({ digest: { schedule: 'rate(12 hours)' } }));
-    const digestId = logicalId(twice.stack, twice.stack.digest.digestFunction.function);
-    const rules = rulesTargeting(twice, digestId);
-    expect(rules).toHaveLength(1);
-    expect(rules[0]?.[1].Properties.ScheduleExpression).toBe('rate(12 hours)');
+    expect(schedules(twice)).toHaveLength(1);
+    expect(schedules(twice)[0]?.[1].Properties.ScheduleExpression).toBe('rate(12 hours)');
   });
 
   it('is absent with digest.enabled false; the function and the pages stay (for links already sent, and on demand)', () => {
@@ -352,6 +377,7 @@ describe('the digest schedule', () => {
     const digestId = logicalId(off.stack, off.stack.digest.digestFunction.function);
     expect(resourcesOf(off)[digestId]?.Type).toBe('AWS::Lambda::Function');
     expect(rulesTargeting(off, digestId)).toEqual([]);
+    expect(schedules(off)).toEqual([]);
     expect(invokers(off, digestId)).toEqual([]);
     // Only the unsubscribe retry and model retraining schedules are left.
     expect(ofType('AWS::Events::Rule', resourcesOf(off)).map(([logical]) => logical)).toEqual([

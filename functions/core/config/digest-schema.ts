@@ -55,7 +55,7 @@ export const digestSchema = z
     /**
      * The zone of the times a digest and its pages show (when each message was held), e.g.
      * `Europe/Berlin`. Checked here: an unknown zone would otherwise fail every digest run.
-     * The schedule stays in UTC.
+     * The schedule runs in this zone too (EventBridge Scheduler's ScheduleExpressionTimezone).
      */
     timeZone: z.string().trim().refine(isTimeZone, TIME_ZONE_MESSAGE).default(DEFAULTS.timeZone),
     /** From address of digests. Default: quarantine@<first domain>. */
