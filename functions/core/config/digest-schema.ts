@@ -46,7 +46,7 @@ export const digestSchema = z
   .strictObject({
     enabled: z.boolean().default(DEFAULTS.enabled),
     /**
-     * When digests go out: an EventBridge schedule expression, evaluated in UTC, e.g.
+     * When digests go out: an EventBridge Scheduler expression, evaluated in `timeZone`, e.g.
      * `cron(0 7 * * ? *)` (daily at 07:00) or `rate(12 hours)`.
      */
     schedule: z.string().trim().refine(isScheduleExpression, SCHEDULE_MESSAGE).default(DEFAULTS.schedule),

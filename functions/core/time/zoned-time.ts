@@ -3,8 +3,14 @@
  * the process's environment (a Lambda runs in UTC whatever its readers' zone).
  */
 
-/** Whether the runtime's time zone database knows `name` (e.g. `Europe/Berlin`, `UTC`). */
+/**
+ * Whether `name` is an IANA time zone name (`Europe/Berlin`, `America/Argentina/Salta`,
+ * `UTC`) the runtime's time zone database knows. Offsets (`+01:00`) and legacy abbreviations
+ * (`EST`) are refused though Intl takes them: EventBridge Scheduler, which runs the digest in
+ * this zone, takes IANA names only, and an abbreviation ignores daylight saving.
+ */
 export function isTimeZone(name: string): boolean {
+  if (name !== 'UTC' && !/^[A-Z][A-Za-z_-]+(?:\/[A-Za-z0-9_+-]+)+$/.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: name });
     return true;

@@ -9,6 +9,10 @@ describe('isTimeZone', () => {
     expect(isTimeZone('Europe/Berlinn')).toBe(false);
     expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
     expect(isTimeZone('')).toBe(false);
+    // Intl takes these, EventBridge Scheduler does not, and EST ignores daylight saving.
+    expect(isTimeZone('+01:00')).toBe(false);
+    expect(isTimeZone('EST')).toBe(false);
+    expect(isTimeZone('Etc/GMT+5')).toBe(true);
   });
 });
 
