@@ -494,10 +494,7 @@ export class DynamoTrackingStore implements TrackingStore {
    * computed from: if another update landed in between, that update writes the newer summary.
    */
   private async refreshState(item: MessageItem): Promise<void> {
-    const state = summarizeState(
-      Object.values(item.rcpt).map((r) => r.state),
-      item.progress,
-    );
+    const state = summarizeState(Object.values(item.rcpt), item.progress);
     if (state === item.state) return;
     try {
       await this.db.send(

@@ -57,13 +57,14 @@ export class SesTransport implements Transport {
       };
     } catch (error) {
       const e = error as Error & { $metadata?: { httpStatusCode?: number } };
-      const status = e.$metadata?.httpStatusCode ?? 0;
-      // 4xx from SES (message rejected, identity not verified) will not succeed on retry.
+      // Only a refusal of this message is permanent: the request itself is malformed
+      // (BadRequestException), or SES rejected the content (MessageRejected, unless it is about
+      // an identity). Everything else about our account (AccessDenied, SendingPaused,
+      // MailFromDomainNotVerified, an unverified identity, throttling) is ours to fix: retried,
+      // so the failing-stage and dead-letter alarms page someone, and nothing is lost.
       const permanent =
-        status >= 400 &&
-        status < 500 &&
-        e.name !== 'TooManyRequestsException' &&
-        e.name !== 'ThrottlingException';
+        e.name === 'BadRequestException' ||
+        (e.name === 'MessageRejected' && !/verif|identit|sandbox/i.test(e.message));
       throw new DeliveryError(`SES refused the message: ${e.name}: ${e.message}`, {
         cause: error,
         permanent,

@@ -144,7 +144,20 @@ export class SmtpTransport implements Transport {
       });
     }
     const rejected = info.rejected.map(address);
-    return { response: info.response, accepted: info.accepted.map(address), rejected };
+    // Each refused RCPT's own reply (550 5.1.1 user unknown): `response` answers the DATA that
+    // the other recipients' copy was taken with.
+    const rejectedReplies = Object.fromEntries(
+      (info.rejectedErrors ?? []).flatMap((e) => {
+        const detail = e as SmtpError & { recipient?: string };
+        return detail.recipient && detail.response ? [[detail.recipient, detail.response]] : [];
+      }),
+    );
+    return {
+      response: info.response,
+      accepted: info.accepted.map(address),
+      rejected,
+      ...(Object.keys(rejectedReplies).length > 0 ? { rejectedReplies } : {}),
+    };
   }
 }
 

@@ -83,14 +83,24 @@ export async function deliver(
       emitMetric(deps.metrics, 'Delivered', accepted.length, { Stage: stage });
     }
     if (rejected.length > 0) {
-      await tracking.updateRecipients(
-        id,
-        rejected,
-        { state: 'error', policy: plan.policy, action: 'deliver', response: receipt.response },
-        trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${receipt.response}`, rejected),
-      );
+      // Grouped by the reply each RCPT got: "user unknown" for one, "mailbox full" for another.
+      const byReply = new Map<string, string[]>();
+      for (const recipient of rejected) {
+        const reply = options.alternateRecipient
+          ? receipt.response
+          : (receipt.rejectedReplies?.[recipient] ?? receipt.response);
+        byReply.set(reply, [...(byReply.get(reply) ?? []), recipient]);
+      }
+      for (const [reply, recipients] of byReply) {
+        await tracking.updateRecipients(
+          id,
+          recipients,
+          { state: 'error', policy: plan.policy, action: 'deliver', response: reply },
+          trackingEvent(clock, stage, 'delivery-rejected', `Rejected by ${via}: ${reply}`, recipients),
+        );
+        await options.onRefused?.(recipients, reply);
+      }
       emitMetric(deps.metrics, 'DeliveryFailures', rejected.length, { Stage: stage });
-      await options.onRefused?.(rejected, receipt.response);
     }
     log.info('delivered', { accepted, rejected, via, response: receipt.response });
   } catch (error) {

@@ -296,6 +296,8 @@ export interface DeliveryReceipt {
   readonly accepted: readonly string[];
   /** Recipients refused by the downstream host; the rest were accepted. */
   readonly rejected: readonly string[];
+  /** The host's reply to each refused recipient's RCPT TO, where it gave one (`response` is DATA's). */
+  readonly rejectedReplies?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -51,6 +51,9 @@ export function notifySenderOfRefusal(deps: PipelineDeps, message: RefusedMessag
       .replace(/[^\x20-\x7e]+/g, ' ')
       .trim()
       .slice(0, 300);
+    // Only a mail server's own reply goes out as the reason ("550 5.1.1 user unknown"); an
+    // API's refusal (SES) can name our account and roles, so the sender gets plain words.
+    const smtpReply = /^[45]\d\d[ -]/.test(reply);
     try {
       const sent = await deps.bouncer.bounce({
         messageId: message.messageId,
@@ -58,9 +61,11 @@ export function notifySenderOfRefusal(deps: PipelineDeps, message: RefusedMessag
         recipients,
         arrivalDate: arrival,
         original: message.raw,
-        status: enhancedStatus(reply),
+        status: smtpReply ? enhancedStatus(reply) : '5.0.0',
         diagnostic: reply,
-        explanation: `The recipient's mail server refused the message: ${reply}`,
+        explanation: smtpReply
+          ? `The recipient's mail server refused the message: ${reply}`
+          : "The recipient's mail system refused the message",
       });
       await note('sender-notified', `Non-delivery report sent: ${sent}`);
     } catch (error) {

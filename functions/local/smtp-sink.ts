@@ -19,6 +19,14 @@ export interface SmtpSink {
    * with `undefined`: how tests play a downstream host that is down or refusing.
    */
   refuseWith(reply: { code: number; message: string } | undefined): void;
+  /**
+   * From now on refuse RCPT TO for the addresses `match` picks with `reply` (the others are
+   * taken); `undefined` takes every recipient again: a host that knows some users and not others.
+   */
+  refuseRecipients(
+    match: ((address: string) => boolean) | undefined,
+    reply?: { code: number; message: string },
+  ): void;
   /** Resolves with the first message (already received or arriving) that matches. */
   waitFor(match: (message: SinkMessage) => boolean, timeoutMs?: number): Promise<SinkMessage>;
   clear(): void;
@@ -45,11 +53,20 @@ export async function startSmtpSink(
   const messages: SinkMessage[] = [];
   const events = new EventEmitter();
   let refusal: { code: number; message: string } | undefined;
+  let recipientRefusal: { match: (address: string) => boolean; code: number; message: string } | undefined;
   const server = new SMTPServer({
     name: 'sink.graywall.local',
     authOptional: true,
     disabledCommands: options.plainOnly ? ['AUTH', 'STARTTLS'] : ['AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (recipientRefusal?.match(address.address)) {
+        const error = new Error(recipientRefusal.message) as Error & { responseCode: number };
+        error.responseCode = recipientRefusal.code;
+        return callback(error);
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -85,6 +102,9 @@ export async function startSmtpSink(
     messages,
     refuseWith(reply) {
       refusal = reply;
+    },
+    refuseRecipients(match, reply = { code: 550, message: '5.1.1 no such user here' }) {
+      recipientRefusal = match ? { match, ...reply } : undefined;
     },
     waitFor(match, timeoutMs = 10_000) {
       const found = messages.find(match);

@@ -176,7 +176,7 @@ describe('a message whose recipients are under different policies', () => {
       to: recipients,
     });
 
-    // The message reads `error` as soon as legal's copy is refused, before carol's group is done.
+    // Legal's copy refused for good and carol's quarantined: both settled, each its own way.
     await waitFor(
       id,
       (r) => stateOf(r, 'legal@example.com') === 'error' && stateOf(r, 'carol@example.com') === 'quarantined',
@@ -185,7 +185,7 @@ describe('a message whose recipients are under different policies', () => {
     await new Promise((r) => setTimeout(r, 2_500));
     const later = (await gw.deps.tracking.get(id)) as TrackingRecord;
 
-    expect(later.state).toBe('error');
+    expect(later.state).toBe('mixed');
     expect(later.recipientStates.find((r) => r.recipient === 'legal@example.com')).toMatchObject({
       state: 'error',
       action: 'deliver',
@@ -219,6 +219,46 @@ describe('a message whose recipients are under different policies', () => {
       "Reason: The recipient's mail server refused the message: 550 5.1.1 <legal@example.com>: user unknown",
     );
     expect(text).not.toContain('policy "legal"');
+  });
+
+  it("names each refused recipient's own RCPT reply, not the reply that took the others' copy", async () => {
+    gw.sink?.refuseRecipients((address) => address === 'nouser@example.com', {
+      code: 550,
+      message: '5.1.1 <nouser@example.com>: user unknown',
+    });
+    try {
+      const recipients = ['nouser@example.com', 'carol@example.com'];
+      const id = await gw.send(
+        rfc822(
+          {
+            From: 'tester@verified.example.org',
+            To: recipients.join(', '),
+            Subject: 'lunch',
+            'Message-ID': '<iso-rcpt@x>',
+          },
+          'Lunch at noon?\n',
+        ),
+        { from: 'tester@verified.example.org', to: recipients },
+      );
+      const record = await waitFor(id, (r) => r.events.some((e) => e.type === 'sender-notified'));
+      expect(record.recipientStates.find((r) => r.recipient === 'nouser@example.com')).toMatchObject({
+        state: 'error',
+        response: '550 5.1.1 <nouser@example.com>: user unknown',
+      });
+      expect(stateOf(record, 'carol@example.com')).toBe('delivered');
+      const report = await gw.sink?.waitFor(
+        (m) =>
+          m.recipients.includes('tester@verified.example.org') && m.raw.includes(Buffer.from('<iso-rcpt@x>')),
+      );
+      const text = report?.raw.toString('latin1') ?? '';
+      expect(text).toContain(
+        'Final-Recipient: rfc822; nouser@example.com\r\nAction: failed\r\nStatus: 5.1.1',
+      );
+      expect(text).not.toContain('Final-Recipient: rfc822; carol@example.com');
+      expect(text).toContain('user unknown');
+    } finally {
+      gw.sink?.refuseRecipients(undefined);
+    }
   });
 });
 

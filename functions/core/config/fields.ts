@@ -118,8 +118,18 @@ const ONCE_ONLY_FIELDS = [
   'references',
   'subject',
 ];
-const TRACE_FIELDS = ['received', 'return-path', 'received-spf', 'authentication-results', 'dkim-signature'];
-const TRACE_PREFIXES = ['arc-', 'list-unsubscribe', 'x-ses-'];
+const TRACE_FIELDS = [
+  'received',
+  'return-path',
+  'received-spf',
+  'authentication-results',
+  'dkim-signature',
+  // RFC 3834: read by auto-responders (and by our graymail classifier) as "sent by a machine".
+  'auto-submitted',
+];
+// Resent-* are trace fields (RFC 5322 §3.6.6); List-* (RFC 2369, RFC 2919) name a mailing list,
+// and admins filter bulk mail on List-Id.
+const TRACE_PREFIXES = ['arc-', 'list-', 'resent-', 'x-ses-'];
 
 /** A header field name a policy may add to delivered mail: see reservedHeaderReason. */
 export const addedHeaderName = headerName.superRefine((name, ctx) => {

@@ -249,6 +249,9 @@ describe('parseConfig', () => {
       'ARC-Seal',
       'List-Unsubscribe',
       'List-Unsubscribe-Post',
+      'List-Id',
+      'Resent-From',
+      'Auto-Submitted',
     ])
       expect(addHeader(name)[0]).toMatch(/would be taken as genuine/);
     // Everywhere a policy can add a header: the graymail actions and the incoming policies too.
@@ -261,7 +264,7 @@ describe('parseConfig', () => {
       )[0],
     ).toMatch(/^policies\.incoming\.0\.positive\.addHeader\.name: cannot add x-graywall-released/);
     // Names of one's own, including ones that merely start like a reserved one, are fine.
-    for (const name of ['X-Policy', 'X-Graywallish', 'Subjects', 'X-Subject', 'List-Id'])
+    for (const name of ['X-Policy', 'X-Graywallish', 'Subjects', 'X-Subject', 'Listing'])
       expect(
         parseConfig(
           `${minimal}policies: { default: { suspect: { action: deliver, addHeader: { name: ${name}, value: x } } } }\n`,
