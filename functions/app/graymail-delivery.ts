@@ -45,6 +45,10 @@ export async function deliverWithSafeUnsubscribe(
   const id = message.mail.messageId;
   const parsed = await parseForSafeUnsubscribe(deps, raw);
   const remaining = [...plan.recipients];
+  // One copy per recipient, but one non-delivery report per reply for the whole message, as
+  // a single transaction's refusals would give (refusals are gathered, then reported).
+  const refusals = new Map<string, string[]>();
+  const notify = refusalNotice(deps, message, from, raw);
   try {
     while (remaining.length > 0) {
       const recipient = remaining[0] as string;
@@ -84,13 +88,18 @@ export async function deliverWithSafeUnsubscribe(
         why,
         {
           transport,
-          onRefused: refusalNotice(deps, message, from, raw),
+          onRefused: async (refused, reply) => {
+            refusals.set(reply, [...(refusals.get(reply) ?? []), ...refused]);
+          },
         },
       );
     }
   } catch (error) {
     if (remaining.length > 0) await deps.tracking.releaseClaims(id, remaining);
     throw error;
+  } finally {
+    // Refused recipients are settled, retry or not: their sender hears of them now.
+    for (const [reply, refused] of refusals) await notify(refused, reply);
   }
 }
 

@@ -630,6 +630,64 @@ describe('unsafe unsubscribe links are refused with the reason', () => {
   });
 });
 
+describe('graymail with the banner refused by the next hop for some recipients', () => {
+  it('tells the sender once, naming every refused recipient, though each got a copy of its own', async () => {
+    gw.sink?.refuseRecipients((address) => address.startsWith('gone-'), {
+      code: 550,
+      message: '5.1.1 mailbox unavailable',
+    });
+    try {
+      const recipients = ['gone-a@example.com', 'gone-b@example.com', 'stays@example.com'];
+      const raw = rfc822(
+        {
+          From: 'Deals Weekly <news@deals.example.net>',
+          To: recipients.join(', '),
+          Subject: 'Your weekly picks',
+          'Message-ID': '<graymail-ndr@deals.example.net>',
+          'List-Unsubscribe': `<${sender.httpBase}/unsub-ndr>`,
+          'Feedback-ID': 'campaign:deals:esp',
+          'Content-Type': 'text/html; charset=utf-8',
+        },
+        '<html><body><p>Hello from Deals Weekly: rakes, hoses and planters, 20% off.</p>' +
+          `<p><a href="${sender.httpBase}/unsub-ndr">Unsubscribe</a></p></body></html>\n`,
+      );
+      const id = await gw.inject(
+        raw,
+        { from: 'news@deals.example.net', to: recipients },
+        { ses: { dkimVerdict: { status: 'PASS' }, spfVerdict: { status: 'PASS' } } },
+      );
+      await gw.waitForState(id, ['mixed']);
+      // The notice goes once every copy was tried: wait for it, then for anything more.
+      let record = await gw.deps.tracking.get(id);
+      for (let i = 0; i < 100 && !record?.events.some((e) => e.type === 'sender-notified'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        record = await gw.deps.tracking.get(id);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      record = await gw.deps.tracking.get(id);
+      if (!record) throw new Error('no tracking record');
+      expect(record.events.some((e) => e.type === 'unsubscribe-offered')).toBe(true);
+      expect(record.recipientStates.map((r) => [r.recipient, r.state]).sort()).toEqual([
+        ['gone-a@example.com', 'error'],
+        ['gone-b@example.com', 'error'],
+        ['stays@example.com', 'delivered'],
+      ]);
+      expect(record.events.filter((e) => e.type === 'sender-notified')).toHaveLength(1);
+      const reports =
+        gw.sink?.messages.filter(
+          (m) =>
+            m.recipients.includes('news@deals.example.net') && m.raw.includes(Buffer.from('<graymail-ndr@')),
+        ) ?? [];
+      expect(reports).toHaveLength(1);
+      const text = reports[0]?.raw.toString('latin1') ?? '';
+      expect(text).toContain('Final-Recipient: rfc822; gone-a@example.com');
+      expect(text).toContain('Final-Recipient: rfc822; gone-b@example.com');
+    } finally {
+      gw.sink?.refuseRecipients(undefined);
+    }
+  });
+});
+
 describe('a link that redirects to a refused address beside another way to unsubscribe', () => {
   it('is not used again, the other is tried in the same request, and the page says which was blocked', async () => {
     // Prepare
