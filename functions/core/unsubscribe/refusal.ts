@@ -70,7 +70,7 @@ const MESSAGES: Readonly<Record<RefusalCode, string>> = {
   MAILTO_SENDER_NOT_VERIFIED:
     'The unsubscribe mail link would send a message from you, and the sender of this message is not verified: we send no mail in your name to an address it names.',
   MAILTO_OTHER_DOMAIN:
-    "The unsubscribe mail link would send a message from you to an address outside the sender's own domain.",
+    "The unsubscribe mail link would send a message from you to an address that is not the sender's own: outside its domain, or another user's at a shared mail service.",
   INVALID_ADDRESS: 'The unsubscribe link led to a network address that could not be checked.',
   UNSPECIFIED_ADDRESS: 'The unsubscribe link led to an unspecified network address.',
   LOOPBACK_ADDRESS: "The unsubscribe link led back into the mail filter's own machine.",

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { domainOfAddress, domainsAligned } from '../auth/domain-alignment.ts';
+import { FREEMAIL_DOMAINS, orgDomain } from '../scan/rules/support/urls.ts';
 import type { OneClickStatus } from './list-unsubscribe.ts';
 import { ONE_CLICK } from './list-unsubscribe.ts';
 import { REFUSAL, type Refusal, refuse } from './refusal.ts';
@@ -156,8 +157,13 @@ export function mailtoRefusal(
   request: Pick<UnsubscribeRequest, 'verifiedSender'>,
   to: string,
 ): Refusal | undefined {
-  if (request.verifiedSender === undefined) return refuse(REFUSAL.MAILTO_SENDER_NOT_VERIFIED, to);
-  return domainsAligned(domainOfAddress(to), domainOfAddress(request.verifiedSender))
+  const sender = request.verifiedSender;
+  if (sender === undefined) return refuse(REFUSAL.MAILTO_SENDER_NOT_VERIFIED, to);
+  // At a shared mail service the domain is everyone's: only the sender's own address will do.
+  if (FREEMAIL_DOMAINS.has(orgDomain(domainOfAddress(sender)))) {
+    return to.toLowerCase() === sender.toLowerCase() ? undefined : refuse(REFUSAL.MAILTO_OTHER_DOMAIN, to);
+  }
+  return domainsAligned(domainOfAddress(to), domainOfAddress(sender))
     ? undefined
     : refuse(REFUSAL.MAILTO_OTHER_DOMAIN, to);
 }
