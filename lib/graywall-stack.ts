@@ -186,6 +186,9 @@ export class GraywallStack extends Stack {
       }),
     );
     for (const q of Object.values(stageQueues)) adminFunction.allowSendTo(q.queue);
+    // `graywall redeliver <id>` (POST /admin/messages/{id}/redeliver) sends the message back to
+    // the action stage for the recipients the next hop refused, once the cause is fixed.
+    adminFunction.function.addEnvironment(ENV.actionQueueUrl, this.pipeline.action.queue.queueUrl);
     // The admin web page; `graywall ui` (POST /admin/ui-session, above) signs its session links.
     this.adminUi = new AdminUi(this, 'AdminUi', { config, ...data, api: this.adminApi.api });
     // Releasing graymail held with safe unsubscribe gives each recipient their own unsubscribe

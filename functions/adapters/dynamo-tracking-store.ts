@@ -18,7 +18,7 @@ import type {
   TrackingStore,
 } from '../app/ports.ts';
 import { matchesTrackingQuery, normalizeMessageIdHeader } from '../app/tracking-query.ts';
-import type { SpamVerdict } from '../core/scan/types.ts';
+import type { SesVerdicts, SpamVerdict } from '../core/scan/types.ts';
 import { summarizeState } from '../core/tracking/summarize-state.ts';
 import {
   type GraymailSummary,
@@ -77,6 +77,7 @@ interface MessageItem {
   allowSender?: string;
   bucket: string;
   key: string;
+  ses?: SesVerdicts;
   scan?: ScanSummary;
   verdict?: string;
   score?: number;
@@ -119,6 +120,7 @@ export class DynamoTrackingStore implements TrackingStore {
       receivedAt: record.receivedAt,
       bucket: record.bucket,
       key: record.key,
+      ...(record.ses ? { ses: record.ses } : {}),
       progress: 'received',
       state: 'received',
       version: 0,
@@ -535,6 +537,7 @@ function toRecord(item: MessageItem): TrackingRecord {
     ...(item.allowSender === undefined ? {} : { allowSender: item.allowSender }),
     bucket: item.bucket,
     key: item.key,
+    ...(item.ses === undefined ? {} : { ses: item.ses }),
     ...(item.scan === undefined ? {} : { scan: item.scan }),
     ...(item.graymail === undefined ? {} : { graymail: item.graymail }),
     ...(item.policyVerdicts === undefined

@@ -1,5 +1,5 @@
 import type { ListEntry, ListKind, ListScope } from '../core/lists/sender-lists.ts';
-import type { SpamVerdict } from '../core/scan/types.ts';
+import type { SesVerdicts, SpamVerdict } from '../core/scan/types.ts';
 import type { Submission, SubmissionCategory } from '../core/submissions/submission.ts';
 import type {
   GraymailSummary,
@@ -52,6 +52,8 @@ export interface NewTrackingRecord {
   readonly bucket: string;
   readonly key: string;
   readonly size: number;
+  /** SES's verdicts from the receipt notification (see TrackingRecord.ses). */
+  readonly ses?: SesVerdicts;
   /** When DynamoDB TTL removes the record (epoch seconds). */
   readonly expiresAt: number;
   readonly event: TrackingEvent;

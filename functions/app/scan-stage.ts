@@ -67,6 +67,7 @@ export async function runScanStage(
     bucket: mail.bucket,
     key: mail.key,
     size: raw.byteLength,
+    ses: mail.ses,
     expiresAt: expiryEpochSeconds(clock.now(), deps.config.tracking.retentionDays),
     event: {
       at: mail.receivedAt,

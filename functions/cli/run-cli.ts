@@ -72,6 +72,9 @@ Usage:
   graywall digest send                              send end users their quarantine digests now
   graywall redrive inbound|graymail|action          move a stage's dead-lettered messages back to its queue,
                                                     once the cause of the failures is fixed
+  graywall redeliver <message-id> [--recipient ADDR ...]
+                                                    deliver again what the next hop refused for good, once
+                                                    the cause is fixed (a relay rule, a mailbox created)
   graywall report [--since 7d] [--until TIME]       incoming mail summary per day, top spam and graymail senders
   graywall version                                  engine version the deployed functions run
   graywall model [status]                           current rules and model versions, when each last changed
@@ -160,6 +163,24 @@ export async function runCli(argv: readonly string[], terminal: CliIo): Promise<
           io.out(`Sent digests to ${run.recipients} recipient(s) listing ${run.messages} message(s)`);
           if (run.failed.length > 0)
             io.out(`Could not send to ${run.failed.join(', ')} (their messages go into the next digest)`);
+        }
+        return 0;
+      }
+      case 'redeliver': {
+        if (!sub) throw new UsageError('redeliver needs a message id');
+        const result = await api<{
+          queued: string[];
+          unchanged: Array<{ recipient: string; state: string }>;
+        }>(
+          'POST',
+          `/admin/messages/${encodeURIComponent(sub)}/redeliver`,
+          {},
+          values.recipient ? { recipients: values.recipient } : {},
+        );
+        if (values.json) json(result);
+        else {
+          io.out(`Delivering again to ${result.queued.join(', ')} (graywall track ${sub} shows the outcome)`);
+          for (const u of result.unchanged) io.out(`Not refused, left as it is: ${u.recipient} (${u.state})`);
         }
         return 0;
       }

@@ -16,6 +16,7 @@ import {
   showQuarantined,
 } from '../app/quarantine-admin.ts';
 import type { QuarantineState } from '../app/quarantine-item.ts';
+import { redeliverRefused } from '../app/redeliver.ts';
 import { buildReport } from '../app/reporting.ts';
 import { requestRetrain } from '../app/retrain.ts';
 import type { PipelineDeps } from '../app/stage-deps.ts';
@@ -139,6 +140,10 @@ async function dispatch(deps: PipelineDeps, event: AdminEvent): Promise<APIGatew
     }
     case 'getMessage':
       return json(200, await getTrackingRecord(deps, id));
+    case 'redeliver': {
+      const outcome = await redeliverRefused(deps, id, recipientsFromBody(event), principal);
+      return json(202, { messageId: id, queued: outcome.done, unchanged: outcome.unchanged });
+    }
     case 'listEntries': {
       const scope = listScope(query.for, deps.config.domains);
       return json(200, { items: await deps.lists.list(scope, listKind(route.params.kind)) });

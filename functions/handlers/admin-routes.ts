@@ -9,6 +9,7 @@ export const ADMIN_ROUTES = [
   { method: 'DELETE', path: '/admin/quarantine/{messageId}', name: 'deleteQuarantined' },
   { method: 'GET', path: '/admin/messages', name: 'searchMessages' },
   { method: 'GET', path: '/admin/messages/{messageId}', name: 'getMessage' },
+  { method: 'POST', path: '/admin/messages/{messageId}/redeliver', name: 'redeliver' },
   { method: 'GET', path: '/admin/lists/{kind}', name: 'listEntries' },
   { method: 'POST', path: '/admin/lists/{kind}', name: 'addListEntries' },
   { method: 'DELETE', path: '/admin/lists/{kind}', name: 'removeListEntries' },

@@ -200,6 +200,44 @@ describe('a message whose recipients are under different policies', () => {
     );
   });
 
+  it('delivers a refused recipient again on `redeliver`, once the cause is fixed, and no one else', async () => {
+    const host = await bringLegalHostBack();
+    host.refuseWith({ code: 554, message: '5.7.1 relaying denied for 203.0.113.9' });
+    const recipients = ['legal@example.com', 'carol@example.com'];
+    const id = await gw.send(gtube(recipients, 'iso-redeliver'), {
+      from: 'tester@sender.example.org',
+      to: recipients,
+    });
+    await waitFor(
+      id,
+      (r) => stateOf(r, 'legal@example.com') === 'error' && stateOf(r, 'carol@example.com') === 'quarantined',
+    );
+    // Nothing to deliver again for carol: her copy is held, not refused.
+    const nothing = await gw.api('POST', `/admin/messages/${id}/redeliver`, {
+      recipients: ['carol@example.com'],
+    });
+    expect(nothing.status).toBe(409);
+
+    // The relay is fixed.
+    host.refuseWith(undefined);
+    const asked = await gw.api('POST', `/admin/messages/${id}/redeliver`);
+    expect(asked).toMatchObject({
+      status: 202,
+      body: {
+        queued: ['legal@example.com'],
+        unchanged: [{ recipient: 'carol@example.com', state: 'quarantined' }],
+      },
+    });
+    const record = await waitFor(id, (r) => stateOf(r, 'legal@example.com') === 'delivered');
+    expect(stateOf(record, 'carol@example.com')).toBe('quarantined');
+    expect(host.messages.filter((m) => m.raw.includes(Buffer.from('<iso-redeliver@')))).toHaveLength(1);
+    expect(record.events.find((e) => e.type === 'redelivery-requested')?.detail).toMatch(
+      /^Delivery asked again by .+ after the next hop's refusal$/,
+    );
+    // Carol's copy was not quarantined twice.
+    expect(record.events.filter((e) => e.type === 'quarantined')).toHaveLength(1);
+  });
+
   it("tells an authenticated sender, with the next hop's reply (RFC 5321 §6.1: we had accepted it)", async () => {
     const host = await bringLegalHostBack();
     host.refuseWith({ code: 550, message: '5.1.1 <legal@example.com>: user unknown' });

@@ -210,6 +210,25 @@ describe('graywall CLI against the local gateway', () => {
     }
   });
 
+  it('redeliver says what it cannot do: no such message, nothing refused', async () => {
+    const unknown = await cli('redeliver', 'no-such-message');
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toMatch(/no tracked message no-such-message/);
+    const id = await gw.send(
+      rfc822({ From: 'a@sender.example.org', To: 'pat@example.com', Subject: 'hi' }, 'x\n'),
+      {
+        from: 'a@sender.example.org',
+        to: ['pat@example.com'],
+      },
+    );
+    await gw.waitForState(id, ['delivered']);
+    const delivered = await cli('redeliver', id);
+    expect(delivered.code).toBe(1);
+    expect(delivered.err).toMatch(
+      /the next hop refused no recipient of message .* \(pat@example\.com: delivered\)/,
+    );
+  });
+
   it('finds messages the way an operator greps mail logs', async () => {
     const raw = rfc822(
       {

@@ -256,6 +256,10 @@ describe('the admin function', () => {
     expect(JSON.stringify(environment.Variables[ENV.deadLetterQueues])).toContain(
       logicalId(stack, stack.pipeline.action.deadLetterQueue),
     );
+    // `graywall redeliver` sends a message back to the action stage (SendMessage, above).
+    expect(environment.Variables[ENV.actionQueueUrl]).toEqual({
+      Ref: logicalId(stack, stack.pipeline.action.queue),
+    });
   });
 
   it('reads the report counters and adds to them', () => {

@@ -1,6 +1,6 @@
 import type { GraymailCategory } from '../graymail/classify-graymail.ts';
 import type { ActionName } from '../policy/plan-actions.ts';
-import type { Reason, SpamVerdict } from '../scan/types.ts';
+import type { Reason, SesVerdicts, SpamVerdict } from '../scan/types.ts';
 
 /**
  * Where a message (or one recipient's copy of it) stands. Terminal states are the ones after
@@ -93,6 +93,12 @@ export interface TrackingRecord {
   readonly allowSender?: string;
   readonly bucket: string;
   readonly key: string;
+  /**
+   * SES's verdicts as the receipt notification gave them (SPF, DKIM, DMARC, spam, virus): the
+   * action stage decides bounces and malware on them, so a redelivery needs them again.
+   * Absent on records written before they were kept.
+   */
+  readonly ses?: SesVerdicts;
   readonly scan?: ScanSummary;
   readonly graymail?: GraymailSummary;
   /**
