@@ -11,7 +11,6 @@ import { QUARANTINE_PREFIX } from '../core/mime/mail-keys.ts';
 import { archiveKey, toMboxEntry } from '../core/mime/mbox.ts';
 import { normalizeBareCr } from '../core/mime/raw-message.ts';
 import { isSignedOrEncrypted } from '../core/mime/signed.ts';
-import { mayBounceTo } from '../core/policy/backscatter.ts';
 import { resolvePolicies } from '../core/policy/match-policy.ts';
 import { planActions, type RecipientPlan } from '../core/policy/plan-actions.ts';
 import { type Modifiers, renderForDelivery } from '../core/policy/render-delivery.ts';
@@ -24,7 +23,7 @@ import { deliverWithSafeUnsubscribe, withoutUnsafeListUnsubscribe } from './gray
 import { emitMetric } from './operational-metrics.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import { fromIsVouchedFor, LIST_REASON_IDS, type QuarantineItem } from './quarantine-item.ts';
-import { BOUNCE_WINDOW_MS, refusalNotice } from './refusal-notice.ts';
+import { refusalNotice, senderReachable } from './refusal-notice.ts';
 import { count } from './reporting.ts';
 import { addDays, type PipelineDeps } from './stage-deps.ts';
 import { noteResumeAfterDeadLetter, trackingEvent } from './tracking-event.ts';
@@ -388,18 +387,12 @@ async function bounce(
   const { tracking, clock, log } = deps;
   const id = message.mail.messageId;
   const { ses, envelopeFrom } = message.mail;
-  const target = mayBounceTo({
-    envelopeFrom,
-    ...(headerFrom ? { headerFrom } : {}),
-    ...(ses.spf ? { spf: ses.spf } : {}),
-    ...(ses.dmarc ? { dmarc: ses.dmarc } : {}),
-  });
-  const arrival = new Date(message.mail.receivedAt);
-  const tooLate = clock.now().getTime() - arrival.getTime() > BOUNCE_WINDOW_MS;
-  if (!target.ok || tooLate) {
-    const reason = !target.ok
-      ? target.reason
-      : 'the message arrived more than 24 hours ago, too late to bounce';
+  const target = senderReachable(
+    { envelopeFrom, headerFrom, receivedAt: message.mail.receivedAt, spf: ses.spf, dmarc: ses.dmarc },
+    clock.now(),
+  );
+  if (!target.ok) {
+    const { reason } = target;
     await tracking.updateRecipients(
       id,
       plan.recipients,
@@ -421,7 +414,7 @@ async function bounce(
     messageId: id,
     envelopeFrom,
     recipients: plan.recipients,
-    arrivalDate: arrival,
+    arrivalDate: new Date(message.mail.receivedAt),
     original: raw,
     status: '5.7.1',
     diagnostic: `Message rejected by the recipient's mail policy "${plan.policy}"`,

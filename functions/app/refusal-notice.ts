@@ -1,4 +1,4 @@
-import { mayBounceTo } from '../core/policy/backscatter.ts';
+import { type BounceDecision, mayBounceTo } from '../core/policy/backscatter.ts';
 import type { ClassifiedMessage } from './pipeline-messages.ts';
 import type { PipelineDeps } from './stage-deps.ts';
 import { trackingEvent } from './tracking-event.ts';
@@ -7,7 +7,7 @@ import { trackingEvent } from './tracking-event.ts';
 export type RefusalHandler = (recipients: readonly string[], response: string) => Promise<void>;
 
 /** SES's SendBounce takes a message only within 24 hours of its receipt. */
-export const BOUNCE_WINDOW_MS = 24 * 3_600_000;
+const BOUNCE_WINDOW_MS = 24 * 3_600_000;
 
 export interface RefusedMessage {
   readonly messageId: string;
@@ -17,6 +17,27 @@ export interface RefusedMessage {
   readonly spf: string | undefined;
   readonly dmarc: string | undefined;
   readonly raw: Uint8Array;
+}
+
+/**
+ * Whether a report (a bounce, a non-delivery report) may go to the message's sender now: to
+ * a return path SPF or DMARC vouched for (mayBounceTo: one to a forged path is backscatter),
+ * and within SES's 24 hours.
+ */
+export function senderReachable(
+  message: Pick<RefusedMessage, 'envelopeFrom' | 'headerFrom' | 'receivedAt' | 'spf' | 'dmarc'>,
+  now: Date,
+): BounceDecision {
+  const target = mayBounceTo({
+    envelopeFrom: message.envelopeFrom,
+    ...(message.headerFrom ? { headerFrom: message.headerFrom } : {}),
+    ...(message.spf ? { spf: message.spf } : {}),
+    ...(message.dmarc ? { dmarc: message.dmarc } : {}),
+  });
+  if (!target.ok) return target;
+  return now.getTime() - Date.parse(message.receivedAt) > BOUNCE_WINDOW_MS
+    ? { ok: false, reason: 'the message arrived more than 24 hours ago, too late to bounce' }
+    : target;
 }
 
 /**
@@ -31,19 +52,11 @@ export interface RefusedMessage {
 export function notifySenderOfRefusal(deps: PipelineDeps, message: RefusedMessage): RefusalHandler {
   return async (recipients, response) => {
     const { clock, log, tracking } = deps;
-    const target = mayBounceTo({
-      envelopeFrom: message.envelopeFrom,
-      ...(message.headerFrom ? { headerFrom: message.headerFrom } : {}),
-      ...(message.spf ? { spf: message.spf } : {}),
-      ...(message.dmarc ? { dmarc: message.dmarc } : {}),
-    });
-    const arrival = new Date(message.receivedAt);
-    const tooLate = clock.now().getTime() - arrival.getTime() > BOUNCE_WINDOW_MS;
+    const target = senderReachable(message, clock.now());
     const note = (type: string, detail: string) =>
       tracking.appendEvents(message.messageId, [trackingEvent(clock, 'action', type, detail, recipients)]);
-    if (!target.ok || tooLate) {
-      const reason = target.ok ? 'the message arrived more than 24 hours ago' : target.reason;
-      await note('sender-not-notified', `The sender was not told of the refusal: ${reason}`);
+    if (!target.ok) {
+      await note('sender-not-notified', `The sender was not told of the refusal: ${target.reason}`);
       return;
     }
     // A reply may span lines (multiline SMTP replies) or carry anything: one printable line.
@@ -59,7 +72,7 @@ export function notifySenderOfRefusal(deps: PipelineDeps, message: RefusedMessag
         messageId: message.messageId,
         envelopeFrom: message.envelopeFrom,
         recipients,
-        arrivalDate: arrival,
+        arrivalDate: new Date(message.receivedAt),
         original: message.raw,
         status: smtpReply ? enhancedStatus(reply) : '5.0.0',
         diagnostic: reply,

@@ -102,6 +102,12 @@ export class Monitoring extends Construct {
     const latencyThreshold = props.scanLatencyThreshold ?? Duration.seconds(10);
     const latencyPeriods = props.scanLatencyPeriods ?? 3;
     const notify = new SnsAction(props.alarmTopic);
+    /** Every alarm here notifies the alarm topic when it fires and when it clears. */
+    const notifying = (alarm: Alarm): Alarm => {
+      alarm.addAlarmAction(notify);
+      alarm.addOkAction(notify);
+      return alarm;
+    };
     const metric = <N extends MetricName>(
       name: N,
       dimensions: DimensionsOf<N>,
@@ -131,8 +137,7 @@ export class Monitoring extends Construct {
         // No invocations, no data points: nothing is failing.
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
+      notifying(alarm);
       stageErrorAlarms[stage] = alarm;
     }
     this.stageErrorAlarms = stageErrorAlarms;
@@ -161,8 +166,7 @@ export class Monitoring extends Construct {
         datapointsToAlarm: failingPeriods,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      alarm.addAlarmAction(notify);
-      alarm.addOkAction(notify);
+      notifying(alarm);
       stageFailingAlarms[stage] = alarm;
     }
     this.stageFailingAlarms = stageFailingAlarms;
@@ -190,8 +194,7 @@ export class Monitoring extends Construct {
       datapointsToAlarm: failingPeriods,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.deliveryFailureAlarm.addAlarmAction(notify);
-    this.deliveryFailureAlarm.addOkAction(notify);
+    notifying(this.deliveryFailureAlarm);
 
     const scanP99 = metric('ScanDurationMs', { Stage: 'scan' }, Stats.p(99));
     const latencyWindow = Duration.seconds(period.toSeconds() * latencyPeriods).toHumanString();
@@ -208,8 +211,7 @@ export class Monitoring extends Construct {
       datapointsToAlarm: latencyPeriods,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    this.scanLatencyAlarm.addAlarmAction(notify);
-    this.scanLatencyAlarm.addOkAction(notify);
+    notifying(this.scanLatencyAlarm);
 
     const perStage = (name: 'MessagesProcessed' | 'StageFailures' | 'DeadLettered', statistic: string) =>
       props.stages.map(({ stage }) => metric(name, { Stage: stage }, statistic, `${stage} ${name}`));

@@ -1,3 +1,4 @@
+import { domainOfAddress } from '../auth/domain-alignment.ts';
 import { isPlainAddress } from '../mime/plain-address.ts';
 
 /**
@@ -34,7 +35,7 @@ export function mayBounceTo(evidence: ReturnPathEvidence): BounceDecision {
     };
   }
   if (spf === 'PASS') return { ok: true };
-  const aligned = !!headerFrom && domainOf(headerFrom) === domainOf(envelopeFrom);
+  const aligned = !!headerFrom && domainOfAddress(headerFrom) === domainOfAddress(envelopeFrom);
   if (dmarc === 'PASS' && aligned) return { ok: true };
   return {
     ok: false,
@@ -43,8 +44,4 @@ export function mayBounceTo(evidence: ReturnPathEvidence): BounceDecision {
         ? `SPF did not pass for the return path (SPF ${spf ?? 'not checked'}), and DMARC vouches for the From domain, not for <${envelopeFrom}> in another domain; bouncing could hit a forged address`
         : `the sender is not authenticated (SPF ${spf ?? 'not checked'}, DMARC ${dmarc ?? 'not checked'}); bouncing could hit a forged address`,
   };
-}
-
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
 }
